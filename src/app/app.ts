@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { ChatterSource } from '../chatters/chatter';
+import { InMemoryChatterSource } from '../chatters/in-memory-chatter-source';
+import { publicUrlOf, type Config } from '../config/config';
+import { openDatabase, type Database } from '../db/database';
+import { migrate } from '../db/migrate';
+import { attachGraphQLWebSocket } from '../http/graphql-ws';
+import { ItemService } from '../items/item.service';
+import { createLogger } from '../logging/logger';
+import { createEventBus, type EventBus } from '../pubsub/event-bus';
+import { RaffleEvents } from '../raffles/raffle-events';
+import { RaffleScheduler } from '../raffles/raffle-scheduler';
+import { RaffleService } from '../raffles/raffle.service';
+import { cryptoRandom, type RandomSource } from '../raffles/random-source';
+import { RoundRunner } from '../raffles/round-runner';
+import { StreamerService } from '../streamers/streamer.service';
+import { healthRoutes } from '../http/health.routes';
+import { createHttpServer } from '../http/http-server';
+import { createGraphQLServer } from '../http/yoga';
+import type { Services } from './services';
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Where rounds find chatters; default: Twitch when configured, else an in-memory demo chat. */
+  chatterSource?: ChatterSource;
+  random?: RandomSource;
+  instanceId?: string;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  services: Services;
+}
+
+export interface App {
+  start(): Promise<RunningApp>;
+  /** Graceful: stop scheduling, finish rounds in flight, close sockets, pub/sub and the database. */
+  stop(): Promise<void>;
+  /** Like a crash: drop everything without finishing or releasing anything (for takeover tests). */
+  kill(): Promise<void>;
+}
+
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const logger = options.logger ?? createLogger(config);
+  const instanceId = options.instanceId ?? `api-${randomUUID().slice(0, 8)}`;
+  let database: Database | undefined;
+  let events: EventBus | undefined;
+  let scheduler: RaffleScheduler | undefined;
+  let closeHttp: (() => Promise<void>) | undefined;
+
+  async function start(): Promise<RunningApp> {
+    if (!config.apiToken || !config.tokenEncryptionKeys) {
+      throw new Error('createApp needs apiToken and tokenEncryptionKeys (see resolveSecrets)');
+    }
+    database = await openDatabase(config);
+    const runner = await database.openSqlRunner();
+    try {
+      await migrate(runner, logger.child({ subsystem: 'migrate' }));
+    } finally {
+      await runner.close();
+    }
+    events = createEventBus(config.redisUrl, logger.child({ subsystem: 'pubsub' }));
+    const db = database.prisma;
+    let listeningPort = config.http.port;
+    const chatters = options.chatterSource ?? new InMemoryChatterSource();
+    const raffleEvents = new RaffleEvents(events);
+    const rounds = new RoundRunner({
+      db,
+      chatters,
+      random: options.random ?? cryptoRandom,
+      events: raffleEvents,
+      logger: logger.child({ subsystem: 'rounds' }),
+      instanceId,
+      leaseSeconds: config.raffle.leaseSeconds,
+      excludedLogins: config.raffle.excludedLogins,
+      outboxChannels: () => [],
+    });
+    const services: Services = {
+      config,
+      logger,
+      db,
+      events,
+      chatters,
+      rounds,
+      streamers: new StreamerService(db, () => publicUrlOf(config, listeningPort)),
+      items: new ItemService(db),
+      raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: false }),
+    };
+    const yoga = createGraphQLServer(services);
+    const httpServer = createHttpServer(yoga, [...healthRoutes(services, () => database!.ping())], logger);
+    const realtime = attachGraphQLWebSocket(httpServer, yoga, services);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.http.port, config.http.host, () => resolve());
+    });
+    listeningPort = (httpServer.address() as AddressInfo).port;
+    closeHttp = async () => {
+      await realtime.close();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    };
+    scheduler = new RaffleScheduler(db, rounds, config.raffle.schedulerPollMs, logger.child({ subsystem: 'scheduler' }));
+    scheduler.start();
+    const url = `http://127.0.0.1:${listeningPort}`;
+    logger.info(
+      { url: `${publicUrlOf(config, listeningPort)}/graphql`, database: database.kind, pubsub: events.kind, instanceId },
+      'KinoYu raffles API listening',
+    );
+    return { url, port: listeningPort, services };
+  }
+
+  async function stop(): Promise<void> {
+    await scheduler?.stop();
+    await closeHttp?.();
+    await events?.close();
+    await database?.close();
+  }
+
+  async function kill(): Promise<void> {
+    scheduler?.abandon();
+    await closeHttp?.();
+    await events?.close();
+    await database?.close().catch(() => {});
+  }
+
+  return { start, stop, kill };
+}

@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { ChatterSource } from '../chatters/chatter';
+import type { Config } from '../config/config';
+import type { Db } from '../db/database';
+import type { ItemService } from '../items/item.service';
+import type { EventBus } from '../pubsub/event-bus';
+import type { RaffleService } from '../raffles/raffle.service';
+import type { RoundRunner } from '../raffles/round-runner';
+import type { StreamerService } from '../streamers/streamer.service';
+
+/** What resolvers and routes reach: built once per app by createApp. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  events: EventBus;
+  chatters: ChatterSource;
+  streamers: StreamerService;
+  items: ItemService;
+  raffles: RaffleService;
+  rounds: RoundRunner;
+}

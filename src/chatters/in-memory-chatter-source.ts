@@ -1,0 +1,33 @@
+import type { ChatOwner, Chatter, ChatterSource } from './chatter';
+
+/**
+ * Chatters kept in memory: the demo source when Twitch is not configured, and the deterministic
+ * source tests set up. A streamer with no list set gets `defaultCount` generated viewers.
+ */
+export class InMemoryChatterSource implements ChatterSource {
+  private readonly lists = new Map<string, Chatter[]>();
+  private failure: Error | undefined;
+
+  constructor(private readonly defaultCount = 25) {}
+
+  set(streamerId: string, chatters: Chatter[]): void {
+    this.lists.set(streamerId, chatters);
+  }
+
+  /** Makes every call fail until cleared (undefined), to test how rounds react. */
+  failWith(error: Error | undefined): void {
+    this.failure = error;
+  }
+
+  async listChatters(owner: ChatOwner): Promise<Chatter[]> {
+    if (this.failure) throw this.failure;
+    return this.lists.get(owner.id) ?? generateViewers(this.defaultCount);
+  }
+}
+
+export function generateViewers(count: number, prefix = 'viewer'): Chatter[] {
+  return Array.from({ length: count }, (_, index) => {
+    const number = String(index + 1).padStart(3, '0');
+    return { userId: `${900_000 + index}`, login: `${prefix}_${number}`, displayName: `${prefix[0]!.toUpperCase()}${prefix.slice(1)}_${number}` };
+  });
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/**
+ * The environment model: every setting the server reads, parsed once at startup. No other file
+ * reads `process.env`. `loadConfig` throws a ConfigError listing every problem at once.
+ */
+
+const DEFAULT_EXCLUDED_LOGINS =
+  'nightbot,streamelements,streamlabs,moobot,fossabot,wizebot,soundalerts,sery_bot,commanderroot,kofistreambot';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean));
+
+const base64Key = z.string().refine((value) => Buffer.from(value, 'base64').length === 32, {
+  message: 'each key must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+});
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: optionalNonEmpty.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATA_DIR: z.string().default('./.data'),
+    REDIS_URL: optionalNonEmpty.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    API_TOKEN: optionalNonEmpty.pipe(
+      z.string().min(32, 'API_TOKEN must be at least 32 characters').optional(),
+    ),
+    TOKEN_ENCRYPTION_KEY: optionalNonEmpty.pipe(
+      commaList.pipe(z.array(base64Key).min(1)).optional(),
+    ),
+    TWITCH_CLIENT_ID: optionalNonEmpty,
+    TWITCH_CLIENT_SECRET: optionalNonEmpty,
+    TWITCH_AUTH_URL: z.url().default('https://id.twitch.tv/oauth2'),
+    TWITCH_API_URL: z.url().default('https://api.twitch.tv/helix'),
+    RAFFLE_EXCLUDED_LOGINS: z.string().default(DEFAULT_EXCLUDED_LOGINS).pipe(commaList),
+    WS_ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.optional()),
+    SCHEDULER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
+    ROUND_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: booleanString.optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TWITCH_CLIENT_ID) !== Boolean(env.TWITCH_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWITCH_CLIENT_SECRET'],
+        message: 'TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET must be set together',
+      });
+    }
+    if (env.NODE_ENV === 'production') {
+      for (const name of ['API_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_URL'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required in production` });
+        }
+      }
+    }
+  });
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  env: Environment['NODE_ENV'];
+  isProduction: boolean;
+  http: { host: string; port: number; publicUrl: string | undefined; allowedOrigins: string[] | undefined };
+  database: { url: string | undefined; dataDir: string };
+  redisUrl: string | undefined;
+  /** Filled by `resolveSecrets` in development when not given. */
+  apiToken: string | undefined;
+  tokenEncryptionKeys: Buffer[] | undefined;
+  twitch: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    authUrl: string;
+    apiUrl: string;
+  };
+  raffle: { excludedLogins: string[]; schedulerPollMs: number; leaseSeconds: number };
+  log: { level: Environment['LOG_LEVEL']; pretty: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+      allowedOrigins: env.WS_ALLOWED_ORIGINS,
+    },
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    redisUrl: env.REDIS_URL,
+    apiToken: env.API_TOKEN,
+    tokenEncryptionKeys: env.TOKEN_ENCRYPTION_KEY?.map((key) => Buffer.from(key, 'base64')),
+    twitch: {
+      clientId: env.TWITCH_CLIENT_ID,
+      clientSecret: env.TWITCH_CLIENT_SECRET,
+      authUrl: env.TWITCH_AUTH_URL.replace(/\/+$/, ''),
+      apiUrl: env.TWITCH_API_URL.replace(/\/+$/, ''),
+    },
+    raffle: {
+      excludedLogins: env.RAFFLE_EXCLUDED_LOGINS.map((login) => login.toLowerCase()),
+      schedulerPollMs: env.SCHEDULER_POLL_MS,
+      leaseSeconds: env.ROUND_LEASE_SECONDS,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
+  };
+}
+
+/** The URL browsers reach this server at (OAuth redirect, overlay links). */
+export function publicUrlOf(config: Config, listeningPort: number): string {
+  return config.http.publicUrl ?? `http://localhost:${listeningPort}`;
+}
+
+/**
+ * For module-level setup that runs before `loadConfig` (the schema builder): whether this process
+ * runs in production. Everything else takes the parsed `Config`.
+ */
+export const isProductionProcess = process.env.NODE_ENV === 'production';

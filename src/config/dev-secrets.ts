@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+
+interface StoredSecrets {
+  apiToken?: string;
+  tokenEncryptionKey?: string;
+}
+
+/**
+ * Development convenience: a missing API_TOKEN or TOKEN_ENCRYPTION_KEY is generated once and kept
+ * in DATA_DIR/secrets.json so restarts keep working. Production config requires both (see config).
+ */
+export async function resolveSecrets(config: Config, logger: Logger): Promise<Config> {
+  if (config.apiToken && config.tokenEncryptionKeys) return config;
+  const file = path.join(config.database.dataDir, 'secrets.json');
+  const stored = await readStoredSecrets(file);
+  let changed = false;
+  if (!config.apiToken && !stored.apiToken) {
+    stored.apiToken = randomBytes(32).toString('base64url');
+    changed = true;
+  }
+  if (!config.tokenEncryptionKeys && !stored.tokenEncryptionKey) {
+    stored.tokenEncryptionKey = randomBytes(32).toString('base64');
+    changed = true;
+  }
+  if (changed) {
+    await mkdir(config.database.dataDir, { recursive: true });
+    await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
+  logger.warn(
+    { file },
+    `development secrets: ${config.apiToken ? '' : 'API_TOKEN '}${config.tokenEncryptionKeys ? '' : 'TOKEN_ENCRYPTION_KEY '}taken from ${file}${changed ? ' (generated now)' : ''}; set them in the environment for production`,
+  );
+  return {
+    ...config,
+    apiToken: config.apiToken ?? stored.apiToken,
+    tokenEncryptionKeys: config.tokenEncryptionKeys ?? [Buffer.from(stored.tokenEncryptionKey!, 'base64')],
+  };
+}
+
+async function readStoredSecrets(file: string): Promise<StoredSecrets> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as StoredSecrets;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+}

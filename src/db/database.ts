@@ -1,0 +1,91 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config/config';
+import { PrismaClient } from '../generated/prisma/client';
+import type { SqlRunner } from './migrate';
+
+export type Db = PrismaClient;
+
+export interface Database {
+  kind: 'postgres' | 'pglite';
+  prisma: Db;
+  /** A runner on its own session, for migrations (advisory lock) and health checks. */
+  openSqlRunner(): Promise<SqlRunner>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The one place that builds the Prisma client: PostgreSQL through `@prisma/adapter-pg` when
+ * DATABASE_URL is set, otherwise an embedded PGlite persisted under DATA_DIR.
+ */
+export async function openDatabase(config: Pick<Config, 'database'>): Promise<Database> {
+  return config.database.url
+    ? openPostgres(config.database.url)
+    : openPglite(path.join(config.database.dataDir, 'pglite'));
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {
+    // An idle client lost its connection (database restart). The pool replaces it; the query that
+    // needs it reports the error where it can be handled.
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: 'postgres',
+    prisma,
+    async openSqlRunner() {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      return {
+        query: async <Row>(sql: string, params: unknown[] = []) =>
+          (await client.query(sql, params)).rows as Row[],
+        exec: async (sql: string) => {
+          await client.query(sql);
+        },
+        close: () => client.end(),
+      };
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+async function openPglite(directory: string): Promise<Database> {
+  await mkdir(directory, { recursive: true });
+  const pglite = await PGlite.create(directory);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    kind: 'pglite',
+    prisma,
+    async openSqlRunner() {
+      // PGlite is a single in-process session: the runner shares it and closing it is a no-op.
+      return {
+        query: async <Row>(sql: string, params: unknown[] = []) =>
+          (await pglite.query<Row>(sql, params)).rows,
+        exec: async (sql: string) => {
+          await pglite.exec(sql);
+        },
+        close: async () => {},
+      };
+    },
+    async ping() {
+      await pglite.query('SELECT 1');
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

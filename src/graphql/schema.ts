@@ -1,0 +1,13 @@
+import { builder } from './builder';
+import './error-types';
+import '../streamers/streamer.type';
+import '../streamers/streamer.mutations';
+import '../items/item.type';
+import '../items/item.mutations';
+import '../raffles/raffle.type';
+import '../raffles/round.type';
+import '../raffles/raffle.mutations';
+import '../raffles/raffle.subscriptions';
+
+/** Imports every feature module and builds the schema; nothing else. */
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,60 @@
+import { RaffleAlreadyRunningError, TwitchNotLinkedError } from '../errors/domain-errors';
+import { builder } from '../graphql/builder';
+import { commonErrors } from '../graphql/error-types';
+
+const StartRaffleInput = builder.inputType('StartRaffleInput', {
+  fields: (t) => ({
+    streamerId: t.id({ required: true }),
+    intervalSeconds: t.int({ required: true, description: 'Seconds between rounds, 1 to 86400.' }),
+    drawChance: t.float({ defaultValue: 1, description: 'Chance (0, 1] that a round draws at all.' }),
+    allowRepeatWinners: t.boolean({ defaultValue: false, description: 'Whether one person may win twice.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  startRaffle: t.prismaField({
+    type: 'Raffle',
+    args: { input: t.arg({ type: StartRaffleInput, required: true }) },
+    authScopes: { service: true },
+    errors: { types: [...commonErrors, RaffleAlreadyRunningError, TwitchNotLinkedError] },
+    resolve: async (query, _root, { input }, context) => {
+      const raffle = await context.services.raffles.start({ ...input, streamerId: String(input.streamerId) });
+      return context.services.db.raffle.findUniqueOrThrow({ ...query, where: { id: raffle.id } });
+    },
+  }),
+  stopRaffle: t.prismaField({
+    type: 'Raffle',
+    args: { raffleId: t.arg.id({ required: true }) },
+    authScopes: { service: true },
+    errors: { types: [...commonErrors] },
+    resolve: async (query, _root, args, context) => {
+      const raffle = await context.services.raffles.stop(String(args.raffleId));
+      return context.services.db.raffle.findUniqueOrThrow({ ...query, where: { id: raffle.id } });
+    },
+  }),
+  drawRound: t.prismaField({
+    type: 'Round',
+    description: 'Draws one round now, whatever the interval and the draw chance.',
+    args: { raffleId: t.arg.id({ required: true }) },
+    authScopes: { service: true },
+    errors: { types: [...commonErrors, TwitchNotLinkedError] },
+    resolve: async (query, _root, args, context) => {
+      const round = await context.services.raffles.drawNow(String(args.raffleId));
+      return context.services.db.round.findUniqueOrThrow({ ...query, where: { id: round.id } });
+    },
+  }),
+  markRoundsAnnouncedInDiscord: t.prismaField({
+    type: ['Round'],
+    description: 'Records that the Discord bot announced these rounds, so a restarted bot does not repeat them.',
+    args: { roundIds: t.arg.idList({ required: true }) },
+    authScopes: { service: true },
+    resolve: async (query, _root, args, context) => {
+      const ids = args.roundIds.map((id) => Number.parseInt(String(id), 10)).filter(Number.isSafeInteger);
+      await context.services.db.round.updateMany({
+        where: { id: { in: ids }, discordAnnouncedAt: null },
+        data: { discordAnnouncedAt: new Date() },
+      });
+      return context.services.db.round.findMany({ ...query, where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    },
+  }),
+}));

@@ -1,0 +1,112 @@
+import type { Db } from '../db/database';
+import {
+  InvalidStateError,
+  NotFoundError,
+  RaffleAlreadyRunningError,
+  TwitchNotLinkedError,
+  ValidationError,
+  type FieldProblem,
+} from '../errors/domain-errors';
+import { Prisma, type Raffle, type Round } from '../generated/prisma/client';
+import type { RaffleEvents } from './raffle-events';
+import type { RoundRunner } from './round-runner';
+
+export const INTERVAL_MAX_SECONDS = 86_400;
+
+export interface StartRaffleInput {
+  streamerId: string;
+  intervalSeconds: number;
+  drawChance?: number | null;
+  allowRepeatWinners?: boolean | null;
+}
+
+export interface RaffleServiceDeps {
+  db: Db;
+  events: RaffleEvents;
+  rounds: RoundRunner;
+  /** True when rounds need a linked Twitch account (Twitch configured, not the demo source). */
+  requiresTwitchLink: boolean;
+}
+
+export class RaffleService {
+  constructor(private readonly deps: RaffleServiceDeps) {}
+
+  async start(input: StartRaffleInput): Promise<Raffle> {
+    const drawChance = input.drawChance ?? 1;
+    const problems: FieldProblem[] = [];
+    if (!Number.isInteger(input.intervalSeconds) || input.intervalSeconds < 1 || input.intervalSeconds > INTERVAL_MAX_SECONDS) {
+      problems.push({
+        path: ['input', 'intervalSeconds'],
+        message: `intervalSeconds must be a whole number from 1 to ${INTERVAL_MAX_SECONDS}`,
+      });
+    }
+    if (!Number.isFinite(drawChance) || drawChance <= 0 || drawChance > 1) {
+      problems.push({ path: ['input', 'drawChance'], message: 'drawChance must be greater than 0 and at most 1' });
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+
+    const { db } = this.deps;
+    const streamer = await db.streamer.findUnique({
+      where: { id: input.streamerId },
+      include: { credential: { select: { streamerId: true } } },
+    });
+    if (!streamer) throw new NotFoundError('Streamer', input.streamerId);
+    if (this.deps.requiresTwitchLink && !streamer.credential) throw new TwitchNotLinkedError();
+    const running = await db.raffle.findFirst({ where: { streamerId: streamer.id, status: 'RUNNING' } });
+    if (running) throw new RaffleAlreadyRunningError(running.id);
+    const stock = await db.item.count({ where: { streamerId: streamer.id, removedAt: null, remaining: { gt: 0 } } });
+    if (stock === 0) throw new InvalidStateError('there are no prizes left to win: add items first');
+
+    try {
+      const now = Date.now();
+      const raffle = await db.raffle.create({
+        data: {
+          streamerId: streamer.id,
+          intervalSeconds: input.intervalSeconds,
+          drawChance,
+          allowRepeatWinners: input.allowRepeatWinners ?? false,
+          startedAt: new Date(now),
+          nextRoundAt: new Date(now + input.intervalSeconds * 1000),
+        },
+      });
+      this.deps.events.raffleStarted(raffle);
+      return raffle;
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const winner = await db.raffle.findFirst({ where: { streamerId: streamer.id, status: 'RUNNING' } });
+        throw new RaffleAlreadyRunningError(winner?.id ?? 'unknown');
+      }
+      throw error;
+    }
+  }
+
+  async stop(raffleId: string): Promise<Raffle> {
+    const { db } = this.deps;
+    const stopped = await db.raffle.updateMany({
+      where: { id: raffleId, status: 'RUNNING' },
+      data: { status: 'STOPPED', endReason: 'STOPPED', endedAt: new Date(), leaseOwner: null, leaseUntil: null },
+    });
+    const raffle = await db.raffle.findUnique({ where: { id: raffleId } });
+    if (!raffle) throw new NotFoundError('Raffle', raffleId);
+    if (stopped.count === 0) throw new InvalidStateError(`the raffle is already ${raffle.status.toLowerCase()}`);
+    this.deps.events.raffleEnded(raffle);
+    return raffle;
+  }
+
+  /** Draws a round now, whatever the interval and the draw chance. Waits for a round in flight. */
+  async drawNow(raffleId: string, waitMs = 10_000): Promise<Round> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const raffle = await this.deps.db.raffle.findUnique({ where: { id: raffleId } });
+      if (!raffle) throw new NotFoundError('Raffle', raffleId);
+      if (raffle.status !== 'RUNNING') {
+        throw new InvalidStateError(`the raffle is ${raffle.status.toLowerCase()}: start a new one to draw`);
+      }
+      const result = await this.deps.rounds.run(raffleId, { force: true });
+      if (result.kind === 'round') return result.round;
+      if (result.kind === 'failed') throw result.error;
+      if (Date.now() > deadline) throw new InvalidStateError('a round is being drawn right now: try again in a moment');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { builder } from '../graphql/builder';
+import { RaffleType } from '../raffles/raffle.type';
+
+export const StreamerType = builder.prismaObject('Streamer', {
+  description: 'A Discord server (guild) and the Twitch channel linked to it.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    guildId: t.exposeString('guildId'),
+    twitchUserId: t.exposeString('twitchUserId', { nullable: true }),
+    login: t.exposeString('login', { nullable: true }),
+    displayName: t.exposeString('displayName', { nullable: true }),
+    announceChannelId: t.exposeString('announceChannelId', { nullable: true }),
+    locale: t.exposeString('locale'),
+    linked: t.boolean({
+      description: 'Whether a Twitch account is linked with working tokens.',
+      select: { credential: { select: { streamerId: true } } },
+      resolve: (streamer) => streamer.credential !== null,
+    }),
+    overlayUrl: t.string({
+      description: 'The overlay page with its key. Visible to the service principal and this streamer only.',
+      select: { id: true, overlayKey: true },
+      authScopes: (streamer) => ({ overlayOf: streamer.id }),
+      resolve: (streamer, _args, context) => context.services.streamers.overlayUrl(streamer),
+    }),
+    items: t.relation('items', {
+      description: 'Prizes that are not removed, oldest first.',
+      query: { where: { removedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    }),
+    activeRaffle: t.field({
+      type: RaffleType,
+      nullable: true,
+      select: (_args, _context, nestedSelection) => ({
+        raffles: nestedSelection({ where: { status: 'RUNNING' as const }, take: 1 }),
+      }),
+      resolve: (streamer) => streamer.raffles[0] ?? null,
+    }),
+    raffles: t.relatedConnection('raffles', {
+      description: 'Every raffle, newest first.',
+      cursor: 'id',
+      query: { orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  streamer: t.prismaField({
+    type: 'Streamer',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    authScopes: (_root, args) => ({ overlayOf: String(args.id) }),
+    resolve: (query, _root, args, context) =>
+      context.services.db.streamer.findUnique({ ...query, where: { id: String(args.id) } }),
+  }),
+  streamerByGuild: t.prismaField({
+    type: 'Streamer',
+    nullable: true,
+    args: { guildId: t.arg.string({ required: true }) },
+    authScopes: { service: true },
+    resolve: (query, _root, args, context) =>
+      context.services.db.streamer.findUnique({ ...query, where: { guildId: args.guildId } }),
+  }),
+}));

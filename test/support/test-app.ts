@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp, type App, type AppOptions, type RunningApp } from '../../src/app/app';
+import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
+import { loadConfig, type Config } from '../../src/config/config';
+import { createScratchDatabase, realPostgresUrl } from './services';
+
+export const TEST_API_TOKEN = 'test-api-token-0123456789-abcdefghijklmnop';
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+export interface TestAppOptions extends AppOptions {
+  /** Share a database between apps (several instances); default: a new one per app. */
+  databaseUrl?: string;
+  /** Force the embedded database even when PostgreSQL is available. */
+  embedded?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+export interface TestApp extends RunningApp {
+  app: App;
+  config: Config;
+  chatters: InMemoryChatterSource;
+  databaseUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts a real app on port 0 with its own database (real PostgreSQL when reachable, else PGlite). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const cleanups: Array<() => Promise<void>> = [];
+  let databaseUrl = options.databaseUrl;
+  let dataDir: string | undefined;
+  if (!databaseUrl && !options.embedded) {
+    const server = await realPostgresUrl();
+    if (server) {
+      const scratch = await createScratchDatabase(server);
+      databaseUrl = scratch.url;
+      cleanups.push(() => scratch.drop());
+    }
+  }
+  if (!databaseUrl) {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'kinoyu-test-'));
+    cleanups.push(() => rm(dataDir!, { recursive: true, force: true }));
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    API_TOKEN: TEST_API_TOKEN,
+    TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    SCHEDULER_POLL_MS: '50',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const chatters = options.chatterSource instanceof InMemoryChatterSource ? options.chatterSource : new InMemoryChatterSource();
+  const app = createApp(config, {
+    logger: pino({ level: config.log.level }),
+    chatterSource: options.chatterSource ?? chatters,
+    ...options,
+  });
+  const running = await app.start();
+  let stopped = false;
+  return {
+    ...running,
+    app,
+    config,
+    chatters,
+    databaseUrl,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.stop();
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    },
+  };
+}
