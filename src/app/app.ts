@@ -112,18 +112,26 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return { url, port: listeningPort, services };
   }
 
-  async function stop(): Promise<void> {
-    await scheduler?.stop();
-    await closeHttp?.();
-    await events?.close();
-    await database?.close();
+  let stopping: Promise<void> | undefined;
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      await scheduler?.stop();
+      await closeHttp?.();
+      await events?.close();
+      await database?.close();
+    })();
+    return stopping;
   }
 
-  async function kill(): Promise<void> {
-    scheduler?.abandon();
-    await closeHttp?.();
-    await events?.close();
-    await database?.close().catch(() => {});
+  function kill(): Promise<void> {
+    stopping ??= (async () => {
+      scheduler?.abandon();
+      await closeHttp?.();
+      await events?.close();
+      await database?.close().catch(() => {});
+    })();
+    return stopping;
   }
 
   return { start, stop, kill };

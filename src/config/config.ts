@@ -46,27 +46,29 @@ const environmentSchema = z
     TWITCH_API_URL: z.url().default('https://api.twitch.tv/helix'),
     RAFFLE_EXCLUDED_LOGINS: z.string().default(DEFAULT_EXCLUDED_LOGINS).pipe(commaList),
     WS_ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.optional()),
+    WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
+    WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
+    WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4_096).max(268_435_456).default(1_048_576),
     SCHEDULER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
     ROUND_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: booleanString.optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.TWITCH_CLIENT_ID) !== Boolean(env.TWITCH_CLIENT_SECRET)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TWITCH_CLIENT_SECRET'],
-        message: 'TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET must be set together',
-      });
-    }
-    if (env.NODE_ENV === 'production') {
-      for (const name of ['API_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_URL'] as const) {
-        if (!env[name]) {
-          ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required in production` });
-        }
-      }
-    }
   });
+
+/** Rules between variables, checked on the raw values so they are listed with every other problem. */
+function crossFieldProblems(source: Record<string, string | undefined>): string[] {
+  const given = (name: string) => Boolean(source[name]?.trim());
+  const problems: string[] = [];
+  if (given('TWITCH_CLIENT_ID') !== given('TWITCH_CLIENT_SECRET')) {
+    problems.push('TWITCH_CLIENT_SECRET: TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET must be set together');
+  }
+  if (source.NODE_ENV === 'production') {
+    for (const name of ['API_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_URL']) {
+      if (!given(name)) problems.push(`${name}: ${name} is required in production`);
+    }
+  }
+  return problems;
+}
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -74,6 +76,8 @@ export interface Config {
   env: Environment['NODE_ENV'];
   isProduction: boolean;
   http: { host: string; port: number; publicUrl: string | undefined; allowedOrigins: string[] | undefined };
+  /** graphql-ws: init timeout (4408), ping interval (a socket without a pong by the next ping is dropped, 0 = off), send buffer limit (4413). */
+  webSocket: { connectionInitTimeoutMs: number; keepAliveMs: number; maxBufferedBytes: number };
   database: { url: string | undefined; dataDir: string };
   redisUrl: string | undefined;
   /** Filled by `resolveSecrets` in development when not given. */
@@ -98,11 +102,13 @@ export class ConfigError extends Error {
 
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const parsed = environmentSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
-    );
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...crossFieldProblems(source),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   return {
     env: env.NODE_ENV,
@@ -112,6 +118,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       port: env.PORT,
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
       allowedOrigins: env.WS_ALLOWED_ORIGINS,
+    },
+    webSocket: {
+      connectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
+      keepAliveMs: env.WS_KEEPALIVE_MS,
+      maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
     },
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
     redisUrl: env.REDIS_URL,

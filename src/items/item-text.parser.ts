@@ -2,7 +2,8 @@ import type { FieldProblem } from '../errors/domain-errors';
 import type { ItemFields } from './item-rules';
 
 export interface ParsedItemText {
-  items: ItemFields[];
+  /** Well-formed entries, each with its position in the text (from 1). */
+  items: Array<ItemFields & { entry: number }>;
   problems: FieldProblem[];
 }
 
@@ -13,7 +14,7 @@ export interface ParsedItemText {
  */
 export function parseItemText(text: string): ParsedItemText {
   const entries = text.split(/[,\n;]/).map((entry) => entry.trim()).filter((entry) => entry !== '');
-  const items: ItemFields[] = [];
+  const items: ParsedItemText['items'] = [];
   const problems: FieldProblem[] = [];
   if (entries.length === 0) {
     problems.push({ path: ['text'], message: 'no items given: write name:weight, for example "golden skin:50"' });
@@ -23,18 +24,18 @@ export function parseItemText(text: string): ParsedItemText {
     if (typeof parsed === 'string') {
       problems.push({ path: ['text', String(index + 1)], message: `"${entry}": ${parsed}` });
     } else {
-      items.push(parsed);
+      items.push({ ...parsed, entry: index + 1 });
     }
   });
   return { items, problems };
 }
 
 function parseEntry(entry: string): ItemFields | string {
-  const parts = entry.split(':').map((part) => part.trim());
+  const parts = entry.split(':');
   if (parts.length < 2) return 'expected name:weight or name:weight:stock';
   const numbers: number[] = [];
-  while (parts.length > 1 && numbers.length < 2 && /^[+-]?\d+$/.test(parts[parts.length - 1]!)) {
-    numbers.unshift(Number(parts.pop()));
+  while (parts.length > 1 && numbers.length < 2 && /^[+-]?\d+$/.test(parts[parts.length - 1]!.trim())) {
+    numbers.unshift(Number(parts.pop()!.trim()));
   }
   if (numbers.length === 0) return 'the weight must be a whole number';
   const name = parts.join(':').trim();

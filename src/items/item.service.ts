@@ -26,23 +26,25 @@ export class ItemService {
     if (items.length === 0) problems.push({ path: [pathRoot], message: 'give at least one item' });
     if (items.length > 500) problems.push({ path: [pathRoot], message: 'at most 500 items at once' });
     if (problems.length > 0) throw new ValidationError(problems);
-    return this.insert(streamerId, items, pathRoot);
+    return this.insert(streamerId, items, items.map((_, index) => [pathRoot, String(index)]));
   }
 
   async addItemsFromText(streamerId: string, text: string): Promise<Item[]> {
     if (text.length > 4000) throw new ValidationError([{ path: ['text'], message: 'text must be at most 4000 characters' }]);
     const parsed = parseItemText(text);
+    const paths = parsed.items.map((item) => ['text', String(item.entry)]);
     const problems = [
       ...parsed.problems,
       ...parsed.items.flatMap((item, index) =>
-        itemProblems(item, ['text', String(index + 1)]).map((problem) => ({
-          path: problem.path.slice(0, 2),
+        itemProblems(item, paths[index]!).map((problem) => ({
+          path: paths[index]!,
           message: `"${item.name}": ${problem.message}`,
         })),
       ),
-    ];
+      ...duplicateProblems(parsed.items, paths),
+    ].sort((a, b) => Number(a.path[1]) - Number(b.path[1]));
     if (problems.length > 0) throw new ValidationError(problems);
-    return this.insert(streamerId, parsed.items, 'text');
+    return this.insert(streamerId, parsed.items.map(({ entry: _entry, ...item }) => item), paths);
   }
 
   async updateItem(id: string, patch: ItemPatch): Promise<Item> {
@@ -91,17 +93,11 @@ export class ItemService {
     return result._sum.remaining ?? 0;
   }
 
-  private async insert(streamerId: string, items: ItemFields[], pathRoot: string): Promise<Item[]> {
-    const problems: FieldProblem[] = [];
-    const seen = new Map<string, number>();
-    items.forEach((item, index) => {
-      const key = item.name.toLowerCase();
-      if (seen.has(key)) {
-        problems.push({ path: [pathRoot, entryLabel(pathRoot, index)], message: `"${item.name}" is listed twice` });
-      }
-      seen.set(key, index);
-    });
+  /** `paths[i]` names item i in problems (['items', '0'] for a list, ['text', '3'] for typed text). */
+  private async insert(streamerId: string, items: ItemFields[], paths: string[][]): Promise<Item[]> {
+    const problems = duplicateProblems(items, paths);
     if (problems.length > 0) throw new ValidationError(problems);
+    const indexByName = new Map(items.map((item, index) => [item.name.toLowerCase(), index]));
     return this.db.$transaction(async (tx) => {
       const streamer = await tx.streamer.findUnique({ where: { id: streamerId }, select: { id: true } });
       if (!streamer) throw new NotFoundError('Streamer', streamerId);
@@ -110,8 +106,8 @@ export class ItemService {
         select: { name: true },
       });
       for (const { name } of existing) {
-        const index = seen.get(name.toLowerCase())!;
-        problems.push({ path: [pathRoot, entryLabel(pathRoot, index)], message: `an item named "${name}" already exists` });
+        const index = indexByName.get(name.toLowerCase())!;
+        problems.push({ path: paths[index]!, message: `an item named "${name}" already exists` });
       }
       if (problems.length > 0) throw new ValidationError(problems);
       return tx.item.createManyAndReturn({
@@ -129,7 +125,12 @@ export class ItemService {
   }
 }
 
-/** Items given as a list are indexed from 0 (GraphQL list); entries in text are counted from 1. */
-function entryLabel(pathRoot: string, index: number): string {
-  return String(pathRoot === 'text' ? index + 1 : index);
+function duplicateProblems(items: ItemFields[], paths: string[][]): FieldProblem[] {
+  const seen = new Set<string>();
+  return items.flatMap((item, index) => {
+    const key = item.name.trim().toLowerCase();
+    if (seen.has(key)) return [{ path: paths[index]!, message: `"${item.name}" is listed twice` }];
+    seen.add(key);
+    return [];
+  });
 }

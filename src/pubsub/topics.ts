@@ -1,7 +1,8 @@
 /**
  * The topic map: every event the server publishes, keyed by streamer. Payloads carry ids only
  * (JSON-safe: they cross Redis); subscribers load what they select from the database, which is
- * the truth.
+ * the truth. A payload that arrives from Redis is checked against its topic's guard before it
+ * reaches a subscriber, so a foreign or malformed message is dropped, not resolved.
  */
 export type RaffleEventKind = 'STARTED' | 'ROUND' | 'ENDED';
 
@@ -24,3 +25,30 @@ export type Topics = {
 };
 
 export type TopicName = keyof Topics;
+export type TopicKey<T extends TopicName> = Topics[T][0];
+export type TopicPayload<T extends TopicName> = Topics[T][1];
+
+const RAFFLE_EVENT_KINDS: readonly string[] = ['STARTED', 'ROUND', 'ENDED'] satisfies RaffleEventKind[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+
+export const topicGuards: { [T in TopicName]: (value: unknown) => value is TopicPayload<T> } = {
+  winnerDrawn: (value): value is WinnerDrawnEvent =>
+    isRecord(value) && typeof value.raffleId === 'string' && isId(value.roundId) && isId(value.number),
+  raffleEvents: (value): value is RaffleEventMessage =>
+    isRecord(value) &&
+    typeof value.kind === 'string' &&
+    RAFFLE_EVENT_KINDS.includes(value.kind) &&
+    typeof value.raffleId === 'string' &&
+    (value.roundId === null || isId(value.roundId)) &&
+    (value.number === null || isId(value.number)),
+};
+
+/** The channel name on the event target (and on Redis): `winnerDrawn:<streamerId>`. */
+export function channelOf(topic: TopicName, key: string): string {
+  return `${topic}:${key}`;
+}

@@ -111,6 +111,7 @@ export async function subscribe<T = any>(
   await new Promise<void>((resolve, reject) => {
     const offConnected = client.on('connected', () => {
       offConnected();
+      offClosed();
       setTimeout(resolve, 150);
     });
     const offClosed = client.on('closed', (event) => {

@@ -3,7 +3,7 @@
 -- Picks one of the streamer's items that still has copies to win, with probability
 -- weight / (sum of weights), by the cumulative-sum method on ONE uniform value u in [0, 1) that
 -- the caller generates (crypto) and stores on the round, so any draw can be re-computed:
---   target = floor(u * total); the chosen item is the first, in id order, whose running sum of
+--   target = floor(u * total); the chosen item is the first, in id order (bytewise, "C"), whose running sum of
 --   weights exceeds target.
 -- Returns no row when nothing is left. Reads only: the caller decrements the stock in the same
 -- transaction.
@@ -34,7 +34,7 @@ BEGIN
   SELECT c."id", c."weight", v_total
   FROM (
     SELECT i."id", i."weight",
-           SUM(i."weight") OVER (ORDER BY i."id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative
+           SUM(i."weight") OVER (ORDER BY i."id" COLLATE "C" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative
     FROM "items" i
     WHERE i."streamer_id" = p_streamer_id AND i."remaining" > 0 AND i."removed_at" IS NULL
   ) c

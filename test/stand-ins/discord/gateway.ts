@@ -47,6 +47,8 @@ export interface GatewayHost {
 export interface GatewayOptions {
   botToken: string;
   heartbeatIntervalMs: number;
+  /** Close with 4009 when no heartbeat came for this long (after HELLO or the last beat). */
+  heartbeatTimeoutMs: number;
   /** Privileged intents switched on for the application (the Developer Portal toggles). */
   enabledPrivilegedIntents: number;
   gatewayUrl: string;
@@ -216,10 +218,7 @@ export class Gateway {
   }
 
   #armHeartbeat(connection: GatewayConnection): void {
-    // The client first beats after interval * jitter, then every interval; allow a margin before
-    // treating the connection as a zombie.
-    const grace = Math.round(this.options.heartbeatIntervalMs * 1.5) + 2000;
-    connection.armHeartbeatDeadline(grace, () => {
+    connection.armHeartbeatDeadline(this.options.heartbeatTimeoutMs, () => {
       this.options.log(`connection ${connection.id} missed its heartbeat; closing with 4009`);
       this.#close(connection, GatewayCloseCodes.SessionTimedOut, 'Session timed out.');
     });

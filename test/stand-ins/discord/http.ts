@@ -118,6 +118,14 @@ async function readBody(req: IncomingMessage): Promise<{ body: unknown; files: U
   return { body: parseJson(raw.toString('utf8')), files: [] };
 }
 
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -152,7 +160,9 @@ export class Router {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stand-in.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
-    const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) || '/' : null;
+    // Clients may percent-encode segments (@discordjs/rest sends `/users/%40me`); Discord decodes them.
+    const decoded = url.pathname.split('/').map(safeDecode).join('/');
+    const path = decoded.startsWith(API_PREFIX) ? decoded.slice(API_PREFIX.length) || '/' : null;
     const entry: RequestLogEntry = { method, path: path ?? url.pathname, query: url.search, status: 0, body: undefined, response: undefined, at: Date.now() };
     this.requests.push(entry);
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
@@ -170,7 +180,7 @@ export class Router {
         pathKnown = true;
         if (route.method !== method) continue;
         const params: Record<string, string> = {};
-        route.keys.forEach((key, i) => (params[key] = decodeURIComponent(found[i + 1]!)));
+        route.keys.forEach((key, i) => (params[key] = found[i + 1]!));
         match = { route, params };
         break;
       }

@@ -10,6 +10,7 @@ import {
   MessageFlags,
   MessageType,
   type APIAttachment,
+  type APIEmbed,
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
@@ -18,6 +19,7 @@ import type { UploadedFile } from './http.js';
 import { snowflake } from './snowflake.js';
 import type { DiscordState, MessageRecord } from './state.js';
 import { isObject, type Json } from './validation.js';
+import { Recorded } from './waiters.js';
 
 export interface NewMessage {
   channelId: string;
@@ -38,6 +40,9 @@ const USER_MENTION = /<@!?(\d{17,20})>/g;
 const ROLE_MENTION = /<@&(\d{17,20})>/g;
 
 export class Messages {
+  /** A snapshot of every non-ephemeral message as created and after each edit, in order. */
+  readonly versions = new Recorded<APIMessage>();
+
   constructor(
     readonly state: DiscordState,
     readonly gateway: Gateway,
@@ -129,7 +134,7 @@ export class Messages {
       tts: body.tts === true,
       ...this.#mentions(guild.id, content, body.allowed_mentions),
       attachments: this.#attachments(input.channelId, body, input.files ?? []),
-      embeds: Array.isArray(body.embeds) ? body.embeds.map((e) => ({ type: 'rich', ...structuredClone(e as Json) })) : [],
+      embeds: Array.isArray(body.embeds) ? body.embeds.map((e) => ({ type: 'rich', ...structuredClone(e as Json) }) as APIEmbed) : [],
       pinned: false,
       type: input.type ?? MessageType.Default,
       flags: ownFlags | (input.flags ?? 0),
@@ -150,12 +155,14 @@ export class Messages {
     return message;
   }
 
-  create(input: NewMessage): MessageRecord {
+  /** Stores the message and dispatches MESSAGE_CREATE; `delivered` counts the sessions that got it. */
+  create(input: NewMessage): { record: MessageRecord; delivered: number } {
     const { guild } = this.state.channel(input.channelId);
     const record: MessageRecord = { message: this.build(input), guildId: guild.id, ephemeral: input.ephemeral ?? false, deleted: false };
     this.state.storeMessage(record);
-    if (!record.ephemeral) this.dispatchCreate(record);
-    return record;
+    if (record.ephemeral) return { record, delivered: 0 };
+    this.versions.push(structuredClone(record.message));
+    return { record, delivered: this.dispatchCreate(record) };
   }
 
   /** PATCH semantics: fields present replace, `null` clears; attachments listed are kept. */
@@ -165,7 +172,7 @@ export class Messages {
       message.content = typeof body.content === 'string' ? body.content : '';
       Object.assign(message, this.#mentions(record.guildId, message.content, body.allowed_mentions));
     }
-    if ('embeds' in body) message.embeds = Array.isArray(body.embeds) ? body.embeds.map((e) => ({ type: 'rich', ...structuredClone(e as Json) })) : [];
+    if ('embeds' in body) message.embeds = Array.isArray(body.embeds) ? body.embeds.map((e) => ({ type: 'rich', ...structuredClone(e as Json) }) as APIEmbed) : [];
     if ('components' in body) message.components = this.#numberComponents(body.components) as APIMessage['components'];
     if ('attachments' in body || files.length) message.attachments = this.#attachments(message.channel_id, body, files, message.attachments);
     if (typeof body.flags === 'number') {
@@ -175,7 +182,10 @@ export class Messages {
     }
     if (options.clearFlags) message.flags = (message.flags ?? 0) & ~options.clearFlags;
     if (options.markEdited !== false) message.edited_timestamp = new Date().toISOString();
-    if (!record.ephemeral) this.#dispatchUpdate(record);
+    if (!record.ephemeral) {
+      this.versions.push(structuredClone(message));
+      this.#dispatchUpdate(record);
+    }
     return message;
   }
 

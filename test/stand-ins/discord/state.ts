@@ -15,7 +15,11 @@ import {
   type APIOverwrite,
   type APIRole,
   type APIUser,
+  type GuildMemberFlags,
+  type GuildSystemChannelFlags,
   type Locale,
+  type RoleFlags,
+  type UserFlags,
 } from 'discord-api-types/v10';
 import { DiscordApiError, notFound } from './errors.js';
 import { RESTJSONErrorCodes } from 'discord-api-types/v10';
@@ -26,6 +30,9 @@ import {
   toPermissionBits,
 } from './permissions.js';
 import { snowflake, snowflakeTimestamp } from './snowflake.js';
+
+/** Bit-flag enums in discord-api-types have no zero member. */
+const NO_FLAGS = 0;
 
 export type PermissionsInput = bigint | string | number;
 
@@ -48,6 +55,7 @@ export interface ChannelInput {
   parentId?: string | null;
   position?: number;
   nsfw?: boolean;
+  /** `id` may be '@everyone' or a role name of the same guild, besides a role or user id. */
   permissionOverwrites?: { id: string; type: 'role' | 'member' | OverwriteType; allow?: PermissionsInput; deny?: PermissionsInput }[];
 }
 
@@ -167,8 +175,8 @@ export class DiscordState {
       global_name: input.globalName ?? null,
       avatar: null,
       bot: input.bot ?? false,
-      public_flags: 0,
-      flags: 0,
+      public_flags: NO_FLAGS as UserFlags,
+      flags: NO_FLAGS as UserFlags,
       banner: null,
       accent_color: null,
       avatar_decoration_data: null,
@@ -250,7 +258,7 @@ export class DiscordState {
       permissions: toPermissionBits(input.permissions ?? 0n).toString(),
       managed: false,
       mentionable: false,
-      flags: 0,
+      flags: NO_FLAGS as RoleFlags,
     };
     guild.roles.set(role.id, role);
     return role;
@@ -279,7 +287,7 @@ export class DiscordState {
       nsfw: input.nsfw ?? false,
       rateLimitPerUser: 0,
       permissionOverwrites: (input.permissionOverwrites ?? []).map((o) => ({
-        id: o.id,
+        id: this.#overwriteTarget(guild, o.id),
         type: overwriteType(o.type),
         allow: toPermissionBits(o.allow ?? 0n).toString(),
         deny: toPermissionBits(o.deny ?? 0n).toString(),
@@ -290,6 +298,15 @@ export class DiscordState {
     this.#channelGuild.set(channel.id, guildId);
     this.#channelMessages.set(channel.id, []);
     return channel;
+  }
+
+  /** '@everyone' and role names are accepted in place of ids in channel overwrites. */
+  #overwriteTarget(guild: GuildRecord, id: string): string {
+    if (id === '@everyone') return guild.id;
+    if (guild.roles.has(id) || /^\d{17,20}$/.test(id)) return id;
+    const role = [...guild.roles.values()].find((r) => r.name === id);
+    if (!role) throw new Error(`fake-discord: overwrite target ${id} is neither an id nor a role of ${guild.name}`);
+    return role.id;
   }
 
   /** Throws Discord's 404 Unknown Channel when the channel does not exist. */
@@ -373,7 +390,7 @@ export class DiscordState {
       premium_since: null,
       deaf: false,
       mute: false,
-      flags: 0,
+      flags: NO_FLAGS as GuildMemberFlags,
       pending: false,
       communication_disabled_until: null,
     };
@@ -402,7 +419,7 @@ export class DiscordState {
       mfa_level: GuildMFALevel.None,
       application_id: null,
       system_channel_id: null,
-      system_channel_flags: 0,
+      system_channel_flags: NO_FLAGS as GuildSystemChannelFlags,
       rules_channel_id: null,
       max_presences: null,
       max_members: 500000,

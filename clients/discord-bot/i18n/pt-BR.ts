@@ -1,0 +1,118 @@
+/** Respostas em português do Brasil: o idioma padrão do bot. en.ts tem a mesma forma. */
+
+const ts = (iso: string, style: 'R' | 'f' | 't' = 'R') => `<t:${Math.floor(Date.parse(iso) / 1000)}:${style}>`;
+
+export const ptBR = {
+  locale: 'pt-BR',
+  commands: {
+    link: { description: 'Conecta a conta da Twitch a este servidor' },
+    items: {
+      description: 'Prêmios do sorteio',
+      add: 'Adiciona prêmios (nome:peso ou nome:peso:estoque)',
+      list: 'Lista os prêmios',
+      remove: 'Remove um prêmio',
+      removeItem: 'O prêmio a remover',
+    },
+    raffle: {
+      description: 'Sorteio automático no chat da Twitch',
+      start: 'Inicia um sorteio automático',
+      startInterval: 'Segundos entre as rodadas',
+      startChance: 'Chance de cada rodada sortear, em % (padrão 100)',
+      stop: 'Para o sorteio em andamento',
+      draw: 'Sorteia uma rodada agora',
+      status: 'Mostra o sorteio em andamento',
+      history: 'Sorteios anteriores e ganhadores',
+      channel: 'Escolhe o canal dos anúncios de ganhadores',
+      channelChannel: 'Canal de texto dos anúncios',
+    },
+  },
+  errors: {
+    forbidden: '🔒 Você precisa da permissão **Gerenciar Servidor** para isso.',
+    guildOnly: 'Este comando só funciona dentro de um servidor.',
+    notRegistered: '👋 Este servidor ainda não está configurado. Alguém com **Gerenciar Servidor** precisa usar `/iniciar` primeiro.',
+    twitchNotLinked: '🔗 Nenhuma conta da Twitch conectada. Use `/iniciar` para conectar.',
+    apiDown: '⚠️ O servidor de sorteios não respondeu. Tente de novo em alguns instantes.',
+    apiError: '⚠️ O servidor de sorteios recusou o pedido. Avise quem administra o bot.',
+    unexpected: '⚠️ Algo deu errado ao executar o comando. Tente de novo.',
+    serverSaid: (message: string) => `⚠️ ${message}`,
+    problems: 'Problemas encontrados:',
+    problem: (where: string, message: string) => `• ${where}: ${message}`,
+    entry: (n: string) => `Entrada ${n}`,
+  },
+  link: {
+    started: (expiresAt: string) =>
+      `🔗 Abra o link abaixo e autorize na Twitch para conectar o canal a este servidor. O link expira ${ts(expiresAt)} e só pode ser usado uma vez.`,
+    button: 'Conectar Twitch',
+    alreadyLinked: (login: string) => `✅ Este servidor já está conectado a **${login}** na Twitch. Autorize de novo só se quiser trocar de conta.`,
+    notConfigured:
+      'ℹ️ Servidor registrado, mas o servidor de sorteios não tem credenciais da Twitch configuradas: os sorteios usam o chat de demonstração.',
+    unavailable: 'ℹ️ Servidor registrado. A conexão com a Twitch ainda não está disponível neste servidor de sorteios.',
+    dmSent: '📬 Enviei o link de conexão por mensagem privada.',
+    dmFailed: '⚠️ Não consegui te mandar mensagem privada. Use `/iniciar` para receber o link aqui.',
+  },
+  items: {
+    modalTitle: 'Adicionar prêmios',
+    inputLabel: 'Prêmios (nome:peso[:estoque], ...)',
+    inputPlaceholder: 'skin dourada:50, skin prateada:30:2',
+    added: (count: number) => (count === 1 ? '✅ 1 prêmio adicionado:' : `✅ ${count} prêmios adicionados:`),
+    notAdded: '❌ Nenhum prêmio foi adicionado. Corrija as entradas e tente de novo:',
+    empty: 'Nenhum prêmio cadastrado. Use `/itens adicionar`.',
+    listTitle: '🎁 Prêmios',
+    line: (name: string, weight: number, percent: string, remaining: number, stock: number) =>
+      `**${name}**: peso ${weight} (${percent}), restam ${remaining} de ${stock}`,
+    removed: (name: string) => `🗑️ Prêmio **${name}** removido.`,
+    notFound: (query: string) => `❓ Nenhum prêmio chamado **${query}**.`,
+    choice: (name: string, weight: number, remaining: number, stock: number) => `${name} (peso ${weight}, ${remaining}/${stock})`,
+  },
+  raffle: {
+    started: (interval: string, chance: string, next: string | null) =>
+      `▶️ Sorteio iniciado: uma rodada a cada ${interval}, com ${chance} de chance.${next ? ` Próxima rodada ${ts(next)}.` : ''}`,
+    alreadyRunning: '⏯️ Já há um sorteio em andamento. Use `/sorteio parar` antes de iniciar outro.',
+    noActive: 'Nenhum sorteio em andamento. Use `/sorteio iniciar`.',
+    stopped: (rounds: number) => `⏹️ Sorteio parado depois de ${rounds} rodada(s).`,
+    drawWinner: (winner: string, prize: string) => `🎉 **${winner}** ganhou **${prize}**!`,
+    drawSkipped: '🎲 Rodada sorteada, mas a chance disse não desta vez.',
+    drawNoEligible: '👀 Ninguém elegível no chat nesta rodada.',
+    drawNoItems: '📦 Não há mais prêmios.',
+    statusTitle: '🎰 Sorteio em andamento',
+    statusIdle: '💤 Nenhum sorteio em andamento.',
+    fieldInterval: 'Intervalo',
+    fieldChance: 'Chance por rodada',
+    fieldRounds: 'Rodadas',
+    fieldNext: 'Próxima rodada',
+    fieldStarted: 'Iniciado',
+    fieldPrizes: 'Prêmios restantes',
+    fieldEligible: 'Pessoas elegíveis no chat',
+    eligibleFromLastRound: (count: number) => `${count} (última rodada)`,
+    unknown: 'desconhecido',
+    noPrizes: 'nenhum',
+    prizeLine: (name: string, remaining: number) => `${name} ×${remaining}`,
+    historyTitle: '📜 Histórico de sorteios',
+    historyEmpty: 'Nenhum sorteio ainda.',
+    historyRaffle: (started: string, status: string, rounds: number) => `${ts(started, 'f')}: ${status}, ${rounds} rodada(s)`,
+    historyWinner: (number: number, winner: string, prize: string) => `#${number} **${winner}**: ${prize}`,
+    historyMore: (count: number) => `…e mais ${count}`,
+    historyNoWinners: 'sem ganhadores',
+    status: { RUNNING: 'em andamento', STOPPED: 'parado', FINISHED: 'encerrado' } as Record<string, string>,
+    previous: '◀ Anteriores',
+    next: 'Mais antigos ▶',
+    channelSet: (channel: string) => `📣 Os ganhadores serão anunciados em ${channel}.`,
+    channelNoAccess: (channel: string) =>
+      `⚠️ Não consigo publicar em ${channel}: preciso das permissões Ver canal, Enviar mensagens e Inserir links lá.`,
+  },
+  announce: {
+    title: '🎉 Temos um ganhador!',
+    description: (winner: string, prize: string) => `**${winner}** ganhou **${prize}**!`,
+    odds: 'Chance do prêmio',
+    round: 'Rodada',
+    eligible: 'Pessoas elegíveis',
+    footer: (roundId: string) => `Rodada ${roundId}`,
+  },
+  format: {
+    seconds: (n: number) => `${n} s`,
+    minutes: (m: number, s: number) => (s ? `${m} min ${s} s` : `${m} min`),
+    hours: (h: number, m: number) => (m ? `${h} h ${m} min` : `${h} h`),
+  },
+};
+
+export type Messages = typeof ptBR;

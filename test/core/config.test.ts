@@ -1,0 +1,57 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config';
+import { resolveSecrets } from '../../src/config/dev-secrets';
+
+describe('configuration', () => {
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', API_TOKEN: 'short', TOKEN_ENCRYPTION_KEY: 'bm90LTMyLWJ5dGVz', TWITCH_CLIENT_ID: 'abc' });
+      expect.unreachable('loadConfig accepted bad values');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/PORT/);
+      expect(problems).toMatch(/API_TOKEN must be at least 32 characters/);
+      expect(problems).toMatch(/TOKEN_ENCRYPTION_KEY.*32 bytes/);
+      expect(problems).toMatch(/TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET must be set together/);
+    }
+  });
+
+  it('requires secrets and the public URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_TOKEN is required in production[\s\S]*TOKEN_ENCRYPTION_KEY is required[\s\S]*PUBLIC_URL is required/);
+  });
+
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(4000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir).toBe('./.data');
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.twitch.authUrl).toBe('https://id.twitch.tv/oauth2');
+    expect(config.twitch.apiUrl).toBe('https://api.twitch.tv/helix');
+    expect(config.raffle.excludedLogins).toContain('nightbot');
+  });
+
+  it('accepts a list of encryption keys, the first one encrypting', () => {
+    const first = Buffer.alloc(32, 1).toString('base64');
+    const second = Buffer.alloc(32, 2).toString('base64');
+    const config = loadConfig({ TOKEN_ENCRYPTION_KEY: `${first}, ${second}` });
+    expect(config.tokenEncryptionKeys?.map((key) => key[0])).toEqual([1, 2]);
+  });
+
+  it('generates development secrets once and keeps them under DATA_DIR', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'kinoyu-secrets-'));
+    const logger = pino({ level: 'silent' });
+    const first = await resolveSecrets(loadConfig({ DATA_DIR: dataDir }), logger);
+    const second = await resolveSecrets(loadConfig({ DATA_DIR: dataDir }), logger);
+    expect(first.apiToken).toHaveLength(43);
+    expect(second.apiToken).toBe(first.apiToken);
+    expect(second.tokenEncryptionKeys?.[0]?.equals(first.tokenEncryptionKeys![0]!)).toBe(true);
+    const stored = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8'));
+    expect(stored.apiToken).toBe(first.apiToken);
+  });
+});
