@@ -17,6 +17,7 @@ import { cryptoRandom, type RandomSource } from '../raffles/random-source';
 import { RoundRunner } from '../raffles/round-runner';
 import { StreamerService } from '../streamers/streamer.service';
 import { healthRoutes } from '../http/health.routes';
+import { overlayRoutes } from '../overlay/overlay.routes';
 import { createHttpServer } from '../http/http-server';
 import { createGraphQLServer } from '../http/yoga';
 import type { Services } from './services';
@@ -90,7 +91,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: false }),
     };
     const yoga = createGraphQLServer(services);
-    const httpServer = createHttpServer(yoga, [...healthRoutes(services, () => database!.ping())], logger);
+    const httpServer = createHttpServer(yoga, [...healthRoutes(services, () => database!.ping()), ...overlayRoutes(services.streamers)], logger);
     const realtime = attachGraphQLWebSocket(httpServer, yoga, services);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -44,6 +44,14 @@ const environmentSchema = z
     TWITCH_CLIENT_SECRET: optionalNonEmpty,
     TWITCH_AUTH_URL: z.url().default('https://id.twitch.tv/oauth2'),
     TWITCH_API_URL: z.url().default('https://api.twitch.tv/helix'),
+    /** Twitch asks apps to validate every user token at startup and hourly. */
+    TWITCH_VALIDATE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
+    /** How long one Get Chatters snapshot serves the rounds of a streamer. */
+    TWITCH_CHATTERS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /** Twitch chat announcements: outbox polling, attempts before FAILED, first retry delay (doubles). */
+    OUTBOX_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1_000),
+    OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
     RAFFLE_EXCLUDED_LOGINS: z.string().default(DEFAULT_EXCLUDED_LOGINS).pipe(commaList),
     WS_ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.optional()),
     WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
@@ -88,7 +96,10 @@ export interface Config {
     clientSecret: string | undefined;
     authUrl: string;
     apiUrl: string;
+    validateIntervalMs: number;
+    chattersCacheMs: number;
   };
+  outbox: { pollMs: number; maxAttempts: number; retryBaseMs: number };
   raffle: { excludedLogins: string[]; schedulerPollMs: number; leaseSeconds: number };
   log: { level: Environment['LOG_LEVEL']; pretty: boolean };
 }
@@ -133,6 +144,13 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       clientSecret: env.TWITCH_CLIENT_SECRET,
       authUrl: env.TWITCH_AUTH_URL.replace(/\/+$/, ''),
       apiUrl: env.TWITCH_API_URL.replace(/\/+$/, ''),
+      validateIntervalMs: env.TWITCH_VALIDATE_INTERVAL_MS,
+      chattersCacheMs: env.TWITCH_CHATTERS_CACHE_MS,
+    },
+    outbox: {
+      pollMs: env.OUTBOX_POLL_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      retryBaseMs: env.OUTBOX_RETRY_BASE_MS,
     },
     raffle: {
       excludedLogins: env.RAFFLE_EXCLUDED_LOGINS.map((login) => login.toLowerCase()),
@@ -141,6 +159,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
   };
+}
+
+/** Whether the server can talk to Twitch (client credentials given); without them it runs the demo chat. */
+export function twitchConfigured(config: Pick<Config, 'twitch'>): boolean {
+  return Boolean(config.twitch.clientId && config.twitch.clientSecret);
 }
 
 /** The URL browsers reach this server at (OAuth redirect, overlay links). */

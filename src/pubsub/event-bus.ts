@@ -1,69 +1,253 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
+import { Repeater } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Topics } from './topics';
-
-type PubSub = ReturnType<typeof createPubSub<Topics>>;
+import { channelOf, topicGuards, type TopicKey, type TopicName, type TopicPayload, type Topics } from './topics';
 
 export interface EventBus {
   kind: 'redis' | 'in-process';
-  /** Never throws: a lost notification is recovered by clients catching up from the database. */
-  publish<T extends keyof Topics>(topic: T, ...args: Topics[T]): void;
-  subscribe: PubSub['subscribe'];
+  /**
+   * Never throws and never leaves a rejected promise behind: a notification that cannot be sent
+   * is logged (and, on Redis, re-sent once the connection is back); clients that missed it catch
+   * up from the database, which is the truth.
+   */
+  publish<T extends TopicName>(topic: T, ...args: Topics[T]): void;
+  /**
+   * Events of one topic and key. Bounded: a subscription whose consumer lets more than
+   * `maxPendingPerSubscription` events wait ends with SubscriberTooSlowError instead of growing.
+   */
+  subscribe<T extends TopicName>(topic: T, key: TopicKey<T>): AsyncIterableIterator<TopicPayload<T>>;
+  /**
+   * Called whenever the delivery path was interrupted and is whole again (the Redis subscriber
+   * reconnected and re-subscribed): events published meanwhile were lost, so subscribers look up
+   * what they missed. Never called for the in-process bus. Returns the unsubscribe function.
+   */
+  onResync(listener: () => void): () => void;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface EventBusOptions {
+  /** Events one subscription may have waiting for its consumer before it is ended (default 256). */
+  maxPendingPerSubscription?: number;
+  /** Failed Redis publishes kept to re-send after a reconnect; the oldest go first (default 1000). */
+  maxUnsent?: number;
+  /** How often the Redis subscriber connection is pinged to detect a dead link (default 15 s). */
+  healthCheckMs?: number;
+}
+
+/** Ends a subscription whose consumer does not keep up, so it cannot hold memory without bound. */
+export class SubscriberTooSlowError extends Error {
+  constructor(limit: number) {
+    super(
+      `Subscription ended: more than ${limit} events were waiting for this client. ` +
+        'Subscribe again and catch up with roundsSince after the last round id you saw.',
+    );
+    this.name = 'SubscriberTooSlowError';
+  }
+}
+
+interface EventTargetLike {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+  dispatchEvent(event: Event): boolean;
+}
+
 /** Redis when REDIS_URL is set (two connections: one publishes, one subscribes), else in-process. */
-export function createEventBus(redisUrl: string | undefined, logger: Logger): EventBus {
+export function createEventBus(redisUrl: string | undefined, logger: Logger, options: EventBusOptions = {}): EventBus {
+  const maxPending = options.maxPendingPerSubscription ?? 256;
   if (!redisUrl) {
-    const pubsub = createPubSub<Topics>();
+    const target = new EventTarget();
     return {
       kind: 'in-process',
-      publish: (topic, ...args) => pubsub.publish(topic, ...args),
-      subscribe: pubsub.subscribe,
+      publish(topic, key, payload) {
+        try {
+          target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
+        } catch (error) {
+          logger.error({ err: error, topic }, 'publish failed');
+        }
+      },
+      subscribe: (topic, key) => boundedSubscription(target, topic, key, maxPending, logger),
+      onResync: () => () => {},
       ping: async () => {},
       close: async () => {},
     };
   }
-  const connectionOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
-  const publishClient = new Redis(redisUrl, connectionOptions);
-  const subscribeClient = new Redis(redisUrl, { ...connectionOptions, maxRetriesPerRequest: null });
-  for (const [role, client] of [['publish', publishClient], ['subscribe', subscribeClient]] as const) {
-    client.on('error', (error) => logger.warn({ role, err: error.message }, 'redis connection error'));
+  return createRedisEventBus(redisUrl, logger, { ...options, maxPendingPerSubscription: maxPending });
+}
+
+function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBusOptions): EventBus {
+  const maxPending = options.maxPendingPerSubscription!;
+  const maxUnsent = options.maxUnsent ?? 1_000;
+  let closing = false;
+  // Publisher: no offline queue, so a publish during an outage fails at once and is kept below
+  // for a re-send, instead of waiting in ioredis' queue for an unknown time.
+  const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'kinoyu-publish' });
+  // Subscriber: commands wait for the connection; ioredis re-subscribes every channel on reconnect.
+  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: true, connectionName: 'kinoyu-subscribe' });
+  for (const [role, client] of [['publish', publisher], ['subscribe', subscriber]] as const) {
+    let lastWarning = 0;
+    client.on('error', (error: Error) => {
+      if (closing || Date.now() - lastWarning < 5_000) return;
+      lastWarning = Date.now();
+      logger.warn({ role, err: error.message }, 'redis connection error');
+    });
     client.on('ready', () => logger.info({ role }, 'redis connection ready'));
   }
-  // The event target fires publishes without awaiting them; catch here so a Redis outage is a log
-  // line, not an unhandled rejection.
-  const guardedPublisher = {
-    publish: (channel: string, message: string) =>
-      publishClient.publish(channel, message).catch((error: Error) => {
-        logger.error({ err: error.message, channel }, 'publish to redis failed');
-        return 0;
-      }),
-  } as unknown as Redis;
-  const eventTarget = createRedisEventTarget({
-    publishClient: guardedPublisher,
-    subscribeClient,
+
+  // Publishes that failed, re-sent when the publisher is ready again (subscribers dedupe by id).
+  const unsent: Array<{ channel: string; message: string }> = [];
+  let droppedUnsent = 0;
+  const send = (channel: string, message: string): Promise<void> =>
+    publisher.publish(channel, message).then(
+      () => undefined,
+      (error: Error) => {
+        if (closing) return;
+        if (unsent.length >= maxUnsent) {
+          unsent.shift();
+          droppedUnsent += 1;
+        }
+        unsent.push({ channel, message });
+        logger.warn({ err: error.message, channel, unsent: unsent.length, droppedUnsent }, 'publish to redis failed; kept to re-send');
+      },
+    );
+  publisher.on('ready', () => {
+    const batch = unsent.splice(0);
+    if (batch.length === 0) return;
+    logger.info({ count: batch.length, droppedUnsent }, 're-sending publishes that failed while redis was away');
+    droppedUnsent = 0;
+    for (const { channel, message } of batch) void send(channel, message);
   });
-  const pubsub = createPubSub<Topics>({ eventTarget: eventTarget as never });
+
+  // The event target issues SUBSCRIBE/UNSUBSCRIBE without awaiting them; on a dead or closing
+  // connection they reject, so catch here (an unhandled rejection would end the process).
+  const guardedSubscriber = {
+    on: (event: 'message', handler: (channel: string, message: string) => void) => subscriber.on(event, handler),
+    subscribe: (channel: string) =>
+      subscriber.subscribe(channel).catch((error: Error) => {
+        if (!closing) logger.error({ err: error.message, channel }, 'redis SUBSCRIBE failed');
+      }),
+    unsubscribe: (channel: string) =>
+      subscriber.unsubscribe(channel).catch((error: Error) => {
+        if (!closing) logger.warn({ err: error.message, channel }, 'redis UNSUBSCRIBE failed');
+      }),
+  };
+  const guardedPublisher = { publish: send };
+  const target: EventTargetLike = createRedisEventTarget({
+    publishClient: guardedPublisher as unknown as Redis,
+    subscribeClient: guardedSubscriber as unknown as Redis,
+    serializer: {
+      stringify: (value: unknown) => JSON.stringify(value),
+      // Malformed text becomes undefined, which the topic guard drops (never a throw inside ioredis).
+      parse: (text: string) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return undefined;
+        }
+      },
+    },
+  });
+
+  // After every (re)connection ioredis re-sends SUBSCRIBE for all channels before emitting
+  // 'ready'; a PING queued behind them answers once they are active. Only then are subscribers
+  // told to catch up, so nothing published after their look-up can fall in between.
+  const resyncListeners = new Set<() => void>();
+  subscriber.on('ready', () => {
+    subscriber.ping().then(
+      () => {
+        for (const listener of resyncListeners) {
+          try {
+            listener();
+          } catch (error) {
+            logger.error({ err: error }, 'resync listener failed');
+          }
+        }
+      },
+      (error: Error) => logger.warn({ err: error.message }, 'redis subscriber did not answer after reconnecting'),
+    );
+  });
+
+  // A half-open TCP link delivers nothing and reports nothing: ping the subscriber and force a
+  // reconnect (which resubscribes and resyncs) when it stops answering.
+  const healthCheckMs = options.healthCheckMs ?? 15_000;
+  const healthTimer = setInterval(() => {
+    if (subscriber.status !== 'ready') return;
+    const timeout = setTimeout(() => {
+      logger.warn('redis subscriber stopped answering pings; reconnecting');
+      subscriber.disconnect(true);
+    }, Math.min(5_000, healthCheckMs));
+    subscriber.ping().then(
+      () => clearTimeout(timeout),
+      () => clearTimeout(timeout),
+    );
+  }, healthCheckMs);
+  healthTimer.unref();
+
   return {
     kind: 'redis',
-    publish(topic, ...args) {
+    publish(topic, key, payload) {
       try {
-        pubsub.publish(topic, ...args);
+        target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
       } catch (error) {
         logger.error({ err: error, topic }, 'publish failed');
       }
     },
-    subscribe: pubsub.subscribe,
+    subscribe: (topic, key) => boundedSubscription(target, topic, key, maxPending, logger),
+    onResync(listener) {
+      resyncListeners.add(listener);
+      return () => resyncListeners.delete(listener);
+    },
     async ping() {
-      await publishClient.ping();
+      if (subscriber.status !== 'ready') throw new Error(`redis subscriber connection is ${subscriber.status}`);
+      await publisher.ping();
     },
     async close() {
-      publishClient.disconnect();
-      subscribeClient.disconnect();
+      closing = true;
+      clearInterval(healthTimer);
+      resyncListeners.clear();
+      publisher.disconnect();
+      subscriber.disconnect();
     },
   };
+}
+
+/**
+ * One subscription on the event target as an async iterator. Payloads failing the topic's guard
+ * are dropped; when more than `maxPending` events wait for the consumer the subscription ends with
+ * SubscriberTooSlowError (the listener itself never throws, whatever the consumer does).
+ */
+function boundedSubscription<T extends TopicName>(
+  target: EventTargetLike,
+  topic: T,
+  key: TopicKey<T>,
+  maxPending: number,
+  logger: Logger,
+): AsyncIterableIterator<TopicPayload<T>> {
+  const channel = channelOf(topic, key);
+  const guard = topicGuards[topic] as (value: unknown) => value is TopicPayload<T>;
+  return new Repeater<TopicPayload<T>>((push, stop) => {
+    let waiting = 0;
+    const listener = (event: Event) => {
+      const payload = (event as CustomEvent<unknown>).detail;
+      if (!guard(payload)) {
+        logger.warn({ channel }, 'dropped an event whose payload does not fit its topic');
+        return;
+      }
+      if (waiting >= maxPending) {
+        target.removeEventListener(channel, listener);
+        logger.warn({ channel, waiting }, 'subscriber too slow: ending its subscription');
+        void stop(new SubscriberTooSlowError(maxPending));
+        return;
+      }
+      waiting += 1;
+      // push settles when the consumer has taken the value and asks for the next one.
+      push(payload).then(
+        () => (waiting -= 1),
+        () => (waiting -= 1),
+      );
+    };
+    target.addEventListener(channel, listener);
+    void stop.then(() => target.removeEventListener(channel, listener));
+  });
 }

@@ -45,17 +45,14 @@ export class RaffleScheduler {
 
   private async tick(): Promise<void> {
     try {
-      const now = new Date();
-      const due = await this.db.raffle.findMany({
-        where: {
-          status: 'RUNNING',
-          nextRoundAt: { lte: now },
-          OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
-        },
-        select: { id: true },
-        orderBy: { nextRoundAt: 'asc' },
-        take: 100,
-      });
+      // The database clock decides what is due and which leases expired, as in RoundRunner.claim.
+      const due = await this.db.$queryRaw<{ id: string }[]>`
+        SELECT id FROM raffles
+         WHERE status = 'RUNNING'
+           AND next_round_at <= now()
+           AND (lease_until IS NULL OR lease_until < now())
+         ORDER BY next_round_at
+         LIMIT 100`;
       for (const { id } of due) {
         if (this.stopped || this.inFlight.has(id)) continue;
         const run = this.rounds

@@ -1,5 +1,7 @@
+import type { Services } from '../app/services';
 import { builder } from '../graphql/builder';
-import type { RaffleEventMessage } from '../pubsub/topics';
+import { withCatchUp, type CatchUpSource } from '../pubsub/catch-up';
+import type { RaffleEventMessage, WinnerDrawnEvent } from '../pubsub/topics';
 
 const RaffleEventKind = builder.enumType('RaffleEventKind', { values: ['STARTED', 'ROUND', 'ENDED'] as const });
 
@@ -28,7 +30,11 @@ builder.subscriptionFields((t) => ({
     description: "Each winning round of the streamer's raffles, right after it is committed.",
     args: { streamerId: t.arg.id({ required: true }) },
     authScopes: (_root, args) => ({ overlayOf: String(args.streamerId) }),
-    subscribe: (_root, args, context) => context.services.events.subscribe('winnerDrawn', String(args.streamerId)),
+    subscribe: (_root, args, context) => {
+      const { events } = context.services;
+      const streamerId = String(args.streamerId);
+      return withCatchUp(events, events.subscribe('winnerDrawn', streamerId), missedWins(context.services, streamerId), catchUpLogger(context.services));
+    },
     resolve: (query, event, _args, context) =>
       context.services.db.round.findUniqueOrThrow({ ...query, where: { id: event.roundId } }),
   }),
@@ -36,7 +42,58 @@ builder.subscriptionFields((t) => ({
     type: RaffleEventType,
     args: { streamerId: t.arg.id({ required: true }) },
     authScopes: (_root, args) => ({ overlayOf: String(args.streamerId) }),
-    subscribe: (_root, args, context) => context.services.events.subscribe('raffleEvents', String(args.streamerId)),
+    subscribe: (_root, args, context) => {
+      const { events } = context.services;
+      const streamerId = String(args.streamerId);
+      return withCatchUp(events, events.subscribe('raffleEvents', streamerId), missedRounds(context.services, streamerId), catchUpLogger(context.services));
+    },
     resolve: (event) => event,
   }),
 }));
+
+/*
+ * What a live subscription looks up after a pub/sub interruption (see withCatchUp). Round ids of
+ * one streamer grow in commit order (one running raffle per streamer, rounds serialised by the
+ * raffle row lock), so "id above the last delivered" finds exactly the rounds committed since.
+ * STARTED / ENDED notices are not replayed: the replayed ROUND events carry the raffle's state.
+ */
+function latestRoundId(services: Services, streamerId: string) {
+  return async () =>
+    (await services.db.round.findFirst({ where: { raffle: { streamerId } }, orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0;
+}
+
+function missedWins(services: Services, streamerId: string): CatchUpSource<WinnerDrawnEvent> {
+  return {
+    latestId: latestRoundId(services, streamerId),
+    after: async (afterId, limit) =>
+      (
+        await services.db.round.findMany({
+          where: { raffle: { streamerId }, outcome: 'WINNER', id: { gt: afterId } },
+          orderBy: { id: 'asc' },
+          take: limit,
+          select: { id: true, number: true, raffleId: true },
+        })
+      ).map((round) => ({ raffleId: round.raffleId, roundId: round.id, number: round.number })),
+    idOf: (event) => event.roundId,
+  };
+}
+
+function missedRounds(services: Services, streamerId: string): CatchUpSource<RaffleEventMessage> {
+  return {
+    latestId: latestRoundId(services, streamerId),
+    after: async (afterId, limit) =>
+      (
+        await services.db.round.findMany({
+          where: { raffle: { streamerId }, id: { gt: afterId } },
+          orderBy: { id: 'asc' },
+          take: limit,
+          select: { id: true, number: true, raffleId: true },
+        })
+      ).map((round) => ({ kind: 'ROUND' as const, raffleId: round.raffleId, roundId: round.id, number: round.number })),
+    idOf: (event) => event.roundId,
+  };
+}
+
+function catchUpLogger(services: Services) {
+  return services.logger.child({ subsystem: 'subscriptions' });
+}

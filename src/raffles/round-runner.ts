@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { eligibleChatters } from '../chatters/eligibility';
 import type { Chatter, ChatterSource } from '../chatters/chatter';
@@ -33,6 +34,9 @@ interface Decision {
   eligible: Chatter[];
 }
 
+/** A failed round (database away, chat source error) is tried again this soon at the latest. */
+const RETRY_AFTER_FAILURE_SECONDS = 5;
+
 /** Thrown inside the round transaction to roll it back when the claim was lost meanwhile. */
 class ClaimLostError extends Error {}
 
@@ -45,33 +49,39 @@ export class RoundRunner {
   constructor(private readonly deps: RoundRunnerDeps) {}
 
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
-    const claimed = await this.claim(raffleId, options.force);
-    if (!claimed) return { kind: 'not-claimed' };
+    const token = await this.claim(raffleId, options.force);
+    if (!token) return { kind: 'not-claimed' };
     try {
-      const decision = await this.decide(claimed, options.force);
-      const result = await this.commit(claimed, decision);
+      const raffle = await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
+      const decision = await this.decide(raffle, options.force);
+      const result = await this.commit(raffle, token, decision);
       this.publish(result.raffle, result.round);
       return { kind: 'round', ...result };
     } catch (error) {
-      await this.release(claimed, error);
+      await this.release(raffleId, token, error);
       if (error instanceof ClaimLostError) return { kind: 'not-claimed' };
       return { kind: 'failed', error };
     }
   }
 
-  private async claim(raffleId: string, force: boolean) {
-    const now = new Date();
-    const claimed = await this.deps.db.raffle.updateMany({
-      where: {
-        id: raffleId,
-        status: 'RUNNING',
-        ...(force ? {} : { nextRoundAt: { lte: now } }),
-        OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
-      },
-      data: { leaseOwner: this.deps.instanceId, leaseUntil: new Date(now.getTime() + this.deps.leaseSeconds * 1000) },
-    });
-    if (claimed.count === 0) return null;
-    return this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
+  /**
+   * Takes the raffle's lease when it is free (or expired) and, unless forced, the round is due.
+   * Each claim has its own token, so an attempt that outlived its lease can never commit under a
+   * later claim, even one by the same instance. Times come from the database clock, so instances
+   * with skewed clocks agree on when a lease expires.
+   */
+  private async claim(raffleId: string, force: boolean): Promise<string | null> {
+    const token = `${this.deps.instanceId}/${randomUUID()}`;
+    const claimed = await this.deps.db.$queryRaw<{ id: string }[]>`
+      UPDATE raffles
+         SET lease_owner = ${token},
+             lease_until = now() + make_interval(secs => ${this.deps.leaseSeconds}::double precision)
+       WHERE id = ${raffleId}
+         AND status = 'RUNNING'
+         AND (${force}::boolean OR next_round_at <= now())
+         AND (lease_until IS NULL OR lease_until < now())
+      RETURNING id`;
+    return claimed.length === 0 ? null : token;
   }
 
   private async decide(raffle: Raffle & { streamer: Streamer }, force: boolean): Promise<Decision> {
@@ -100,14 +110,14 @@ export class RoundRunner {
     return { outcome: eligible.length === 0 ? 'NO_ELIGIBLE_CHATTERS' : 'WINNER', chanceValue, eligible };
   }
 
-  private async commit(raffle: Raffle & { streamer: Streamer }, decision: Decision) {
-    const { db, random, instanceId } = this.deps;
+  private async commit(raffle: Raffle & { streamer: Streamer }, token: string, decision: Decision) {
+    const { db, random } = this.deps;
     return db.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number }[]>`
-        SELECT status::text AS status, lease_owner, round_count FROM raffles WHERE id = ${raffle.id} FOR UPDATE`;
-      if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== instanceId) throw new ClaimLostError();
+      const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date }[]>`
+        SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now FROM raffles WHERE id = ${raffle.id} FOR UPDATE`;
+      if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== token) throw new ClaimLostError();
       const number = locked.round_count + 1;
-      const now = new Date();
+      const now = locked.db_now;
       let data: Prisma.RoundUncheckedCreateInput = {
         raffleId: raffle.id,
         number,
@@ -165,31 +175,35 @@ export class RoundRunner {
     });
   }
 
-  /** Gives the raffle back after a failed attempt; an unlinked Twitch account ends the raffle. */
-  private async release(raffle: Raffle, error: unknown): Promise<void> {
-    const { db, logger, instanceId } = this.deps;
+  /**
+   * Gives the raffle back after a failed attempt (only if this claim still holds it). A due round
+   * is retried after the interval but at most RETRY_AFTER_FAILURE_SECONDS later; a failed forced
+   * draw leaves the schedule as it was. An unlinked Twitch account ends the raffle.
+   */
+  private async release(raffleId: string, token: string, error: unknown): Promise<void> {
+    const { db, logger } = this.deps;
     if (error instanceof ClaimLostError) return;
-    const now = new Date();
     if (error instanceof TwitchNotLinkedError) {
       const ended = await db.raffle.updateMany({
-        where: { id: raffle.id, status: 'RUNNING' },
-        data: { status: 'STOPPED', endReason: 'TWITCH_UNLINKED', endedAt: now, leaseOwner: null, leaseUntil: null },
+        where: { id: raffleId, status: 'RUNNING' },
+        data: { status: 'STOPPED', endReason: 'TWITCH_UNLINKED', endedAt: new Date(), leaseOwner: null, leaseUntil: null },
       });
       if (ended.count === 1) {
-        logger.warn({ raffleId: raffle.id }, 'raffle stopped: the Twitch account is no longer linked');
-        this.deps.events.raffleEnded(await db.raffle.findUniqueOrThrow({ where: { id: raffle.id } }));
+        logger.warn({ raffleId }, 'raffle stopped: the Twitch account is no longer linked');
+        this.deps.events.raffleEnded(await db.raffle.findUniqueOrThrow({ where: { id: raffleId } }));
       }
       return;
     }
-    logger.error({ err: error, raffleId: raffle.id }, 'round failed; retrying at the next interval');
-    await db.raffle
-      .updateMany({
-        where: { id: raffle.id, leaseOwner: instanceId },
-        data: { leaseOwner: null, leaseUntil: null, nextRoundAt: new Date(now.getTime() + raffle.intervalSeconds * 1000) },
-      })
-      .catch((releaseError: unknown) =>
-        logger.error({ err: releaseError, raffleId: raffle.id }, 'could not release the raffle lease; it expires by itself'),
-      );
+    logger.error({ err: error, raffleId }, 'round failed; retrying');
+    await db.$executeRaw`
+      UPDATE raffles
+         SET lease_owner = NULL, lease_until = NULL,
+             next_round_at = GREATEST(
+               next_round_at,
+               now() + make_interval(secs => LEAST(interval_seconds, ${RETRY_AFTER_FAILURE_SECONDS}::int)))
+       WHERE id = ${raffleId} AND lease_owner = ${token}`.catch((releaseError: unknown) =>
+      logger.error({ err: releaseError, raffleId }, 'could not release the raffle lease; it expires by itself'),
+    );
   }
 
   private publish(raffle: Raffle, round: Round): void {

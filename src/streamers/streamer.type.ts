@@ -34,6 +34,13 @@ export const StreamerType = builder.prismaObject('Streamer', {
       }),
       resolve: (streamer) => streamer.raffles[0] ?? null,
     }),
+    latestRound: t.prismaField({
+      type: 'Round',
+      nullable: true,
+      description: 'The newest round of any raffle: where a client that starts now begins (see roundsSince).',
+      resolve: (query, streamer, _args, context) =>
+        context.services.db.round.findFirst({ ...query, where: { raffle: { streamerId: streamer.id } }, orderBy: { id: 'desc' } }),
+    }),
     raffles: t.relatedConnection('raffles', {
       description: 'Every raffle, newest first.',
       cursor: 'id',

@@ -1,22 +1,13 @@
-/** Pure helpers over the chatter list that Helix "Get Chatters" returns. */
-
-export interface Chatter {
-  userId: string;
-  login: string;
-  displayName: string;
-}
-
-export interface EligibilityRules {
-  /** Twitch user ids that may not win (the broadcaster, bots, recent winners...). */
-  excludeUserIds?: Iterable<string>;
-  /** Logins that may not win; compared case-insensitively. */
-  excludeLogins?: Iterable<string>;
-}
-
 /**
- * Keeps the first occurrence of each user id, in order. Twitch can return a user on two pages
- * when the chat changes while we page through it.
+ * What is Twitch-specific about chatter lists: Get Chatters pages can overlap when the chat
+ * changes while we page through it. The `Chatter` type and who may win (eligibleChatters) belong
+ * to the raffle engine: src/chatters/.
  */
+import type { Chatter } from '../chatters/chatter';
+
+export type { Chatter } from '../chatters/chatter';
+
+/** Keeps the first occurrence of each user id, in order (a user Twitch returned on two pages). */
 export function dedupeChatters(chatters: readonly Chatter[]): Chatter[] {
   const seen = new Set<string>();
   const unique: Chatter[] = [];
@@ -26,15 +17,4 @@ export function dedupeChatters(chatters: readonly Chatter[]): Chatter[] {
     unique.push(chatter);
   }
   return unique;
-}
-
-/** The chatters that may win under the given rules, in their original order. */
-export function eligibleChatters(chatters: readonly Chatter[], rules: EligibilityRules = {}): Chatter[] {
-  const excludedIds = new Set(rules.excludeUserIds ?? []);
-  const excludedLogins = new Set<string>();
-  for (const login of rules.excludeLogins ?? []) excludedLogins.add(login.toLowerCase());
-  if (excludedIds.size === 0 && excludedLogins.size === 0) return chatters.slice();
-  return chatters.filter(
-    (chatter) => !excludedIds.has(chatter.userId) && !excludedLogins.has(chatter.login.toLowerCase()),
-  );
 }

@@ -22,7 +22,7 @@ describe('interactions through discord.js', () => {
   let channelId: string;
 
   beforeEach(async () => {
-    harness = await startHarness([GatewayIntentBits.Guilds], { interactionResponseTimeoutMs: 1500 }, (discord) => {
+    harness = await startHarness([GatewayIntentBits.Guilds], {}, (discord) => {
       guild = discord.addGuild({ name: 'KinoYu', locale: 'pt-BR', channels: [{ name: 'raffles' }] });
       channelId = guild.channelId('raffles');
     });
@@ -205,15 +205,6 @@ describe('interactions through discord.js', () => {
     expect(response).toMatchObject({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [{ name: 'Espada', value: 'item-1' }] } });
   });
 
-  it('rejects a late response with Unknown interaction and waitForResponse times out', async () => {
-    const received = interactionEvent();
-    const slash = harness.discord.sendSlashCommand({ guildId: guild.id, channelId, user: { username: 'hugo' }, name: 'raffle', subcommand: 'draw' });
-    const [interaction] = await received;
-    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
-    await expect(slash.waitForResponse(1700)).rejects.toThrow(/did not respond/);
-    await expect(interaction.reply({ content: 'too late' })).rejects.toMatchObject({ code: 10062, status: 404 });
-  });
-
   it('honours with_response (withResponse: true) with the created message', async () => {
     const received = interactionEvent();
     const slash = harness.discord.sendSlashCommand({ guildId: guild.id, channelId, user: { username: 'iris' }, name: 'raffle', subcommand: 'status' });
@@ -223,5 +214,26 @@ describe('interactions through discord.js', () => {
     expect(callback.interaction.id).toBe(slash.id);
     expect(callback.resource?.message?.content).toBe('ok');
     expect((await slash.waitForResponse()).withResponse).toBe(true);
+  });
+});
+
+describe('an interaction the bot answers too late', () => {
+  let harness: Harness;
+  let guild: FakeGuild;
+  beforeEach(async () => {
+    harness = await startHarness([GatewayIntentBits.Guilds], { interactionResponseTimeoutMs: 250 }, (discord) => {
+      guild = discord.addGuild({ name: 'KinoYu', channels: [{ name: 'raffles' }] });
+    });
+  });
+  afterEach(() => stopHarness(harness));
+
+  it('is Unknown interaction (10062) once the response window has passed, and waitForResponse says so', async () => {
+    const received = nextEvent<[Interaction]>(harness.client, Events.InteractionCreate);
+    const slash = harness.discord.sendSlashCommand({ guildId: guild.id, channelId: guild.channelId('raffles'), user: { username: 'hugo' }, name: 'raffle', subcommand: 'draw' });
+    const [interaction] = await received;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    await expect(slash.waitForResponse(400)).rejects.toThrow(/did not respond/);
+    await expect(interaction.reply({ content: 'too late' })).rejects.toMatchObject({ code: 10062, status: 404 });
+    expect(slash.response()).toBeUndefined();
   });
 });

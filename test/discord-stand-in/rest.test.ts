@@ -1,7 +1,7 @@
-import { GatewayIntentBits, REST, Routes } from 'discord.js';
+import { ChannelType, Events, GatewayIntentBits, PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeDiscord, type FakeDiscord, type FakeGuild } from '../stand-ins/discord/fake-discord.js';
-import { startHarness, stopHarness, type Harness } from './helpers.js';
+import { nextEvent, startHarness, stopHarness, type Harness } from './helpers.js';
 
 describe('REST surface', () => {
   let discord: FakeDiscord | undefined;
@@ -115,6 +115,31 @@ describe('REST surface', () => {
 
     const channel = await client.channels.fetch(guild.channelId('raffles'), { force: true });
     expect(channel && 'topic' in channel ? channel.topic : undefined).toBe('Sorteios');
+
+    const application = await client.application!.fetch();
+    expect(application.id).toBe(harness.discord.applicationId);
+    expect(application.flags.has('GatewayMessageContentLimited')).toBe(true);
     expect(harness.discord.unknownRoutes()).toEqual([]);
+  });
+
+  it('edits a channel only with Manage Channels, and tells the bot through CHANNEL_UPDATE', async () => {
+    let guild!: FakeGuild;
+    harness = await startHarness([GatewayIntentBits.Guilds], {}, (d) => {
+      guild = d.addGuild({ name: 'KinoYu', channels: [{ name: 'raffles' }] });
+      d.addGuild({ name: 'Staff', botPermissions: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageChannels, channels: [{ name: 'ops' }] });
+    });
+    const { client, discord } = harness;
+    const locked = client.channels.cache.get(guild.channelId('raffles'));
+    if (!locked || locked.type !== ChannelType.GuildText) throw new Error('expected a text channel');
+    await expect(locked.setTopic('nope')).rejects.toMatchObject({ status: 403, code: 50013 });
+
+    const staff = client.guilds.cache.find((g) => g.name === 'Staff')!;
+    const ops = staff.channels.cache.find((c) => c.name === 'ops');
+    if (!ops || ops.type !== ChannelType.GuildText) throw new Error('expected a text channel');
+    const updated = nextEvent<[unknown, { topic: string | null }]>(client, Events.ChannelUpdate);
+    await ops.setTopic('Operações');
+    expect((await updated)[1].topic).toBe('Operações');
+    await expect(ops.setName('')).rejects.toMatchObject({ status: 400, code: 50035 });
+    expect(discord.requests().filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([403, 200, 400]);
   });
 });

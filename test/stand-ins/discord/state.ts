@@ -43,7 +43,10 @@ export interface UserInput {
   bot?: boolean;
 }
 
-/** A user reference in a test driver: an id of a known user, or a user to create on the fly. */
+/**
+ * A user reference in a test driver: the id of a known user, or `{ username }` (the user with
+ * that username, created on first use).
+ */
 export type UserRef = string | UserInput | APIUser;
 
 export interface ChannelInput {
@@ -167,6 +170,9 @@ export class DiscordState {
   // ---- users -------------------------------------------------------------------------------
 
   addUser(input: UserInput): APIUser {
+    if ([...this.users.values()].some((user) => user.username === input.username)) {
+      throw new Error(`fake-discord: username ${input.username} is taken (Discord usernames are unique)`);
+    }
     const id = input.id ?? snowflake();
     const user: APIUser = {
       id,
@@ -199,6 +205,11 @@ export class DiscordState {
       this.users.set(ref.id, ref);
       return ref;
     }
+    // Usernames are unique on Discord: `{ username: 'ana' }` twice is the same user.
+    if (!ref.id) {
+      const existing = [...this.users.values()].find((user) => user.username === ref.username);
+      if (existing) return existing;
+    }
     return this.addUser(ref);
   }
 
@@ -207,8 +218,8 @@ export class DiscordState {
   addGuild(input: GuildInput): GuildRecord {
     const id = input.id ?? snowflake();
     if (this.guilds.has(id)) throw new Error(`fake-discord: guild ${id} already exists`);
-    const ownerId = input.ownerId ?? this.addUser({ username: `${input.name.toLowerCase().replace(/\W+/g, '')}-owner` }).id;
-    if (!this.users.has(ownerId)) this.addUser({ id: ownerId, username: `owner-${ownerId.slice(-4)}` });
+    const ownerId = input.ownerId ?? this.resolveUser({ username: `${input.name.toLowerCase().replace(/\W+/g, '')}-owner` }).id;
+    if (!this.users.has(ownerId)) this.addUser({ id: ownerId, username: `owner-${ownerId}` });
     const now = new Date().toISOString();
     const guild: GuildRecord = {
       id,
