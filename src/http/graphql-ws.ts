@@ -1,76 +1,198 @@
-import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { IncomingMessage, Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { resolvePrincipal, type Principal } from '../auth/principal';
 import type { Services } from '../app/services';
 import { principalDeps, type GraphQLServer } from './yoga';
 
+/**
+ * Close code for a socket whose unsent data passed WS_MAX_BUFFERED_BYTES (the client does not read
+ * fast enough). Mirrors HTTP 413 the way graphql-ws' own 44xx codes mirror HTTP statuses; the
+ * graphql-ws client treats it as retryable. The client should reconnect and catch up with
+ * roundsSince after the last round id it saw.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 4413;
+/** Subscriptions one socket may hold at once; more are refused with an error message. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+/** Largest incoming WebSocket message (a subscribe with its query); ws' default is 100 MiB. */
+const MAX_INCOMING_MESSAGE_BYTES = 256 * 1024;
+
 type ConnectionExtra = {
+  socket: WebSocket;
+  request: IncomingMessage;
   principal?: Principal;
 };
 
 /**
  * graphql-ws on the GraphQL path, executed through yoga's envelop (same schema, plugins, limits
- * and context as HTTP). The credential comes in connectionParams (`authorization` or
- * `overlayKey`) and is checked once, at connection init: a bad or missing one closes with 4403.
+ * and context as HTTP). This is the only wiring of graphql-ws in the project: graphql-ws'
+ * `makeServer` with our own socket glue instead of `graphql-ws/use/ws`, because that one awaits
+ * every send until the kernel took it, which stalls a subscription behind a client that stops
+ * reading while its events pile up in memory. Here a send never waits: it checks the socket's
+ * `bufferedAmount` and closes with SLOW_CONSUMER_CLOSE_CODE when the buffer would pass the limit.
+ *
+ * - The credential comes in connectionParams (`authorization` or `overlayKey`), checked once at
+ *   connection init: a bad or missing one closes with 4403.
+ * - Browsers must send an allowed Origin when WS_ALLOWED_ORIGINS is set (else HTTP 403 on the
+ *   upgrade); clients that send no Origin (the bot, servers) are not browsers and pass.
+ * - No connection_init within WS_CONNECTION_INIT_TIMEOUT_MS: 4408. Subscribe before the ack: 4401.
+ *   A subscription id in use: 4409. A second connection_init: 4429 (all graphql-ws).
+ * - A WebSocket ping every WS_KEEPALIVE_MS; a socket that has not answered the previous ping by
+ *   the next one is dropped.
  */
 export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: Services) {
-  const allowedOrigins = services.config.http.allowedOrigins;
+  const { config } = services;
+  const logger = services.logger.child({ subsystem: 'graphql-ws' });
+  const allowedOrigins = config.http.allowedOrigins;
+  const { connectionInitTimeoutMs, keepAliveMs, maxBufferedBytes } = config.webSocket;
+
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: yoga.graphqlEndpoint,
+    handleProtocols,
+    maxPayload: MAX_INCOMING_MESSAGE_BYTES,
     verifyClient: allowedOrigins
-      ? ({ origin }: { origin: string | undefined }) => !origin || allowedOrigins.includes(origin)
+      ? (info: { origin: string | undefined }, callback: (ok: boolean, code?: number, message?: string) => void) => {
+          if (!info.origin || allowedOrigins.includes(info.origin)) callback(true);
+          else {
+            logger.warn({ origin: info.origin }, 'WebSocket upgrade refused: origin not allowed');
+            callback(false, 403, 'Origin not allowed');
+          }
+        }
       : undefined,
   });
-  const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
-    {
-      connectionInitWaitTimeout: 10_000,
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onConnect: async (context) => {
-        const params = context.connectionParams ?? {};
-        const principal = await resolvePrincipal(
-          {
-            authorization: stringParam(params.authorization) ?? stringParam(params.Authorization),
-            overlayKey: stringParam(params.overlayKey),
-          },
-          principalDeps(services),
-        );
-        if (principal.kind === 'anonymous') return false;
-        context.extra.principal = principal;
-        return true;
-      },
-      onSubscribe: async (context, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...context,
-          req: context.extra.request,
-          socket: context.extra.socket,
-          params: payload,
-          principal: context.extra.principal,
-        });
-        const args: ExecutionArgs = {
-          schema,
-          operationName: payload.operationName,
-          document: parse(payload.query),
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
-      },
+
+  const server = makeServer<Record<string, unknown> | undefined, ConnectionExtra>({
+    connectionInitWaitTimeout: connectionInitTimeoutMs,
+    execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+    subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+    onConnect: async (context) => {
+      const params = context.connectionParams ?? {};
+      const principal = await resolvePrincipal(
+        {
+          authorization: stringParam(params.authorization) ?? stringParam(params.Authorization),
+          overlayKey: stringParam(params.overlayKey),
+        },
+        principalDeps(services),
+      );
+      if (principal.kind === 'anonymous') return false;
+      context.extra.principal = principal;
+      return true;
     },
-    wsServer,
-    12_000,
-  );
+    onSubscribe: async (context, _id, payload) => {
+      if (Object.keys(context.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} operations at once on one connection`)];
+      }
+      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        ...context,
+        req: context.extra.request,
+        socket: context.extra.socket,
+        params: payload,
+        principal: context.extra.principal,
+      });
+      let document: ExecutionArgs['document'];
+      try {
+        document = parse(payload.query);
+      } catch (error) {
+        // A syntax error (or a limit hit while parsing) is the client's: an error message, not a 4500 close.
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+      const errors = validate(schema, document);
+      if (errors.length > 0) return errors;
+      return {
+        schema,
+        operationName: payload.operationName,
+        document,
+        variableValues: payload.variables,
+        contextValue: await contextFactory(),
+        rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+      };
+    },
+  });
+
+  wsServer.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
+
+  wsServer.on('connection', (socket, request) => {
+    let finished = false;
+    let signalClosed: ((code: number, reason: string) => Promise<void>) | undefined;
+    // Ends the graphql-ws session once: returns every subscription, so nothing more is resolved.
+    const finish = (code: number, reason: string) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(pinger);
+      signalClosed?.(code, reason).catch((error: unknown) => logger.warn({ err: error }, 'closing a graphql-ws session failed'));
+    };
+
+    let answeredPing = true;
+    const pinger =
+      keepAliveMs > 0
+        ? setInterval(() => {
+            if (!answeredPing) {
+              logger.debug('WebSocket client did not answer a ping; dropping it');
+              socket.terminate();
+              return;
+            }
+            answeredPing = false;
+            socket.ping();
+          }, keepAliveMs)
+        : undefined;
+    pinger?.unref();
+    socket.on('pong', () => {
+      answeredPing = true;
+    });
+
+    socket.on('error', (error) => {
+      logger.debug({ err: error.message }, 'WebSocket client error');
+      socket.terminate();
+    });
+
+    signalClosed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: async (data) => {
+          if (finished || socket.readyState !== WebSocket.OPEN) return;
+          const size = Buffer.byteLength(data);
+          if (socket.bufferedAmount + size > maxBufferedBytes) {
+            const reason = `Slow consumer: over ${maxBufferedBytes} bytes unsent`;
+            logger.warn({ bufferedAmount: socket.bufferedAmount, limit: maxBufferedBytes }, 'closing a WebSocket that does not read');
+            // The close frame waits behind the unsent data; ws destroys the socket if the client
+            // never reads it (30 s). The subscriptions end now, so nothing more is produced.
+            socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
+            finish(SLOW_CONSUMER_CLOSE_CODE, reason);
+            return;
+          }
+          socket.send(data);
+        },
+        close: (code, reason) => {
+          if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
+        },
+        onMessage: (handle) =>
+          socket.on('message', (data, isBinary) => {
+            if (finished) return;
+            if (isBinary) {
+              socket.close(CloseCode.BadRequest, 'Binary messages are not supported');
+              return;
+            }
+            handle(data.toString()).catch((error: unknown) => {
+              logger.error({ err: error }, 'graphql-ws message handling failed');
+              if (socket.readyState === WebSocket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => finish(code, reason.toString()));
+  });
+
   return {
     wsServer,
+    /** Closes every socket with 1001 (going away) and stops accepting upgrades. */
     async close() {
-      await disposable.dispose();
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      for (const client of wsServer.clients) client.terminate();
     },
   };
 }

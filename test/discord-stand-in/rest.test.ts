@@ -44,7 +44,7 @@ describe('REST surface', () => {
   });
 
   it('enforces the bucket limit with 429 and retry_after, which @discordjs/rest waits out', async () => {
-    discord = await createFakeDiscord({ log: () => {}, rateLimit: { limit: 2, windowMs: 300 } });
+    discord = await createFakeDiscord({ log: () => {}, rateLimit: { limit: 2, windowMs: 150 } });
     const auth = { authorization: `Bot ${discord.botToken}` };
     const statuses: number[] = [];
     let limited: Response | undefined;
@@ -59,11 +59,11 @@ describe('REST surface', () => {
 
     // The real REST client reads the headers and queues instead of failing.
     const rest = new REST({ api: discord.apiBase }).setToken(discord.botToken);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
     const results = await Promise.all([1, 2, 3].map(() => rest.get(Routes.user('@me'))));
     expect(results).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     expect(discord.requests().filter((r) => r.path === '/users/@me').every((r) => r.status === 200)).toBe(true);
   });
 
@@ -81,7 +81,7 @@ describe('REST surface', () => {
     expect(posts.map((r) => r.status)).toEqual([429, 200]);
     expect(harness.discord.channelMessages(channelId).map((m) => m.id)).toEqual([sent.id]);
 
-    harness.discord.failNextRequest({ path: `/channels/${channelId}/messages`, status: 500, times: 5 });
+    harness.discord.failNextRequest({ path: `/channels/${channelId}/messages`, status: 500, times: 4 });
     await expect(channel.send('falha')).rejects.toMatchObject({ status: 500 });
   });
 

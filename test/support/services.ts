@@ -10,11 +10,15 @@ import pg from 'pg';
 const DEFAULT_PG = 'postgresql://postgres@127.0.0.1:5432/test';
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 
+/** `KINOYU_TEST_SERVICES=none` runs every suite as on a bare machine (embedded database only). */
+const servicesDisabled = process.env.KINOYU_TEST_SERVICES === 'none';
+
 let postgresProbe: Promise<string | undefined> | undefined;
 let redisProbe: Promise<string | undefined> | undefined;
 
 export function realPostgresUrl(): Promise<string | undefined> {
   postgresProbe ??= (async () => {
+    if (servicesDisabled) return undefined;
     const url = process.env.TEST_DATABASE_URL ?? DEFAULT_PG;
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
     try {
@@ -33,6 +37,7 @@ export function realPostgresUrl(): Promise<string | undefined> {
 
 export function realRedisUrl(): Promise<string | undefined> {
   redisProbe ??= (async () => {
+    if (servicesDisabled) return undefined;
     const url = process.env.TEST_REDIS_URL ?? DEFAULT_REDIS;
     const { hostname, port } = new URL(url);
     const answers = await new Promise<boolean>((resolve) => {

@@ -1,4 +1,4 @@
-import type { APIEmbed } from 'discord.js';
+import { escapeMarkdown, type APIEmbed } from 'discord.js';
 import { AnnouncedRoundFields } from '../graphql/fragments';
 import type { ResultOf } from '../graphql/graphql';
 import { formatPercent, type Messages } from '../i18n';
@@ -26,9 +26,4 @@ export function buildWinnerEmbed(
     footer: { text: messages.announce.footer(round.id) },
     timestamp: new Date(round.at).toISOString(),
   };
-}
-
-/** Chat names and prize names are user text: keep `*`, `_` and friends literal. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\*_`~|>#[\]()-])/g, '\\$1');
 }

@@ -126,7 +126,10 @@ export interface FakeDiscord {
   sendModalSubmit(input: ModalSubmitInput): InteractionHandle;
   sendButton(input: ComponentInput): InteractionHandle;
   sendSelectMenu(input: ComponentInput & { values: string[] }): InteractionHandle;
-  /** A user posts in a channel: MESSAGE_CREATE, filtered by the bot's intents. */
+  /**
+   * A user posts in a channel: stored, and MESSAGE_CREATE dispatched as the bot's intents allow.
+   * `delivered` is the number of bot sessions that got it (0 when offline or filtered out).
+   */
   sendMessage(input: SendMessageInput): { message: APIMessage; delivered: number };
 
   /** Current messages of a channel, oldest first (ephemeral replies are never here). */
@@ -137,7 +140,11 @@ export interface FakeDiscord {
   registeredCommands(guildId?: string): APIApplicationCommand[];
 
   isBotConnected(): boolean;
-  /** Drops the bot's gateway connection (see Gateway#disconnect); resolves with how many were dropped. */
+  /**
+   * Drops the bot's gateway connections and returns how many. No code: the socket is cut (the
+   * client sees 1006 and resumes; dispatches meanwhile are replayed). With a code: closed with it.
+   * `invalidateSession`: the next RESUME gets op 9 (d: false) and the client identifies again.
+   */
   disconnectBot(options?: { code?: number; reason?: string; invalidateSession?: boolean }): number;
   /** Opcode 7 Reconnect. */
   sendReconnect(): void;
@@ -351,7 +358,6 @@ export async function createFakeDiscord(options: FakeDiscordOptions = {}): Promi
       if (input.guildId && input.guildId !== guild.id) throw new Error(`fake-discord: channel ${input.channelId} is not in guild ${input.guildId}`);
       const author = state.resolveUser(input.author);
       state.ensureMember(guild.id, author.id);
-      if (!gateway.hasLiveSession()) throw new Error('fake-discord: the bot has no gateway session; nothing would receive the message');
       const { record, delivered } = messages.create({
         channelId: input.channelId,
         author,

@@ -5,7 +5,6 @@
  */
 import {
   ApplicationCommandType,
-  ApplicationFlags,
   GatewayDispatchEvents,
   GatewayIntentBits,
   PermissionFlagsBits,
@@ -448,8 +447,3 @@ export function registerRoutes(ctx: RestContext): void {
   });
 }
 
-export const APPLICATION_FLAGS = {
-  messageContent: ApplicationFlags.GatewayMessageContentLimited,
-  guildMembers: ApplicationFlags.GatewayGuildMembersLimited,
-  presences: ApplicationFlags.GatewayPresenceLimited,
-};
