@@ -18,6 +18,8 @@ export interface FleetSpec {
   /** connectionParams of socket i: paramsCycle[i % paramsCycle.length]. */
   paramsCycle: Array<Record<string, unknown>>;
   concurrency: number;
+  /** false: stop after the connection ack (to weigh a bare graphql-ws connection). */
+  subscribe?: boolean;
 }
 
 interface Fleet {
@@ -59,7 +61,9 @@ function open(spec: FleetSpec, index: number, fleet: Fleet): Promise<void> {
       }
       const message = JSON.parse(text) as { type: string; payload?: unknown };
       if (message.type === 'connection_ack') {
-        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: spec.query, variables: spec.variables } }));
+        if (spec.subscribe !== false) {
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: spec.query, variables: spec.variables } }));
+        }
         subscribed = true;
         socket.off('error', fail);
         socket.on('error', () => {});

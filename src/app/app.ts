@@ -10,7 +10,6 @@ import { attachGraphQLWebSocket } from '../http/graphql-ws';
 import { ItemService } from '../items/item.service';
 import { createLogger } from '../logging/logger';
 import { createEventBus, type EventBus } from '../pubsub/event-bus';
-import { RaffleEvents } from '../raffles/raffle-events';
 import { RaffleScheduler } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
 import { cryptoRandom, type RandomSource } from '../raffles/random-source';
@@ -20,6 +19,9 @@ import { healthRoutes } from '../http/health.routes';
 import { overlayRoutes } from '../overlay/overlay.routes';
 import { createHttpServer } from '../http/http-server';
 import { createGraphQLServer } from '../http/yoga';
+import { RaffleEventsKickingOutbox } from '../outbox/kick-on-round';
+import { OutboxWorker } from '../outbox/outbox-worker';
+import { createTwitchFeature, type TwitchFeature } from '../twitch/twitch-feature';
 import type { Services } from './services';
 
 export interface AppOptions {
@@ -50,6 +52,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let database: Database | undefined;
   let events: EventBus | undefined;
   let scheduler: RaffleScheduler | undefined;
+  let outbox: OutboxWorker | undefined;
+  let twitch: TwitchFeature | undefined;
   let closeHttp: (() => Promise<void>) | undefined;
 
   async function start(): Promise<RunningApp> {
@@ -66,8 +70,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     events = createEventBus(config.redisUrl, logger.child({ subsystem: 'pubsub' }));
     const db = database.prisma;
     let listeningPort = config.http.port;
-    const chatters = options.chatterSource ?? new InMemoryChatterSource();
-    const raffleEvents = new RaffleEvents(events);
+    twitch = createTwitchFeature({
+      config,
+      db,
+      logger: logger.child({ subsystem: 'twitch' }),
+      publicUrl: () => publicUrlOf(config, listeningPort),
+      rounds: () => rounds,
+    });
+    const chatters = options.chatterSource ?? twitch.chatterSource ?? new InMemoryChatterSource();
+    outbox = new OutboxWorker({
+      db,
+      logger: logger.child({ subsystem: 'outbox' }),
+      handlers: twitch.outboxHandlers,
+      ...config.outbox,
+    });
+    const worker = outbox;
+    const raffleEvents = new RaffleEventsKickingOutbox(events, () => worker.kick());
     const rounds = new RoundRunner({
       db,
       chatters,
@@ -77,7 +95,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       instanceId,
       leaseSeconds: config.raffle.leaseSeconds,
       excludedLogins: config.raffle.excludedLogins,
-      outboxChannels: () => [],
+      outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
     });
     const services: Services = {
       config,
@@ -88,10 +106,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       rounds,
       streamers: new StreamerService(db, () => publicUrlOf(config, listeningPort)),
       items: new ItemService(db),
-      raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: false }),
+      raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
+      twitch,
     };
     const yoga = createGraphQLServer(services);
-    const httpServer = createHttpServer(yoga, [...healthRoutes(services, () => database!.ping()), ...overlayRoutes(services.streamers)], logger);
+    const httpServer = createHttpServer(yoga, [...healthRoutes(services, () => database!.ping()), ...overlayRoutes(services.streamers), ...twitch.routes], logger);
     const realtime = attachGraphQLWebSocket(httpServer, yoga, services);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -105,9 +124,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     };
     scheduler = new RaffleScheduler(db, rounds, config.raffle.schedulerPollMs, logger.child({ subsystem: 'scheduler' }));
     scheduler.start();
+    outbox.start();
+    twitch.start();
     const url = `http://127.0.0.1:${listeningPort}`;
     logger.info(
-      { url: `${publicUrlOf(config, listeningPort)}/graphql`, database: database.kind, pubsub: events.kind, instanceId },
+      {
+        url: `${publicUrlOf(config, listeningPort)}/graphql`,
+        database: database.kind,
+        pubsub: events.kind,
+        twitch: twitch.configured ? 'configured' : 'not configured (demo chat)',
+        instanceId,
+      },
       'KinoYu raffles API listening',
     );
     return { url, port: listeningPort, services };
@@ -118,6 +145,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   function stop(): Promise<void> {
     stopping ??= (async () => {
       await scheduler?.stop();
+      await outbox?.stop();
+      await twitch?.stop();
       await closeHttp?.();
       await events?.close();
       await database?.close();
@@ -128,6 +157,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   function kill(): Promise<void> {
     stopping ??= (async () => {
       scheduler?.abandon();
+      void outbox?.stop();
+      void twitch?.stop();
       await closeHttp?.();
       await events?.close();
       await database?.close().catch(() => {});

@@ -7,6 +7,7 @@ import type { EventBus } from '../pubsub/event-bus';
 import type { RaffleService } from '../raffles/raffle.service';
 import type { RoundRunner } from '../raffles/round-runner';
 import type { StreamerService } from '../streamers/streamer.service';
+import type { TwitchFeature } from '../twitch/twitch-feature';
 
 /** What resolvers and routes reach: built once per app by createApp. */
 export interface Services {
@@ -19,4 +20,6 @@ export interface Services {
   items: ItemService;
   raffles: RaffleService;
   rounds: RoundRunner;
+  /** Linking, tokens and the Twitch clients (`runtime` is undefined when Twitch is not configured). */
+  twitch: TwitchFeature;
 }

@@ -8,6 +8,8 @@ import '../raffles/raffle.type';
 import '../raffles/round.type';
 import '../raffles/raffle.mutations';
 import '../raffles/raffle.subscriptions';
+import '../twitch/twitch.type';
+import '../twitch/twitch.mutations';
 
 /** Imports every feature module and builds the schema; nothing else. */
 export const schema = builder.toSchema({ sortSchema: true });

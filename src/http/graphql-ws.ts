@@ -7,8 +7,8 @@ import type { Services } from '../app/services';
 import { principalDeps, type GraphQLServer } from './yoga';
 
 /**
- * Close code for a socket whose unsent data passed WS_MAX_BUFFERED_BYTES (the client does not read
- * fast enough). Mirrors HTTP 413 the way graphql-ws' own 44xx codes mirror HTTP statuses; the
+ * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
+ * passed WS_MAX_BUFFERED_BYTES: the client does not read fast enough. Mirrors HTTP 413 the way graphql-ws' own 44xx codes mirror HTTP statuses; the
  * graphql-ws client treats it as retryable. The client should reconnect and catch up with
  * roundsSince after the last round id it saw.
  */
@@ -130,8 +130,13 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
       keepAliveMs > 0
         ? setInterval(() => {
             if (!answeredPing) {
-              logger.debug('WebSocket client did not answer a ping; dropping it');
-              socket.terminate();
+              // Judge after the next I/O poll: a pong that arrived while the event loop was busy
+              // is read there, so a stalled server does not drop healthy clients.
+              setImmediate(() => {
+                if (answeredPing || finished) return;
+                logger.debug('WebSocket client did not answer a ping; dropping it');
+                socket.terminate();
+              });
               return;
             }
             answeredPing = false;
@@ -153,8 +158,9 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
         protocol: socket.protocol,
         send: async (data) => {
           if (finished || socket.readyState !== WebSocket.OPEN) return;
-          const size = Buffer.byteLength(data);
-          if (socket.bufferedAmount + size > maxBufferedBytes) {
+          // The backlog is what counts: data the client has not taken yet. So a socket holds at
+          // most the limit plus one message, and one large message alone never trips it.
+          if (socket.bufferedAmount > maxBufferedBytes) {
             const reason = `Slow consumer: over ${maxBufferedBytes} bytes unsent`;
             logger.warn({ bufferedAmount: socket.bufferedAmount, limit: maxBufferedBytes }, 'closing a WebSocket that does not read');
             // The close frame waits behind the unsent data; ws destroys the socket if the client

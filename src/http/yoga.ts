@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { resolvePrincipal, type Principal } from '../auth/principal';
 import type { Services } from '../app/services';
 import type { GraphQLContext } from '../graphql/context';
+import { useSharedSubscriptionExecution } from '../graphql/plugins/shared-subscription-execution';
 import { schema } from '../graphql/schema';
 
 /** What the WebSocket layer adds to the initial context (see graphql-ws.ts). */
@@ -29,6 +30,8 @@ export function createGraphQLServer(services: Services) {
         maxDirectives: { n: 20 },
         blockFieldSuggestion: { enabled: config.isProduction },
       }),
+      // One execution per event for subscribers sharing document, variables and principal.
+      useSharedSubscriptionExecution(),
     ],
     context: async (initial: YogaInitialContext & WebSocketInitialContext): Promise<GraphQLContext> => ({
       principal:

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Repeater } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
@@ -58,6 +59,8 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger, opt
   const maxPending = options.maxPendingPerSubscription ?? 256;
   if (!redisUrl) {
     const target = new EventTarget();
+    // Many subscribers per channel is normal (one per overlay, bot, dashboard): no leak warning.
+    setMaxListeners(0, target);
     return {
       kind: 'in-process',
       publish(topic, key, payload) {

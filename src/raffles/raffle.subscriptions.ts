@@ -57,9 +57,29 @@ builder.subscriptionFields((t) => ({
  * raffle row lock), so "id above the last delivered" finds exactly the rounds committed since.
  * STARTED / ENDED notices are not replayed: the replayed ROUND events carry the raffle's state.
  */
+/**
+ * The newest round id of a streamer, where a subscription's catch-up starts. Subscriptions of one
+ * streamer that start within a second share one look-up (a mass reconnect costs one query per
+ * streamer, not per client): an older, lower start can only re-deliver a round, which is deduped.
+ */
+const latestRoundIdLookups = new WeakMap<Services['db'], Map<string, Promise<number>>>();
+const LATEST_ROUND_ID_SHARED_MS = 1_000;
+
 function latestRoundId(services: Services, streamerId: string) {
-  return async () =>
-    (await services.db.round.findFirst({ where: { raffle: { streamerId } }, orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0;
+  return () => {
+    let lookups = latestRoundIdLookups.get(services.db);
+    if (!lookups) latestRoundIdLookups.set(services.db, (lookups = new Map()));
+    const shared = lookups.get(streamerId);
+    if (shared) return shared;
+    const lookup = services.db.round
+      .findFirst({ where: { raffle: { streamerId } }, orderBy: { id: 'desc' }, select: { id: true } })
+      .then((round) => round?.id ?? 0);
+    lookups.set(streamerId, lookup);
+    const forget = () => lookups.delete(streamerId);
+    setTimeout(forget, LATEST_ROUND_ID_SHARED_MS).unref();
+    lookup.catch(forget);
+    return lookup;
+  };
 }
 
 function missedWins(services: Services, streamerId: string): CatchUpSource<WinnerDrawnEvent> {
@@ -94,6 +114,10 @@ function missedRounds(services: Services, streamerId: string): CatchUpSource<Raf
   };
 }
 
+const subscriptionLoggers = new WeakMap<Services['logger'], Services['logger']>();
+
 function catchUpLogger(services: Services) {
-  return services.logger.child({ subsystem: 'subscriptions' });
+  let logger = subscriptionLoggers.get(services.logger);
+  if (!logger) subscriptionLoggers.set(services.logger, (logger = services.logger.child({ subsystem: 'subscriptions' })));
+  return logger;
 }

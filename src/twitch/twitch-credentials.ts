@@ -33,8 +33,8 @@ export interface TwitchCredentialStoreDeps {
   cipher: TokenCipher;
   auth: TwitchAuthClient;
   logger: Logger;
-  /** Called after an ending link has committed (stop the raffle, drop caches). Must not throw. */
-  onUnlinked(streamerId: string, reason: TwitchUnlinkReason): void;
+  /** Called after an ending link has committed (stop the raffle, drop caches); must not reject. */
+  onUnlinked(streamerId: string, reason: TwitchUnlinkReason): Promise<void>;
   /** A cached token pair is read again from the database after this long; default 60 s. */
   reloadAfterMs?: number;
 }
@@ -148,7 +148,8 @@ export class TwitchCredentialStore {
       }
       return this.endLinkInTx(tx, streamerId, 'UNLINKED');
     }, LOCKED_TX);
-    if (ended) this.linkEnded(streamerId, 'UNLINKED');
+    // Waits for the running raffle to end, so the caller sees the streamer as it now is.
+    if (ended) await this.linkEnded(streamerId, 'UNLINKED');
     return ended;
   }
 
@@ -169,14 +170,10 @@ export class TwitchCredentialStore {
   }
 
   /** Call after a transaction that ended a link has committed. */
-  linkEnded(streamerId: string, reason: TwitchUnlinkReason): void {
+  linkEnded(streamerId: string, reason: TwitchUnlinkReason): Promise<void> {
     this.forget(streamerId);
     this.deps.logger.warn({ streamerId, reason }, 'twitch link ended');
-    try {
-      this.deps.onUnlinked(streamerId, reason);
-    } catch (error) {
-      this.deps.logger.error({ err: error, streamerId }, 'onUnlinked failed');
-    }
+    return this.deps.onUnlinked(streamerId, reason);
   }
 
   private sourceOf(streamerId: string): Promise<RefreshingTokenSource> {
@@ -225,7 +222,8 @@ export class TwitchCredentialStore {
     }, LOCKED_TX);
     if (outcome.kind === 'tokens') return outcome.tokens;
     if (outcome.kind === 'unlinked') {
-      this.linkEnded(streamerId, 'TOKEN_REVOKED');
+      // Not awaited: the caller may be the very round that has to end.
+      void this.linkEnded(streamerId, 'TOKEN_REVOKED');
       throw new TwitchAuthorizationRevokedError();
     }
     throw new TwitchNotLinkedError();

@@ -168,11 +168,15 @@ export class TwitchLinkService {
       }, LINK_TX);
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        // Another guild linked the same Twitch account at the same moment.
-        throw new TwitchLinkError(
-          'ALREADY_LINKED_ELSEWHERE',
-          `The Twitch account ${user.login} is linked to another Discord server: unlink it there first.`,
-        );
+        // A unique key was taken meanwhile: another guild linked the same Twitch account at the
+        // same moment (anything else is unexpected and goes up as it is).
+        const holder = await db.streamer.findUnique({ where: { twitchUserId: user.id }, select: { guildId: true } });
+        if (holder && holder.guildId !== pending.guildId) {
+          throw new TwitchLinkError(
+            'ALREADY_LINKED_ELSEWHERE',
+            `The Twitch account ${user.login} is linked to another Discord server: unlink it there first.`,
+          );
+        }
       }
       throw error;
     }

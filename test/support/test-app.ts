@@ -5,7 +5,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { createApp, type App, type AppOptions, type RunningApp } from '../../src/app/app';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
-import { loadConfig, type Config } from '../../src/config/config';
+import { loadConfig, twitchConfigured, type Config } from '../../src/config/config';
 import { createScratchDatabase, realPostgresUrl } from './services';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789-abcdefghijklmnop';
@@ -57,9 +57,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const chatters = options.chatterSource instanceof InMemoryChatterSource ? options.chatterSource : new InMemoryChatterSource();
+  // With Twitch client credentials the app reads the (stand-in) Twitch chat unless told otherwise.
+  const defaultChatters = twitchConfigured(config) ? undefined : chatters;
   const app = createApp(config, {
     logger: pino({ level: config.log.level }),
-    chatterSource: options.chatterSource ?? chatters,
+    chatterSource: options.chatterSource ?? defaultChatters,
     ...options,
   });
   const running = await app.start();

@@ -12,16 +12,13 @@ describe('dedupeChatters (overlapping Get Chatters pages)', () => {
     expect(unique[0]?.displayName).toBe('user_1');
   });
 
-  it('with the shared eligibility rules, handles 100 000 chatters in a few milliseconds', () => {
+  it('with the shared eligibility rules, handles 100 000 chatters from overlapping pages', () => {
     const list = Array.from({ length: 100_000 }, (_, i) => chatter(i));
     const withDuplicates = list.concat(list.slice(0, 5_000));
     const excluded = new Set(Array.from({ length: 1_000 }, (_, i) => String(i * 7)));
-    const started = performance.now();
     const unique = dedupeChatters(withDuplicates);
     const eligible = eligibleChatters(unique, { excludeUserIds: excluded, excludeLogins: ['USER_1', 'user_2'] });
-    const elapsed = performance.now() - started;
     expect(unique).toHaveLength(100_000);
     expect(eligible).toHaveLength(100_000 - 1_000 - 2);
-    expect(elapsed).toBeLessThan(100);
   });
 });

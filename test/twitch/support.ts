@@ -1,7 +1,12 @@
-/** Shared helpers for the Twitch client tests. */
+/** Shared helpers for the Twitch tests: the clients against the stand-in, and real apps configured for it. */
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { expect } from 'vitest';
 import type { TwitchAuthClient } from '../../src/twitch/twitch-auth.client.js';
 import type { FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
+import { newGuildId } from '../support/factories.js';
+import { contractOperation, execute } from '../support/graphql.js';
+import { startTestApp, type TestApp, type TestAppOptions } from '../support/test-app.js';
 
 export const REDIRECT_URI = 'http://127.0.0.1:4000/auth/twitch/callback';
 export const RAFFLE_SCOPES = ['moderator:read:chatters', 'user:write:chat'];
@@ -36,4 +41,117 @@ export async function authorizeCode(
 export function linkBroadcaster(twitch: FakeTwitch, scopes: string[] = RAFFLE_SCOPES) {
   twitch.addUser({ ...BROADCASTER });
   return twitch.issueToken({ userId: BROADCASTER.id, scopes });
+}
+
+// ---- Real apps configured against the stand-in, driven through their HTTP endpoints. ----
+
+export function twitchEnv(twitch: FakeTwitch, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    TWITCH_CLIENT_ID: twitch.clientId,
+    TWITCH_CLIENT_SECRET: twitch.clientSecret,
+    TWITCH_AUTH_URL: twitch.authUrl,
+    TWITCH_API_URL: twitch.apiUrl,
+    OUTBOX_POLL_MS: '100',
+    OUTBOX_RETRY_BASE_MS: '50',
+    ...extra,
+  };
+}
+
+/** Starts an app whose Twitch is the stand-in (and whose rounds read the stand-in's chat). */
+export function startTwitchApp(twitch: FakeTwitch, options: TestAppOptions = {}): Promise<TestApp> {
+  return startTestApp({ ...options, env: twitchEnv(twitch, options.env) });
+}
+
+/** Every log line an app wrote (debug and up), to check that no token ever shows up. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        this.lines.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  );
+
+  text(): string {
+    return this.lines.join('');
+  }
+}
+
+export async function startLink(api: TestApp, guildId: string, discordUserId?: string): Promise<string> {
+  const { startTwitchLink } = await execute(
+    api.url,
+    `mutation($guildId: String!, $discordUserId: String) {
+      startTwitchLink(guildId: $guildId, discordUserId: $discordUserId) {
+        __typename ... on TwitchLinkStarted { authorizeUrl expiresAt } ... on Error { message }
+      }
+    }`,
+    { guildId, discordUserId },
+  );
+  if (startTwitchLink.__typename !== 'TwitchLinkStarted') throw new Error(`startTwitchLink: ${JSON.stringify(startTwitchLink)}`);
+  return startTwitchLink.authorizeUrl as string;
+}
+
+/** GETs the URL Twitch sent the browser back to, on our server (it names localhost; we use 127.0.0.1). */
+export async function openCallback(api: TestApp, callback: URL, headers: Record<string, string> = {}) {
+  const local = new URL(`${callback.pathname}${callback.search}`, api.url);
+  const response = await fetch(local, { headers, redirect: 'manual' });
+  return { status: response.status, html: await response.text(), contentType: response.headers.get('content-type') };
+}
+
+/** Plays the streamer's browser: our authorize URL, Twitch's consent page, back to our callback. */
+export async function browserLink(api: TestApp, guildId: string) {
+  const authorizeUrl = await startLink(api, guildId);
+  const callback = await followAuthorize(authorizeUrl);
+  return { ...(await openCallback(api, callback)), callback, authorizeUrl };
+}
+
+export interface LinkedStreamer {
+  id: string;
+  guildId: string;
+  twitchUserId: string;
+  login: string;
+  linked: boolean;
+}
+
+/** A guild whose streamer went through the whole link flow as `user`. */
+export async function linkedStreamer(
+  api: TestApp,
+  twitch: FakeTwitch,
+  user: { id: string; login: string; displayName: string } = BROADCASTER,
+  guildId = newGuildId(),
+): Promise<LinkedStreamer> {
+  twitch.addUser({ ...user });
+  twitch.setConsent({ userId: user.id });
+  const page = await browserLink(api, guildId);
+  if (page.status !== 200) throw new Error(`link failed: ${page.status} ${page.html}`);
+  const { streamerByGuild } = await execute(api.url, contractOperation('StreamerByGuild'), { guildId });
+  return streamerByGuild as LinkedStreamer;
+}
+
+export const STREAMER_STATUS = /* GraphQL */ `
+  query Status($id: ID!) {
+    streamer(id: $id) {
+      id
+      linked
+      twitchUserId
+      login
+      twitchStatus { linked scopes lastValidatedAt unlinkedAt unlinkedReason }
+      activeRaffle { id status }
+    }
+  }
+`;
+
+export async function streamerStatus(api: TestApp, id: string) {
+  return (await execute(api.url, STREAMER_STATUS, { id })).streamer;
+}
+
+export const RAFFLE_STATE = /* GraphQL */ `
+  query Raffle($id: ID!) { raffle(id: $id) { id status endReason endedAt } }
+`;
+
+export async function raffleState(api: TestApp, id: string) {
+  return (await execute(api.url, RAFFLE_STATE, { id })).raffle as { id: string; status: string; endReason: string | null };
 }

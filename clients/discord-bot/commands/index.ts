@@ -38,7 +38,7 @@ export interface Command {
   button?(interaction: ButtonInteraction, context: BotContext): Promise<void>;
 }
 
-const optionalHandler = z.custom<(...args: never[]) => unknown>((value) => value === undefined || typeof value === 'function');
+const optionalHandler = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'must be a function').optional();
 
 /** The shape a command module's default export must have. */
 export const commandSchema = z.object({
@@ -47,7 +47,7 @@ export const commandSchema = z.object({
     description: z.string().min(1).max(100),
   }),
   manageGuild: z.union([z.literal(true), z.array(z.string())]),
-  execute: z.custom<Command['execute']>((value) => typeof value === 'function'),
+  execute: z.custom<Command['execute']>((value) => typeof value === 'function', 'must be a function'),
   autocomplete: optionalHandler,
   modalSubmit: optionalHandler,
   button: optionalHandler,

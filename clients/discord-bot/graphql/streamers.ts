@@ -61,6 +61,9 @@ export const SetAnnounceChannel = graphql(
 /** Apart from the other queries: the server may not have it yet, and its absence must not fail them. */
 export const LiveChatters = graphql(`
   query LiveChatters($streamerId: ID!) {
-    liveChatters(streamerId: $streamerId) { count }
+    liveChatters(streamerId: $streamerId) {
+      __typename
+      ... on LiveChatters { count }
+    }
   }
 `);

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { buildWinnerEmbed, WINNER_COLOR } from '../../clients/discord-bot/announcer/winner-embed';
+import { en } from '../../clients/discord-bot/i18n/en';
+import { ptBR } from '../../clients/discord-bot/i18n/pt-BR';
+
+const round = {
+  id: '42',
+  number: 7,
+  at: '2026-11-25T10:00:00.000Z',
+  odds: 0.625,
+  eligibleCount: 18,
+  item: { id: '3', name: 'skin_dourada *rara*', weight: 50 },
+  winner: { userId: '900001', login: 'viewer_002', displayName: 'Viewer_002' },
+};
+
+describe('winner embed', () => {
+  it('shows winner, prize, odds, round number and eligible count', () => {
+    const embed = buildWinnerEmbed(round, en);
+    expect(embed.title).toBe(en.announce.title);
+    expect(embed.description).toBe('**Viewer\\_002** won **skin\\_dourada \\*rara\\***!');
+    expect(embed.fields).toEqual([
+      { name: 'Prize odds', value: '62.5%', inline: true },
+      { name: 'Round', value: '#7', inline: true },
+      { name: 'Eligible people', value: '18', inline: true },
+    ]);
+    expect(embed.footer?.text).toBe('Round 42');
+    expect(embed.timestamp).toBe(round.at);
+    expect(embed.color).toBe(WINNER_COLOR);
+  });
+
+  it('speaks pt-BR', () => {
+    const embed = buildWinnerEmbed(round, ptBR);
+    expect(embed.title).toBe('🎉 Temos um ganhador!');
+    expect(embed.description).toContain('ganhou');
+    expect(embed.fields?.map((field) => field.name)).toEqual(['Chance do prêmio', 'Rodada', 'Pessoas elegíveis']);
+    expect(embed.fields?.[0]?.value).toMatch(/^62,5\s?%$/);
+  });
+
+  it('falls back to the login and shows unknown odds as a dash', () => {
+    const embed = buildWinnerEmbed({ ...round, odds: null, winner: { ...round.winner, displayName: '' } }, en);
+    expect(embed.description).toContain('viewer\\_002');
+    expect(embed.fields?.[0]?.value).toBe('—');
+  });
+});

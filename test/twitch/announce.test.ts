@@ -1,0 +1,168 @@
+/** Wins announced in the streamer's Twitch chat through the outbox: sent, dropped, retried, exactly once across instances. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { winAnnouncement } from '../../src/twitch/twitch-announcement';
+import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { addItems, startRaffle } from '../support/factories';
+import { contractOperation, execute } from '../support/graphql';
+import { createScratchDatabase, realPostgresUrl } from '../support/services';
+import type { TestApp } from '../support/test-app';
+import { BROADCASTER, linkedStreamer, startTwitchApp } from './support';
+
+let twitch: FakeTwitch;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeEach(async () => {
+  twitch = await createFakeTwitch();
+  cleanups.push(() => twitch.close());
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function app(options: Parameters<typeof startTwitchApp>[1] = {}): Promise<TestApp> {
+  const started = await startTwitchApp(twitch, options);
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+const ROUND_ANNOUNCEMENT = /* GraphQL */ `
+  query Rounds($raffleId: ID!) {
+    raffle(id: $raffleId) {
+      rounds(first: 50) {
+        edges { node { id number winner { login } item { name } twitchAnnouncement { status attempts dropReason lastError sentAt messageId } } }
+      }
+    }
+  }
+`;
+
+async function announcements(api: TestApp, raffleId: string) {
+  const { raffle } = await execute(api.url, ROUND_ANNOUNCEMENT, { raffleId });
+  return raffle.rounds.edges.map((edge: any) => edge.node);
+}
+
+async function raffleWithWinners(api: TestApp, stock = 5) {
+  const streamer = await linkedStreamer(api, twitch);
+  twitch.generateChatters(BROADCASTER.id, 30);
+  await addItems(api.url, streamer.id, [{ name: 'Golden Skin', weight: 1, stock }]);
+  const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+  return { streamer, raffle };
+}
+
+async function draw(api: TestApp, raffleId: string) {
+  const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId });
+  expect(drawRound.__typename).toBe('Round');
+  return drawRound as { id: string; winner: { login: string } };
+}
+
+describe('the win announcement in Twitch chat', () => {
+  it('is posted by the broadcaster right after the round, in pt-BR by default, and recorded on the round', async () => {
+    const api = await app({ env: { OUTBOX_POLL_MS: '60000' } }); // only the kick after commit can send it in time
+    const { streamer, raffle } = await raffleWithWinners(api);
+    const round = await draw(api, raffle.id);
+    await expect.poll(() => twitch.sentMessages.length, { timeout: 3_000, interval: 20 }).toBe(1);
+    const sent = twitch.sentMessages[0]!;
+    expect(sent).toMatchObject({ broadcasterId: BROADCASTER.id, senderId: BROADCASTER.id });
+    expect(sent.message).toBe(`🎉 Parabéns, @${round.winner.login}! Você ganhou Golden Skin no sorteio!`);
+
+    await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement.status).toBe('SENT');
+    const [recorded] = await announcements(api, raffle.id);
+    expect(recorded.twitchAnnouncement).toMatchObject({ status: 'SENT', attempts: 1, dropReason: null, messageId: sent.messageId });
+    expect(recorded.twitchAnnouncement.sentAt).toBeTruthy();
+
+    await api.services.db.streamer.update({ where: { id: streamer.id }, data: { locale: 'en' } });
+    const english = await draw(api, raffle.id);
+    await expect.poll(() => twitch.sentMessages.length).toBe(2);
+    expect(twitch.sentMessages[1]!.message).toBe(`🎉 Congratulations, @${english.winner.login}! You won Golden Skin in the raffle!`);
+  });
+
+  it('records a message Twitch accepted but dropped (is_sent: false) as DROPPED with the reason', async () => {
+    const api = await app();
+    const { raffle } = await raffleWithWinners(api);
+    twitch.dropNextMessage({ code: 'msg_duplicate', message: 'The message is identical to one sent in the last 30 seconds.' });
+    await draw(api, raffle.id);
+    await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement?.status).toBe('DROPPED');
+    const [round] = await announcements(api, raffle.id);
+    expect(round.twitchAnnouncement).toMatchObject({
+      attempts: 1,
+      dropReason: 'msg_duplicate: The message is identical to one sent in the last 30 seconds.',
+      sentAt: null,
+    });
+    expect(twitch.droppedMessages).toHaveLength(1);
+    expect(twitch.sentMessages).toHaveLength(0);
+  });
+
+  it('retries after a 5xx with backoff, and gives up (FAILED) after the configured attempts', async () => {
+    const api = await app({ env: { OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '20' } });
+    const { raffle } = await raffleWithWinners(api);
+    twitch.failNext('/helix/chat/messages', 1, 503);
+    await draw(api, raffle.id);
+    await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement.status, { timeout: 5_000 }).toBe('SENT');
+    const [retried] = await announcements(api, raffle.id);
+    expect(retried.twitchAnnouncement).toMatchObject({ attempts: 2, lastError: null });
+    expect(twitch.sentMessages).toHaveLength(1);
+
+    twitch.failNext('/helix/chat/messages', 10, 500);
+    await draw(api, raffle.id);
+    await expect
+      .poll(async () => (await announcements(api, raffle.id))[1].twitchAnnouncement.status, { timeout: 5_000 })
+      .toBe('FAILED');
+    const failed = (await announcements(api, raffle.id))[1].twitchAnnouncement;
+    expect(failed.attempts).toBe(3);
+    expect(failed.lastError).toMatch(/500/);
+    expect(twitch.requestCount('/helix/chat/messages', { status: 500 })).toBe(3);
+    expect(twitch.sentMessages).toHaveLength(1);
+  });
+
+  it('sends exactly one message per win with two instances on one database', async () => {
+    const server = await realPostgresUrl();
+    if (!server) return expect.soft(server, 'needs PostgreSQL').toBeDefined();
+    const scratch = await createScratchDatabase(server);
+    cleanups.push(() => scratch.drop());
+    const env = { OUTBOX_POLL_MS: '20' };
+    const one = await app({ databaseUrl: scratch.url, env });
+    const two = await app({ databaseUrl: scratch.url, env });
+    const { raffle } = await raffleWithWinners(one, 12);
+    twitch.setPageLatency(15); // sends overlap with the other instance's polls
+    const wins = await Promise.all(
+      Array.from({ length: 12 }, async (_, index) => {
+        // Draw on both instances; each kicks its own worker, both poll.
+        const api = index % 2 === 0 ? one : two;
+        return api.services.raffles.drawNow(raffle.id, 30_000);
+      }),
+    );
+    expect(new Set(wins.map((round) => round.id)).size).toBe(12);
+    await expect
+      .poll(async () => (await announcements(one, raffle.id)).filter((round: any) => round.twitchAnnouncement?.status === 'SENT').length, {
+        timeout: 10_000,
+      })
+      .toBe(12);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // anything sent twice would show up by now
+    expect(twitch.sentMessages).toHaveLength(12);
+    const rounds = await announcements(one, raffle.id);
+    expect(new Set(rounds.map((round: any) => round.twitchAnnouncement.messageId)).size).toBe(12);
+    expect(rounds.every((round: any) => round.twitchAnnouncement.attempts === 1)).toBe(true);
+  });
+});
+
+describe('on the embedded database (PGlite)', () => {
+  it('links, refreshes under the row lock, draws and announces like on PostgreSQL', async () => {
+    const api = await app({ embedded: true });
+    expect(api.databaseUrl).toBeUndefined();
+    const { raffle } = await raffleWithWinners(api);
+    twitch.expireAccessToken(BROADCASTER.id);
+    await draw(api, raffle.id);
+    expect(twitch.refreshCount).toBe(1);
+    await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement?.status).toBe('SENT');
+    expect(twitch.sentMessages).toHaveLength(1);
+  });
+});
+
+describe('winAnnouncement', () => {
+  it('stays within 500 characters', () => {
+    const text = winAnnouncement('pt-BR', 'someone', 'x'.repeat(600));
+    expect([...text].length).toBeLessThanOrEqual(500);
+    expect(text.startsWith('🎉 Parabéns, @someone!')).toBe(true);
+    expect(winAnnouncement('en-US', 'a', 'b')).toBe('🎉 Congratulations, @a! You won b in the raffle!');
+  });
+});

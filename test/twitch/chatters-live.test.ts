@@ -1,0 +1,125 @@
+/** Rounds and liveChatters reading the stand-in's chat: every page, one fetch per TTL, rate limits respected, fair picks. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { addItems, createStreamer } from '../support/factories';
+import { contractOperation, execute } from '../support/graphql';
+import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
+import type { TestApp } from '../support/test-app';
+import { BROADCASTER, linkedStreamer, startTwitchApp } from './support';
+
+let twitch: FakeTwitch;
+let api: TestApp | undefined;
+
+beforeEach(async () => {
+  twitch = await createFakeTwitch();
+});
+
+afterEach(async () => {
+  await api?.stop();
+  api = undefined;
+  await twitch.close();
+});
+
+const LIVE_CHATTERS = /* GraphQL */ `
+  query Live($streamerId: ID!, $sampleSize: Int) {
+    liveChatters(streamerId: $streamerId, sampleSize: $sampleSize) {
+      __typename
+      ... on LiveChatters { count total fetchedAt sample { userId login displayName } }
+      ... on Error { message }
+    }
+  }
+`;
+
+async function live(streamerId: string, sampleSize = 20) {
+  return (await execute(api!.url, LIVE_CHATTERS, { streamerId, sampleSize })).liveChatters;
+}
+
+const chatterPages = () => twitch.requests.filter((entry) => entry.path === '/helix/chat/chatters');
+
+describe('the Twitch chatter source', () => {
+  it('reads 100 000 chatters (every page), excludes the broadcaster and bots, and every chatter is equally likely', async () => {
+    api = await startTwitchApp(twitch, { random: seededRandom(2024), env: { TWITCH_CHATTERS_CACHE_MS: '600000' } });
+    const streamer = await linkedStreamer(api, twitch);
+    const viewers = twitch.generateChatters(BROADCASTER.id, 100_000);
+    twitch.setChatters(BROADCASTER.id, [
+      ...viewers.slice(0, 50_000),
+      { userId: BROADCASTER.id, login: BROADCASTER.login, displayName: BROADCASTER.displayName },
+      { userId: '42', login: 'Nightbot', displayName: 'Nightbot' },
+      ...viewers.slice(50_000),
+    ]);
+
+    const started = performance.now();
+    const chat = await live(streamer.id, 5);
+    const fetchMs = performance.now() - started;
+    expect(chat).toMatchObject({ __typename: 'LiveChatters', count: 100_000, total: 100_002 });
+    expect(chat.sample).toHaveLength(5);
+    expect(chatterPages()).toHaveLength(101);
+    for (const page of chatterPages()) {
+      const query = new URLSearchParams(page.query);
+      expect(query.get('first')).toBe('1000');
+      expect(query.get('broadcaster_id')).toBe(BROADCASTER.id);
+      expect(query.get('moderator_id')).toBe(BROADCASTER.id);
+    }
+    console.info(`liveChatters over 100 002 chatters (101 pages): ${fetchMs.toFixed(0)} ms`);
+
+    // Rounds use the same snapshot (cached for the test): 400 draws with repeat winners allowed,
+    // winners counted per quarter of the chat (pages 1-25, 26-50, ...).
+    const draws = 400;
+    await addItems(api.url, streamer.id, [{ name: 'sticker', weight: 1, stock: draws }]);
+    const { startRaffle } = await execute(api.url, contractOperation('StartRaffle'), {
+      input: { streamerId: streamer.id, intervalSeconds: 86_400, allowRepeatWinners: true },
+    });
+    const buckets = new Array<number>(4).fill(0);
+    const drawStarted = performance.now();
+    for (let draw = 0; draw < draws; draw += 1) {
+      const round = await api.services.raffles.drawNow(startRaffle.id);
+      expect(round.eligibleCount).toBe(100_000);
+      const index = Number(round.winnerUserId) - 500_000_000;
+      expect(index).toBeGreaterThanOrEqual(0);
+      buckets[Math.floor(index / 25_000)]! += 1;
+    }
+    console.info(`${draws} rounds over 100 000 eligible chatters: ${(performance.now() - drawStarted).toFixed(0)} ms`);
+    expect(chatterPages()).toHaveLength(101);
+    const statistic = chiSquare(buckets, new Array(4).fill(0.25));
+    expect(statistic, `winners per quarter of the chat: ${buckets.join(', ')}`).toBeLessThan(CHI_SQUARE_CRITICAL_P001[3]!);
+  }, 120_000);
+
+  it('shares one fetch between concurrent callers and refetches after the TTL', async () => {
+    api = await startTwitchApp(twitch, { env: { TWITCH_CHATTERS_CACHE_MS: '300' } });
+    const streamer = await linkedStreamer(api, twitch);
+    twitch.generateChatters(BROADCASTER.id, 2_500);
+    twitch.setPageLatency(30);
+    const results = await Promise.all(Array.from({ length: 8 }, () => live(streamer.id)));
+    expect(results.every((result) => result.count === 2_500)).toBe(true);
+    expect(new Set(results.map((result) => result.fetchedAt)).size).toBe(1);
+    expect(chatterPages()).toHaveLength(3);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await live(streamer.id);
+    expect(chatterPages()).toHaveLength(6);
+  });
+
+  it('waits for the rate-limit bucket instead of collecting 429s', async () => {
+    api = await startTwitchApp(twitch, { env: { TWITCH_CHATTERS_CACHE_MS: '0' } });
+    const streamer = await linkedStreamer(api, twitch);
+    twitch.generateChatters(BROADCASTER.id, 12_000);
+    twitch.throttle(5, 1_000);
+    const started = performance.now();
+    expect((await live(streamer.id)).count).toBe(12_000);
+    const elapsed = performance.now() - started;
+    expect(chatterPages()).toHaveLength(12);
+    expect(twitch.requestCount('/helix/', { status: 429 })).toBe(0);
+    // 5 points up front, then the bucket refills at 5 per second: the last pages had to wait.
+    expect(elapsed).toBeGreaterThan(900);
+  });
+
+  it('a configured server requires a linked streamer to start a raffle', async () => {
+    api = await startTwitchApp(twitch);
+    const streamer = await createStreamer(api.url);
+    await addItems(api.url, streamer.id, [{ name: 'mug', weight: 1 }]);
+    const { startRaffle } = await execute(api.url, contractOperation('StartRaffle'), {
+      input: { streamerId: streamer.id, intervalSeconds: 60 },
+    });
+    expect(startRaffle.__typename).toBe('TwitchNotLinkedError');
+    expect((await live(streamer.id)).__typename).toBe('TwitchNotLinkedError');
+  });
+});

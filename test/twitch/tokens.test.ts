@@ -1,0 +1,202 @@
+/** Refresh after 401 (rotation, one refresh however many callers and instances), validation, unlinking. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTokenCipher } from '../../src/twitch/token-cipher';
+import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { addItems, startRaffle } from '../support/factories';
+import { contractOperation, execute } from '../support/graphql';
+import { createScratchDatabase, realPostgresUrl } from '../support/services';
+import { TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
+import { BROADCASTER, linkedStreamer, LogCapture, raffleState, startTwitchApp, streamerStatus } from './support';
+
+let twitch: FakeTwitch;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeEach(async () => {
+  twitch = await createFakeTwitch();
+  cleanups.push(() => twitch.close());
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function app(options: Parameters<typeof startTwitchApp>[1] = {}): Promise<TestApp> {
+  const started = await startTwitchApp(twitch, options);
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+/** One PostgreSQL database for several app instances. */
+async function sharedDatabase(): Promise<string | undefined> {
+  const server = await realPostgresUrl();
+  if (!server) return undefined;
+  const scratch = await createScratchDatabase(server);
+  cleanups.push(() => scratch.drop());
+  return scratch.url;
+}
+
+const cipher = createTokenCipher([Buffer.from(TEST_ENCRYPTION_KEY, 'base64')]);
+
+async function storedTokens(api: TestApp, streamerId: string) {
+  const row = await api.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId } });
+  return { accessToken: cipher.decrypt(row.accessTokenEnc), refreshToken: cipher.decrypt(row.refreshTokenEnc) };
+}
+
+function helixUsersCall(api: TestApp, streamerId: string) {
+  const runtime = api.services.twitch.runtime!;
+  return runtime.helix.getUsers(runtime.credentials.tokenSource(streamerId));
+}
+
+describe('refresh after a 401', () => {
+  it('refreshes once for 10 parallel callers and stores the rotated pair', async () => {
+    const api = await app();
+    const streamer = await linkedStreamer(api, twitch);
+    const before = await storedTokens(api, streamer.id);
+    await helixUsersCall(api, streamer.id); // the pair is now cached in memory
+
+    twitch.expireAccessToken(BROADCASTER.id);
+    const results = await Promise.all(Array.from({ length: 10 }, () => helixUsersCall(api, streamer.id)));
+    expect(results.every((users) => users[0]?.id === BROADCASTER.id)).toBe(true);
+    expect(twitch.refreshCount).toBe(1);
+
+    const after = await storedTokens(api, streamer.id);
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    // The old refresh token is dead at Twitch: only the stored new one can go on.
+    const old = await fetch(`${twitch.authUrl}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: twitch.clientId,
+        client_secret: twitch.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: before.refreshToken,
+      }),
+    });
+    expect(old.status).toBe(400);
+  });
+
+  it('refreshes once across two instances sharing the database (row lock, re-read)', async () => {
+    const databaseUrl = await sharedDatabase();
+    if (!databaseUrl) return expect.soft(databaseUrl, 'needs PostgreSQL').toBeDefined();
+    const one = await app({ databaseUrl });
+    const two = await app({ databaseUrl });
+    const streamer = await linkedStreamer(one, twitch);
+    await Promise.all([helixUsersCall(one, streamer.id), helixUsersCall(two, streamer.id)]);
+
+    twitch.expireAccessToken(BROADCASTER.id);
+    const calls = Array.from({ length: 20 }, (_, index) => helixUsersCall(index % 2 === 0 ? one : two, streamer.id));
+    const results = await Promise.all(calls);
+    expect(results.every((users) => users[0]?.id === BROADCASTER.id)).toBe(true);
+    expect(twitch.refreshCount).toBe(1);
+    expect((await streamerStatus(two, streamer.id)).linked).toBe(true);
+  });
+
+  it('when Twitch refuses the refresh, the link ends and the running raffle stops with TWITCH_UNLINKED', async () => {
+    const logs = new LogCapture();
+    const api = await app({ logger: logs.logger });
+    const streamer = await linkedStreamer(api, twitch);
+    const tokens = await storedTokens(api, streamer.id);
+    twitch.generateChatters(BROADCASTER.id, 50);
+    await addItems(api.url, streamer.id, [{ name: 'mug', weight: 1, stock: 5 }]);
+    const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+
+    twitch.revokeUser(BROADCASTER.id);
+    const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
+    expect(drawRound.__typename).toBe('TwitchNotLinkedError');
+    expect(drawRound.message).toMatch(/link again/);
+
+    expect(await raffleState(api, raffle.id)).toMatchObject({ status: 'STOPPED', endReason: 'TWITCH_UNLINKED' });
+    const status = await streamerStatus(api, streamer.id);
+    expect(status).toMatchObject({ linked: false, twitchUserId: null, activeRaffle: null });
+    expect(status.twitchStatus).toMatchObject({ linked: false, unlinkedReason: 'TOKEN_REVOKED' });
+    expect(status.twitchStatus.unlinkedAt).toBeTruthy();
+    expect(await api.services.db.twitchCredential.count({ where: { streamerId: streamer.id } })).toBe(0);
+    expect(await api.services.db.round.count({ where: { raffleId: raffle.id } })).toBe(0);
+    for (const secret of [tokens.accessToken, tokens.refreshToken]) expect(logs.text()).not.toContain(secret);
+
+    // A new raffle needs a new link.
+    const { startRaffle: refused } = await execute(api.url, contractOperation('StartRaffle'), {
+      input: { streamerId: streamer.id, intervalSeconds: 60 },
+    });
+    expect(refused.__typename).toBe('TwitchNotLinkedError');
+  });
+});
+
+describe('validation at startup and on the interval', () => {
+  it('validates at startup, refreshes an expired token, and ends a revoked link (raffle stopped)', async () => {
+    const databaseUrl = await sharedDatabase();
+    if (!databaseUrl) return expect.soft(databaseUrl, 'needs PostgreSQL').toBeDefined();
+    const first = await app({ databaseUrl });
+    const streamer = await linkedStreamer(first, twitch);
+    twitch.generateChatters(BROADCASTER.id, 10);
+    await addItems(first.url, streamer.id, [{ name: 'sticker', weight: 1, stock: 3 }]);
+    const raffle = await startRaffle(first.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+
+    // An instance that starts validates every stored token at once; an expired (not revoked)
+    // one is refreshed and the link stays.
+    twitch.expireAccessToken(BROADCASTER.id);
+    const validatesBefore = twitch.requestCount('/oauth2/validate');
+    const api = await app({ databaseUrl, env: { TWITCH_VALIDATE_INTERVAL_MS: '200' } });
+    await expect.poll(() => twitch.refreshCount, { timeout: 5_000 }).toBe(1);
+    expect(twitch.requestCount('/oauth2/validate')).toBeGreaterThan(validatesBefore);
+    expect((await streamerStatus(api, streamer.id)).linked).toBe(true);
+    expect((await raffleState(api, raffle.id)).status).toBe('RUNNING');
+
+    // The streamer disconnects the app at Twitch: the next sweep ends the link and the raffle.
+    twitch.revokeUser(BROADCASTER.id);
+    await expect
+      .poll(async () => (await raffleState(api, raffle.id)).endReason, { timeout: 8_000, interval: 100 })
+      .toBe('TWITCH_UNLINKED');
+    expect((await raffleState(api, raffle.id)).status).toBe('STOPPED');
+    const status = await streamerStatus(api, streamer.id);
+    expect(status.twitchStatus).toMatchObject({ linked: false, unlinkedReason: 'TOKEN_REVOKED' });
+    expect(await api.services.db.round.count({ where: { raffleId: raffle.id } })).toBe(0);
+  });
+});
+
+describe('unlinkTwitch', () => {
+  it('revokes the token at Twitch, deletes the credential and stops the running raffle', async () => {
+    const api = await app();
+    const streamer = await linkedStreamer(api, twitch);
+    const { accessToken } = await storedTokens(api, streamer.id);
+    await addItems(api.url, streamer.id, [{ name: 'poster', weight: 1 }]);
+    const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+
+    const { unlinkTwitch } = await execute(api.url, contractOperation('UnlinkTwitch'), { streamerId: streamer.id });
+    expect(unlinkTwitch).toEqual({ __typename: 'Streamer', id: streamer.id, linked: false });
+    expect(twitch.requestCount('/oauth2/revoke', { method: 'POST', status: 200 })).toBe(1);
+    const validate = await fetch(`${twitch.authUrl}/validate`, { headers: { Authorization: `OAuth ${accessToken}` } });
+    expect(validate.status).toBe(401);
+    expect(await api.services.db.twitchCredential.count({ where: { streamerId: streamer.id } })).toBe(0);
+    expect(await raffleState(api, raffle.id)).toMatchObject({ status: 'STOPPED', endReason: 'TWITCH_UNLINKED' });
+    expect((await streamerStatus(api, streamer.id)).twitchStatus).toMatchObject({ linked: false, unlinkedReason: 'UNLINKED' });
+
+    // Unlinking again is harmless; an unknown streamer is NotFoundError.
+    const again = await execute(api.url, contractOperation('UnlinkTwitch'), { streamerId: streamer.id });
+    expect(again.unlinkTwitch).toMatchObject({ __typename: 'Streamer', linked: false });
+    const unknown = await execute(api.url, contractOperation('UnlinkTwitch'), { streamerId: '00000000-0000-0000-0000-000000000000' });
+    expect(unknown.unlinkTwitch.__typename).toBe('NotFoundError');
+  });
+});
+
+describe('encryption key rotation', () => {
+  it('reads tokens sealed with an older key and re-seals them with the primary key when touched', async () => {
+    const databaseUrl = await sharedDatabase();
+    if (!databaseUrl) return;
+    const oldKeyApp = await app({ databaseUrl });
+    const streamer = await linkedStreamer(oldKeyApp, twitch);
+    const sealedBefore = await oldKeyApp.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId: streamer.id } });
+    await oldKeyApp.stop();
+
+    const newKey = Buffer.alloc(32, 7).toString('base64');
+    const rotated = await app({ databaseUrl, env: { TOKEN_ENCRYPTION_KEY: `${newKey},${TEST_ENCRYPTION_KEY}` } });
+    const newCipher = createTokenCipher([Buffer.from(newKey, 'base64')]);
+    expect((await helixUsersCall(rotated, streamer.id))[0]?.id).toBe(BROADCASTER.id);
+    const sealedAfter = await rotated.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId: streamer.id } });
+    expect(cipher.keyIdOf(sealedBefore.accessTokenEnc)).toBe(cipher.primaryKeyId);
+    expect(newCipher.keyIdOf(sealedAfter.accessTokenEnc)).toBe(newCipher.primaryKeyId);
+    expect(newCipher.keyIdOf(sealedAfter.refreshTokenEnc)).toBe(newCipher.primaryKeyId);
+    expect(newCipher.decrypt(sealedAfter.accessTokenEnc)).toBe(cipher.decrypt(sealedBefore.accessTokenEnc));
+  });
+});

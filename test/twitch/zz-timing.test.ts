@@ -1,0 +1,25 @@
+import { it } from 'vitest';
+import { createFakeTwitch } from '/work/main/test/stand-ins/twitch/fake-twitch';
+import { startTwitchApp, linkedStreamer, BROADCASTER } from '/work/main/test/twitch/support';
+import { addItems, startRaffle } from '/work/main/test/support/factories';
+import { contractOperation, execute } from '/work/main/test/support/graphql';
+it('timing', async () => {
+  const twitch = await createFakeTwitch();
+  let t = performance.now();
+  const lap = (l: string) => { const n = performance.now(); console.log(l, Math.round(n - t)); t = n; };
+  const api = await startTwitchApp(twitch, { embedded: true });
+  lap('start');
+  const s = await linkedStreamer(api, twitch);
+  lap('link');
+  twitch.generateChatters(BROADCASTER.id, 30);
+  await addItems(api.url, s.id, [{ name: 'x', weight: 1, stock: 5 }]);
+  lap('items');
+  const r = await startRaffle(api.url, { streamerId: s.id, intervalSeconds: 3600 });
+  lap('raffle');
+  twitch.expireAccessToken(BROADCASTER.id);
+  await execute(api.url, contractOperation('DrawRound'), { raffleId: r.id });
+  lap('draw');
+  await api.stop();
+  lap('stop');
+  await twitch.close();
+}, 120000);
