@@ -21,7 +21,7 @@ for (let i = 0, e = 0; i < count; i++) {
     const to = edges[e + eTo] / nf;
     if (et === 'property' && props.length < 10) props.push(strings[edges[e + eN]]);
     if (et === 'context' && props.length < 10) props.push('ctx:' + strings[edges[e + eN]]);
-    if (name(to) === target && (type(to) === 'array' || type(to) === 'object' || type(to)==='closure') ) targets.push(to);
+    if (name(to) === target && type(to) === (process.argv[4] ?? 'array') && nodes[to * nf + iS] >= Number(process.argv[5] ?? 0)) targets.push(to);
   }
   for (const t of targets) {
     const key = `${type(i)}:${name(i)} {${props.join(',')}}`;

@@ -18,6 +18,7 @@ export interface BotOptions {
 
 export interface Bot {
   client: Client;
+  logger: Logger;
   announcements: Announcements;
   commands: ReadonlyMap<string, Command>;
   /** Logs in and resolves once the gateway is ready and the guilds' streamers are being followed. */
@@ -81,6 +82,7 @@ export function createBot(config: BotConfig, options: BotOptions = {}): Bot {
 
   return {
     client,
+    logger,
     announcements,
     commands,
     async start() {

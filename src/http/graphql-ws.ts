@@ -8,9 +8,9 @@ import { principalDeps, type GraphQLServer } from './yoga';
 
 /**
  * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
- * passed WS_MAX_BUFFERED_BYTES: the client does not read fast enough. Mirrors HTTP 413 the way graphql-ws' own 44xx codes mirror HTTP statuses; the
- * graphql-ws client treats it as retryable. The client should reconnect and catch up with
- * roundsSince after the last round id it saw.
+ * passed WS_MAX_BUFFERED_BYTES: the client does not read fast enough. Mirrors HTTP 413 the way
+ * graphql-ws' own 44xx codes mirror HTTP statuses; the graphql-ws client retries it. The client
+ * should resubscribe with `afterRoundId` (or catch up with roundsSince) from the last id it saw.
  */
 export const SLOW_CONSUMER_CLOSE_CODE = 4413;
 /** Subscriptions one socket may hold at once; more are refused with an error message. */
@@ -30,7 +30,7 @@ type ConnectionExtra = {
  * `makeServer` with our own socket glue instead of `graphql-ws/use/ws`, because that one awaits
  * every send until the kernel took it, which stalls a subscription behind a client that stops
  * reading while its events pile up in memory. Here a send never waits: it checks the socket's
- * `bufferedAmount` and closes with SLOW_CONSUMER_CLOSE_CODE when the buffer would pass the limit.
+ * `bufferedAmount` and closes with SLOW_CONSUMER_CLOSE_CODE when the unsent data is over the limit.
  *
  * - The credential comes in connectionParams (`authorization` or `overlayKey`), checked once at
  *   connection init: a bad or missing one closes with 4403.

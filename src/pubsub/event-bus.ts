@@ -24,6 +24,12 @@ export interface EventBus {
    * what they missed. Never called for the in-process bus. Returns the unsubscribe function.
    */
   onResync(listener: () => void): () => void;
+  /**
+   * Resolves once every subscription started so far is active (on Redis: its SUBSCRIBE was
+   * answered), so a look-up in the database made afterwards cannot miss an event published in
+   * between. Gives up after `timeoutMs` (Redis away) and resolves anyway.
+   */
+  whenLive(timeoutMs?: number): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,6 +78,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger, opt
       },
       subscribe: (topic, key) => boundedSubscription(target, topic, key, maxPending, logger),
       onResync: () => () => {},
+      whenLive: async () => {},
       ping: async () => {},
       close: async () => {},
     };
@@ -200,6 +207,16 @@ function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBus
     onResync(listener) {
       resyncListeners.add(listener);
       return () => resyncListeners.delete(listener);
+    },
+    async whenLive(timeoutMs = 5_000) {
+      // Commands run in order on the subscriber connection: a PING sent now is answered after
+      // every SUBSCRIBE sent before it.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        subscriber.ping().catch(() => undefined),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
     },
     async ping() {
       if (subscriber.status !== 'ready') throw new Error(`redis subscriber connection is ${subscriber.status}`);

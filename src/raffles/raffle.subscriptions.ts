@@ -1,6 +1,7 @@
+import { GraphQLError } from 'graphql';
 import type { Services } from '../app/services';
 import { builder } from '../graphql/builder';
-import { withCatchUp, type CatchUpSource } from '../pubsub/catch-up';
+import { MAX_INITIAL_REPLAY, withCatchUp, type CatchUpSource } from '../pubsub/catch-up';
 import type { RaffleEventMessage, WinnerDrawnEvent } from '../pubsub/topics';
 
 const RaffleEventKind = builder.enumType('RaffleEventKind', { values: ['STARTED', 'ROUND', 'ENDED'] as const });
@@ -24,35 +25,59 @@ const RaffleEventType = builder.objectRef<RaffleEventMessage>('RaffleEvent').imp
   }),
 });
 
+const AFTER_ROUND_ID_DESCRIPTION =
+  `The last round id this client saw: the subscription first replays the rounds after it (at most ${MAX_INITIAL_REPLAY}; ` +
+  'use roundsSince for more), looked up once it is live, then goes on live. Dedupe by id.';
+
+function afterRoundIdArg(value: string | number | null | undefined): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new GraphQLError('afterRoundId must be a round id', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return id;
+}
+
 builder.subscriptionFields((t) => ({
   winnerDrawn: t.prismaField({
     type: 'Round',
     description: "Each winning round of the streamer's raffles, right after it is committed.",
-    args: { streamerId: t.arg.id({ required: true }) },
+    args: {
+      streamerId: t.arg.id({ required: true }),
+      afterRoundId: t.arg.id({ description: AFTER_ROUND_ID_DESCRIPTION }),
+    },
     authScopes: (_root, args) => ({ overlayOf: String(args.streamerId) }),
     subscribe: (_root, args, context) => {
       const { events } = context.services;
       const streamerId = String(args.streamerId);
-      return withCatchUp(events, events.subscribe('winnerDrawn', streamerId), missedWins(context.services, streamerId), catchUpLogger(context.services));
+      return withCatchUp(events, events.subscribe('winnerDrawn', streamerId), missedWins(context.services, streamerId), catchUpLogger(context.services), {
+        afterId: afterRoundIdArg(args.afterRoundId),
+      });
     },
     resolve: (query, event, _args, context) =>
       context.services.db.round.findUniqueOrThrow({ ...query, where: { id: event.roundId } }),
   }),
   raffleEvents: t.field({
     type: RaffleEventType,
-    args: { streamerId: t.arg.id({ required: true }) },
+    args: {
+      streamerId: t.arg.id({ required: true }),
+      afterRoundId: t.arg.id({ description: AFTER_ROUND_ID_DESCRIPTION }),
+    },
     authScopes: (_root, args) => ({ overlayOf: String(args.streamerId) }),
     subscribe: (_root, args, context) => {
       const { events } = context.services;
       const streamerId = String(args.streamerId);
-      return withCatchUp(events, events.subscribe('raffleEvents', streamerId), missedRounds(context.services, streamerId), catchUpLogger(context.services));
+      return withCatchUp(events, events.subscribe('raffleEvents', streamerId), missedRounds(context.services, streamerId), catchUpLogger(context.services), {
+        afterId: afterRoundIdArg(args.afterRoundId),
+      });
     },
     resolve: (event) => event,
   }),
 }));
 
 /*
- * What a live subscription looks up after a pub/sub interruption (see withCatchUp). Round ids of
+ * What a subscription looks up to replay from `afterRoundId` and after a pub/sub interruption
+ * (see withCatchUp). Round ids of
  * one streamer grow in commit order (one running raffle per streamer, rounds serialised by the
  * raffle row lock), so "id above the last delivered" finds exactly the rounds committed since.
  * STARTED / ENDED notices are not replayed: the replayed ROUND events carry the raffle's state.

@@ -206,6 +206,7 @@ export class TwitchCredentialStore {
       const stored = { accessToken: cipher.decrypt(row.access_token_enc), refreshToken: cipher.decrypt(row.refresh_token_enc) };
       if (stored.accessToken !== held.accessToken) {
         logger.debug({ streamerId }, 'twitch tokens were rotated meanwhile; using the stored ones');
+        // Only the pair matters to the token source; expiry and scopes stay as stored.
         return { kind: 'tokens', tokens: { ...stored, expiresIn: null, scopes: [], tokenType: 'bearer' } };
       }
       let tokens: TwitchTokenSet;

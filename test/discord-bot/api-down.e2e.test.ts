@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
+import { createScratchDatabase, realPostgresUrl } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ADMIN, eventually, Harness, MANAGE_GUILD } from './support/harness';
 
@@ -16,17 +17,28 @@ describe('bot end to end: the API is down', () => {
   let dataDir: string;
   let streamerId: string;
   const apis: TestApp[] = [];
+  // One database for every API instance: a scratch PostgreSQL database when there is a server,
+  // else one PGlite directory (both outlive each instance).
+  let databaseUrl: string | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
 
   async function startApi(port = 0): Promise<TestApp> {
-    const api = await startTestApp({ embedded: true, env: { DATA_DIR: dataDir, PORT: String(port) } });
+    const api = databaseUrl
+      ? await startTestApp({ databaseUrl, env: { PORT: String(port) } })
+      : await startTestApp({ embedded: true, env: { DATA_DIR: dataDir, PORT: String(port) } });
     apis.push(api);
     return api;
   }
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'bot-api-down-'));
-    console.time('api'); const first = await startApi(); console.timeEnd('api');
-    h = await Harness.start({ api: first, guildLocale: 'pt-BR' });
+    const server = await realPostgresUrl();
+    if (server) {
+      const scratch = await createScratchDatabase(server);
+      databaseUrl = scratch.url;
+      dropDatabase = () => scratch.drop();
+    }
+    h = await Harness.start({ api: await startApi(), guildLocale: 'pt-BR' });
     await h.startBot();
     await h.run({ name: 'link' });
     streamerId = (await h.streamer())!.id;
@@ -36,8 +48,9 @@ describe('bot end to end: the API is down', () => {
 
   afterAll(async () => {
     if (process.env.DUMP_BOT_LOGS) for (const line of h?.logs ?? []) if (line.level >= Number(process.env.DUMP_BOT_LOGS)) console.log(JSON.stringify(line).slice(0, 900));
-    console.time('close'); await h?.close(); console.timeEnd('close');
-    console.time('apis'); for (const api of apis) await api.stop(); console.timeEnd('apis');
+    await h?.close();
+    for (const api of apis) await api.stop();
+    await dropDatabase?.();
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -96,6 +96,39 @@ async function pingRedis(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * A TCP proxy to Redis that delays what clients send by `delayMs` (order kept): a slow network
+ * link, so that a SUBSCRIBE takes that long to become active.
+ */
+export async function startSlowLink(targetUrl: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: target.hostname, port: Number(target.port || 6379) });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.on('data', (chunk) => setTimeout(() => upstream.write(chunk), delayMs));
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** Waits until `count` connections are subscribed to a channel on Redis (the subscription is live). */
 export async function waitForRedisSubscribers(redisUrl: string, channel: string, count = 1): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -126,6 +159,8 @@ export async function startCluster(options: {
   redisUrl: string;
   count: number;
   env?: Record<string, string>;
+  /** Per-instance environment on top of `env` (e.g. another REDIS_URL for one instance). */
+  envFor?: (index: number) => Record<string, string>;
   /** Per-instance chatter source; default: one in-memory source shared by all. */
   chatterSource?: (index: number, shared: InMemoryChatterSource) => ChatterSource;
   extra?: Partial<TestAppOptions>;
@@ -141,7 +176,7 @@ export async function startCluster(options: {
           databaseUrl: scratch.url,
           instanceId: `api-${index}`,
           chatterSource: options.chatterSource?.(index, chatters) ?? chatters,
-          env: { REDIS_URL: options.redisUrl, ...options.env },
+          env: { REDIS_URL: options.redisUrl, ...options.env, ...options.envFor?.(index) },
           ...options.extra,
         }),
       );

@@ -69,8 +69,15 @@ describe.skipIf(!available)(title('Redis restarted mid-raffle'), () => {
       expect(drawnWhileDown.__typename).toBe('Round');
 
       await redis.start();
+      const restartedAt = Date.now();
       await until('both instances ready again', async () => (await readiness(a!.url)).status === 200 && (await readiness(b!.url)).status === 200, 30_000, 200);
+      const readyMs = Date.now() - restartedAt;
       await waitForRedisSubscribers(redis.url, `winnerDrawn:${streamer.id}`);
+      const outageWins = (await allRounds(a!.url, raffle.id)).rounds.filter(
+        (round) => round.outcome === 'WINNER' && Number(round.id) > lastSeenBeforeOutage,
+      );
+      await until('the wins drawn during the outage on the live subscription', () => outageWins.every((round) => received.has(round.id)), 20_000, 25);
+      const caughtUpMs = Date.now() - restartedAt;
       const roundsAfterRestart = (await allRounds(a!.url, raffle.id)).rounds.length;
       await until('two more rounds after Redis is back', async () => (await allRounds(a!.url, raffle.id)).rounds.length >= roundsAfterRestart + 2, 20_000, 200);
 
@@ -93,6 +100,10 @@ describe.skipIf(!available)(title('Redis restarted mid-raffle'), () => {
         { streamerId: streamer.id, after: String(lastSeenBeforeOutage) },
       );
       expect(roundsSince.map((round: any) => round.id)).toEqual(after.map((round) => round.id));
+      console.info(
+        `[redis-restart] ${outageWins.length} wins drawn while Redis was down; after the restart both instances ready in ${readyMs} ms, ` +
+          `those wins on B's live subscription ${caughtUpMs} ms after the restart; ${wins.length} wins, each delivered once`,
+      );
     } finally {
       await subscription.return();
       await pump;

@@ -155,7 +155,7 @@ describe('on the embedded database (PGlite)', () => {
     expect(twitch.refreshCount).toBe(1);
     await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement?.status).toBe('SENT');
     expect(twitch.sentMessages).toHaveLength(1);
-  });
+  }, 90_000); // PGlite's first start (initdb and migrations) alone takes ~15 s
 });
 
 describe('winAnnouncement', () => {

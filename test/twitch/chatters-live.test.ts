@@ -62,27 +62,28 @@ describe('the Twitch chatter source', () => {
     }
     console.info(`liveChatters over 100 002 chatters (101 pages): ${fetchMs.toFixed(0)} ms`);
 
-    // Rounds use the same snapshot (cached for the test): 400 draws with repeat winners allowed,
-    // winners counted per quarter of the chat (pages 1-25, 26-50, ...).
-    const draws = 400;
+    // Rounds use the same snapshot (cached for the test): 300 draws with repeat winners allowed,
+    // winners counted per third of the chat (the first, middle and last ~33 pages). A round over
+    // 100 000 chatters costs ~85 ms (mostly the eligibility filter), hence no more draws here.
+    const draws = 300;
     await addItems(api.url, streamer.id, [{ name: 'sticker', weight: 1, stock: draws }]);
     const { startRaffle } = await execute(api.url, contractOperation('StartRaffle'), {
       input: { streamerId: streamer.id, intervalSeconds: 86_400, allowRepeatWinners: true },
     });
-    const buckets = new Array<number>(4).fill(0);
+    const buckets = new Array<number>(3).fill(0);
     const drawStarted = performance.now();
     for (let draw = 0; draw < draws; draw += 1) {
       const round = await api.services.raffles.drawNow(startRaffle.id);
       expect(round.eligibleCount).toBe(100_000);
       const index = Number(round.winnerUserId) - 500_000_000;
       expect(index).toBeGreaterThanOrEqual(0);
-      buckets[Math.floor(index / 25_000)]! += 1;
+      buckets[Math.floor((index * 3) / 100_000)]! += 1;
     }
     console.info(`${draws} rounds over 100 000 eligible chatters: ${(performance.now() - drawStarted).toFixed(0)} ms`);
     expect(chatterPages()).toHaveLength(101);
-    const statistic = chiSquare(buckets, new Array(4).fill(0.25));
-    expect(statistic, `winners per quarter of the chat: ${buckets.join(', ')}`).toBeLessThan(CHI_SQUARE_CRITICAL_P001[3]!);
-  }, 120_000);
+    const statistic = chiSquare(buckets, new Array(3).fill(1 / 3));
+    expect(statistic, `winners per third of the chat: ${buckets.join(', ')}`).toBeLessThan(CHI_SQUARE_CRITICAL_P001[2]!);
+  }, 180_000);
 
   it('shares one fetch between concurrent callers and refetches after the TTL', async () => {
     api = await startTwitchApp(twitch, { env: { TWITCH_CHATTERS_CACHE_MS: '300' } });

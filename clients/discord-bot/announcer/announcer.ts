@@ -64,6 +64,8 @@ export class Announcements {
   private connectedOnce = false;
   private downSince: number | undefined;
   private stopped = false;
+  /** Pending reconnect waits, cancelled by stop() so no timer or socket outlives the bot. */
+  private readonly waits = new Set<() => void>();
   private readonly logger: Logger;
 
   constructor(private readonly options: AnnouncerOptions) {
@@ -81,10 +83,12 @@ export class Announcements {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     clearTimeout(this.restartTimer);
+    for (const cancel of this.waits) cancel();
+    this.waits.clear();
     for (const feed of this.feeds.values()) feed.unsubscribe?.();
     await Promise.race([Promise.allSettled([...this.feeds.values()].map((feed) => feed.chain)), delay(5_000)]);
     this.feeds.clear();
-    await this.client?.dispose();
+    if (this.client) await disposeQuietly(this.client, this.downSince === undefined && this.connectedOnce);
     this.client = undefined;
   }
 
@@ -133,15 +137,6 @@ export class Announcements {
     return [...this.feeds.values()].map(({ id, guildId }) => ({ id, guildId }));
   }
 
-  /** Resolves when every queued catch-up and post has run (tests). */
-  async idle(): Promise<void> {
-    let chains: Promise<void>[];
-    do {
-      chains = [...this.feeds.values()].map((feed) => feed.chain);
-      await Promise.all(chains);
-    } while ([...this.feeds.values()].some((feed, i) => feed.chain !== chains[i]));
-  }
-
   private connect(): void {
     const { minDelayMs = 500, maxDelayMs = 30_000 } = this.options.reconnect ?? {};
     const client = createClient({
@@ -152,7 +147,7 @@ export class Announcements {
       keepAlive: 10_000,
       retryAttempts: Number.POSITIVE_INFINITY,
       shouldRetry: () => true,
-      retryWait: (retries) => delay(Math.min(maxDelayMs, minDelayMs * 2 ** retries) * (0.8 + Math.random() * 0.4)),
+      retryWait: (retries) => this.retryWait(Math.min(maxDelayMs, minDelayMs * 2 ** retries) * (0.8 + Math.random() * 0.4)),
       onNonLazyError: (error) => {
         // A close the library will not retry (e.g. 4500): start over with a new client.
         this.logger.error({ err: closeDescription(error) }, 'announcement connection failed for good; starting a new one');
@@ -176,9 +171,22 @@ export class Announcements {
         feed.unsubscribe?.();
         feed.unsubscribe = undefined;
       }
-      void old?.dispose();
+      if (old) void disposeQuietly(old, false);
       if (!this.stopped) this.connect();
     }, delayMs);
+  }
+
+  /** Resolves after `ms`; after stop() it never resolves, so graphql-ws makes no further attempt. */
+  private retryWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return;
+      const cancel = () => clearTimeout(timer);
+      const timer = setTimeout(() => {
+        this.waits.delete(cancel);
+        resolve();
+      }, ms);
+      this.waits.add(cancel);
+    });
   }
 
   private onConnected(): void {
@@ -194,9 +202,14 @@ export class Announcements {
 
   private onClosed(event: unknown): void {
     if (this.stopped) return;
+    const code = event && typeof event === 'object' && 'code' in event ? (event as { code: unknown }).code : undefined;
+    if (code === 4403 || code === 4401) {
+      this.logger.error({ close: closeDescription(event) }, 'the API refused the bot token: is API_TOKEN the server one?');
+    }
     if (this.downSince === undefined) {
       this.downSince = Date.now();
-      this.logger.warn({ close: closeDescription(event) }, 'announcement connection lost; reconnecting with backoff');
+      const msg = this.connectedOnce ? 'announcement connection lost; reconnecting with backoff' : 'cannot reach the API for announcements yet; retrying with backoff';
+      this.logger.warn({ close: closeDescription(event) }, msg);
     } else {
       this.logger.debug({ close: closeDescription(event) }, 'announcement connection still down');
     }
@@ -322,5 +335,17 @@ function message(error: unknown): string {
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * graphql-ws's dispose waits for a connection attempt in flight and rejects when it fails (API
+ * down); neither may hold up or break the bot's shutdown.
+ */
+async function disposeQuietly(client: Client, connected: boolean): Promise<void> {
+  const disposed = Promise.resolve()
+    .then(() => client.dispose())
+    .catch(() => undefined);
+  // Open: wait for the close frame. Down: nothing is open, and an attempt in flight closes itself.
+  if (connected) await Promise.race([disposed, delay(1_000)]);
 }

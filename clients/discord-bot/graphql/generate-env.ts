@@ -26,8 +26,8 @@ export const PENDING_FILE = fileURLToPath(new URL('./pending-schema.graphql', im
 export const ENV_FILE = fileURLToPath(new URL('./graphql-env.d.ts', import.meta.url));
 
 /** The server's schema with the pending contract fields it does not have yet. */
-export async function botSchema(): Promise<{ schema: GraphQLSchema; added: string[] }> {
-  const schema = buildASTSchema(parse(await readFile(SCHEMA_FILE, 'utf8')));
+export async function botSchema(schemaFile = SCHEMA_FILE): Promise<{ schema: GraphQLSchema; added: string[] }> {
+  const schema = buildASTSchema(parse(await readFile(schemaFile, 'utf8')));
   const pending = parse(await readFile(PENDING_FILE, 'utf8'));
   const added: string[] = [];
   const definitions: DefinitionNode[] = [];
@@ -48,8 +48,8 @@ export async function botSchema(): Promise<{ schema: GraphQLSchema; added: strin
   return { schema: merged, added };
 }
 
-export async function renderEnvFile(): Promise<string> {
-  const { schema, added } = await botSchema();
+export async function renderEnvFile(schemaFile = SCHEMA_FILE): Promise<string> {
+  const { schema, added } = await botSchema(schemaFile);
   const introspection = minifyIntrospection(introspectionFromSchema(schema, { descriptions: false }));
   const note = added.length
     ? `/* From schema/schema.graphql plus pending-schema.graphql: ${added.join(', ')}. */\n`

@@ -9,41 +9,50 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import type { Principal } from '../../auth/principal';
+import { SubscriberTooSlowError } from '../../pubsub/event-bus';
 import type { GraphQLContext } from '../context';
 
 /**
- * Executes each subscription event once per group of subscribers instead of once per subscriber.
+ * Subscription events are executed once per group of identical subscribers, not once per
+ * subscriber.
  *
- * The event bus hands the SAME payload object to every listener of a channel, so the result of
- * executing one event is a function of (payload object, document, operation name, variables,
- * authorization class). Subscribers that agree on all of these get the one shared result; the
- * first of them to reach the event runs the ordinary execution (resolvers, field-level auth,
- * Prisma selections) and the others reuse its result. Results are memoized in a WeakMap keyed by
- * the payload, so they go away with the event.
+ * Subscribers that send the same document, operation name and variables under the same
+ * authorization class (see `principalAuthorizationKey`) would compute identical results for every
+ * event. They share one "feed": one source event stream (pub/sub listener, catch-up), one
+ * execution per event (resolvers, Prisma loads, field-level auth), and the feed hands the same
+ * result to each of them. A feed lives while it has subscribers.
  *
  * What stays exact:
- * - Subscribing is untouched: each subscriber's own context runs the subscribe resolver, so
- *   `authorizeOnSubscribe` decides per subscriber, as before.
+ * - Every subscriber still runs the subscription's `subscribe` resolver with its own context, so
+ *   `authorizeOnSubscribe` (and argument validation) decides for each one, as before. A subscriber
+ *   that joins an existing feed closes the stream it just opened before it starts (no listener,
+ *   no database read).
  * - Field-level authorization depends only on the principal, and the principal is part of the
- *   key (`service`, `overlay:<streamerId>`): a service subscriber never shares with an overlay,
- *   nor an overlay of one streamer with another's.
- * - A different selection or different variables is a different key, thus its own execution.
+ *   key: a service subscriber never shares with an overlay, nor one streamer's overlay with
+ *   another's. Another selection or other variables is another feed.
+ * - Each subscriber keeps its own bounded backlog: more than `maxPendingPerSubscriber` results
+ *   waiting for it ends that subscription with SubscriberTooSlowError (as the event bus does);
+ *   the others go on.
+ * - Errors of the event stream reach every subscriber of the feed as located GraphQLErrors, as
+ *   the stock executor reports them.
  *
- * Assumptions: resolvers of subscription events read only the payload, the arguments and the
- * principal/services from the context (true of this schema: the context is read-only); and
- * results are not mutated after execution (envelop's result hooks, yoga's error masking included,
- * replace results rather than edit them). Documents are compared by identity: yoga's parser cache
- * gives the same DocumentNode to identical query strings, so equal queries share; a cache miss
- * only costs sharing, never correctness. Contexts whose key is `undefined` are not shared.
+ * Assumptions: event resolvers read only the payload, the arguments and the principal/services of
+ * the read-only context (true of this schema); results are not mutated downstream (envelop hooks,
+ * yoga's error masking included, replace results instead of editing them). Documents are compared
+ * by identity: yoga's parser cache returns the same DocumentNode for identical query text, so equal
+ * queries share; a cache miss costs only sharing, never correctness. Contexts whose key is
+ * `undefined` are executed privately, the stock way.
  */
 export interface SharedSubscriptionExecutionOptions<Context> {
   /** Everything in the context that can change a result; `undefined`: execute privately. */
   authorizationKey(context: Context): string | undefined;
+  /** Results one subscriber may have waiting before it is ended (default 256, as the event bus). */
+  maxPendingPerSubscriber?: number;
   /** Called once per shared execution (metrics, tests). */
   onExecution?(key: string): void;
 }
 
-/** The authorization class of our principals: what field-level auth can tell apart. */
+/** The authorization class of our principals: everything field-level auth can tell apart. */
 export function principalAuthorizationKey(principal: Principal): string {
   switch (principal.kind) {
     case 'service':
@@ -55,15 +64,23 @@ export function principalAuthorizationKey(principal: Principal): string {
   }
 }
 
+const defaultOptions: SharedSubscriptionExecutionOptions<GraphQLContext> = {
+  authorizationKey: (context) => principalAuthorizationKey(context.principal),
+};
+
 export function useSharedSubscriptionExecution<Context extends object = GraphQLContext>(
-  options: SharedSubscriptionExecutionOptions<Context> = {
-    authorizationKey: (context) => principalAuthorizationKey((context as unknown as GraphQLContext).principal),
-  } as SharedSubscriptionExecutionOptions<Context>,
+  options: SharedSubscriptionExecutionOptions<Context> = defaultOptions as unknown as SharedSubscriptionExecutionOptions<Context>,
 ): Plugin<Context> {
-  /** payload object → (subscription key → its one execution for that payload) */
-  const executions = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
+  const feeds = new Map<string, Feed>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
+  const settings: FeedSettings = {
+    maxPending: options.maxPendingPerSubscriber ?? 256,
+    onExecution: options.onExecution,
+    closed: (feed) => {
+      if (feeds.get(feed.key) === feed) feeds.delete(feed.key);
+    },
+  };
 
   const documentId = (document: DocumentNode) => {
     let id = documentIds.get(document);
@@ -71,36 +88,27 @@ export function useSharedSubscriptionExecution<Context extends object = GraphQLC
     return id;
   };
 
-  const executeShared = (payload: unknown, key: string, args: ExecutionArgs) => {
-    const run = () => {
-      options.onExecution?.(key);
-      // No abort signal: the execution serves every subscriber of the key, not just this one.
-      const { signal: _signal, ...shared } = args as ExecutionArgs & { signal?: unknown };
-      return execute({ ...shared, rootValue: payload });
-    };
-    if (typeof payload !== 'object' || payload === null) return run();
-    let byKey = executions.get(payload);
-    if (!byKey) executions.set(payload, (byKey = new Map()));
-    let result = byKey.get(key);
-    if (result === undefined) {
-      result = run();
-      byKey.set(key, result);
-    }
-    return result;
-  };
-
   const sharedSubscribe = async (args: ExecutionArgs, fallback: (args: ExecutionArgs) => unknown) => {
     const authorization = options.authorizationKey(args.contextValue as Context);
     if (authorization === undefined) return fallback(args);
-    const stream = await createSourceEventStream(args);
+    // The subscriber's own subscribe resolver: authorization and argument checks happen here. It
+    // sees a short-lived view of the context (same values, through the prototype), so what
+    // resolvers cache per context object during the check (Pothos' auth cache, ~1 KB) is not kept
+    // for the life of the subscription; events are executed with the feed's context.
+    const stream = await createSourceEventStream({ ...args, contextValue: Object.create(args.contextValue as object) });
     if (!isAsyncIterable(stream)) return stream;
-    const key = [
-      documentId(args.document),
-      args.operationName ?? '',
-      JSON.stringify(args.variableValues ?? {}),
-      authorization,
-    ].join('\u0000');
-    return new SharedEventIterator(stream[Symbol.asyncIterator](), key, args, executeShared);
+    const key = [documentId(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), authorization].join(
+      '\u0000',
+    );
+    const existing = feeds.get(key);
+    if (existing && !existing.closed) {
+      // Not started yet, so closing it registers no listener and reads nothing.
+      void Promise.resolve(stream[Symbol.asyncIterator]().return?.()).catch(() => {});
+      return existing.join();
+    }
+    const feed = new Feed(key, stream[Symbol.asyncIterator](), args, settings);
+    feeds.set(key, feed);
+    return feed.join();
   };
 
   return {
@@ -110,71 +118,180 @@ export function useSharedSubscriptionExecution<Context extends object = GraphQLC
   };
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+interface FeedSettings {
+  maxPending: number;
+  onExecution: ((key: string) => void) | undefined;
+  closed(feed: Feed): void;
 }
 
-type ExecuteShared = (payload: unknown, key: string, args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>;
-
 /**
- * One subscriber's response stream: each source event mapped to the shared execution of its key,
- * as graphql-js maps events to `execute`. `return` reaches the source at once, so unsubscribing
- * removes the listener from the event bus. A class rather than closures: this object lives as long
- * as the subscription, and per-instance closures would cost several hundred bytes each under tsx
- * (esbuild's keepNames gives every named closure its own property dictionary).
+ * One source event stream and its subscribers. Pulls events while it has subscribers, executes
+ * each once (in order, with the args of the subscriber that opened it, minus its abort signal) and
+ * hands the result to every subscriber.
  */
-class SharedEventIterator implements AsyncGenerator<ExecutionResult, undefined> {
+class Feed {
+  readonly members = new Set<FeedSubscriber>();
+  closed = false;
+  private pumping = false;
+
   constructor(
+    readonly key: string,
     private readonly source: AsyncIterator<unknown>,
-    private readonly key: string,
     private readonly args: ExecutionArgs,
-    private readonly executeShared: ExecuteShared,
+    private readonly settings: FeedSettings,
   ) {}
 
-  async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
-    let event: IteratorResult<unknown>;
-    try {
-      event = await this.source.next();
-    } catch (error) {
-      throw this.locate(error);
+  join(): FeedSubscriber {
+    const member = new FeedSubscriber(this, this.settings.maxPending);
+    this.members.add(member);
+    if (!this.pumping) {
+      this.pumping = true;
+      void this.pump();
     }
-    if (event.done) return { value: undefined, done: true };
-    try {
-      return { value: await this.executeShared(event.value, this.key, this.args), done: false };
-    } catch (error) {
-      await this.closeSource();
-      throw error;
+    return member;
+  }
+
+  leave(member: FeedSubscriber): void {
+    if (!this.members.delete(member) || this.members.size > 0 || this.closed) return;
+    this.close();
+    void Promise.resolve(this.source.return?.()).catch(() => {});
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.settings.closed(this);
+  }
+
+  private async pump(): Promise<void> {
+    const { signal: _signal, ...args } = this.args as ExecutionArgs & { signal?: unknown };
+    for (;;) {
+      let event: IteratorResult<unknown>;
+      try {
+        event = await this.source.next();
+      } catch (error) {
+        this.end(locate(error, this.args));
+        return;
+      }
+      if (event.done || this.closed) {
+        this.end(undefined);
+        return;
+      }
+      let result: ExecutionResult;
+      try {
+        this.settings.onExecution?.(this.key);
+        result = await execute({ ...args, rootValue: event.value });
+      } catch (error) {
+        // execute() reports resolver errors in the result; a throw here is a bug or a bad schema.
+        this.end(error);
+        void Promise.resolve(this.source.return?.()).catch(() => {});
+        return;
+      }
+      for (const member of this.members) member.deliver(result);
     }
   }
 
-  async return(): Promise<IteratorReturnResult<undefined>> {
-    await this.source.return?.();
-    return { value: undefined, done: true };
+  private end(error: unknown): void {
+    if (!this.closed) this.close();
+    for (const member of this.members) member.finish(error);
+    this.members.clear();
+  }
+}
+
+/**
+ * One subscriber's response stream: results of its feed, in order, through a bounded backlog.
+ * A class rather than closures: it lives as long as the subscription, and under tsx (esbuild's
+ * keepNames) every named per-instance closure would also carry its own property dictionary.
+ */
+class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
+  private backlog: ExecutionResult[] | undefined;
+  private waiting: { resolve(result: IteratorResult<ExecutionResult, undefined>): void; reject(error: unknown): void } | undefined;
+  /** Set once the stream ended: `true` (done) or the error to report. */
+  private ended: { error: unknown } | undefined;
+
+  constructor(
+    private readonly feed: Feed,
+    private readonly maxPending: number,
+  ) {}
+
+  deliver(result: ExecutionResult): void {
+    if (this.ended) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: result, done: false });
+      return;
+    }
+    this.backlog ??= [];
+    if (this.backlog.length >= this.maxPending) {
+      this.backlog = undefined;
+      this.feed.leave(this);
+      this.finish(new SubscriberTooSlowError(this.maxPending));
+      return;
+    }
+    this.backlog.push(result);
   }
 
-  async throw(error: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {
-    await this.closeSource();
-    throw error;
+  /** Ends the stream: after what is already queued, with `error` or done. */
+  finish(error: unknown): void {
+    if (this.ended) return;
+    this.ended = { error };
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      this.settle(waiting);
+    }
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    const queued = this.backlog?.shift();
+    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (this.ended) return new Promise((resolve, reject) => this.settle({ resolve, reject }));
+    if (this.waiting) return Promise.reject(new Error('next() called again before the previous call settled'));
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorReturnResult<undefined>> {
+    this.backlog = undefined;
+    if (!this.ended) this.ended = { error: undefined };
+    this.feed.leave(this);
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: undefined, done: true });
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {
+    void this.return();
+    return Promise.reject(error);
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  /** As the stock executor does: an error of the event stream becomes a located GraphQLError. */
-  private locate(error: unknown): GraphQLError {
-    const operation = getOperationAST(this.args.document, this.args.operationName);
-    return new GraphQLError(error instanceof Error ? error.message : String(error), {
-      nodes: operation ? [operation] : undefined,
-      originalError: error instanceof Error ? error : undefined,
-    });
-  }
-
-  private async closeSource(): Promise<void> {
-    try {
-      await this.source.return?.();
-    } catch {
-      // The source failed while closing; the error being reported wins.
+  private settle(waiting: { resolve(result: IteratorResult<ExecutionResult, undefined>): void; reject(error: unknown): void }): void {
+    const error = this.ended?.error;
+    if (error === undefined) waiting.resolve({ value: undefined, done: true });
+    else {
+      this.ended = { error: undefined }; // reported once, then done
+      waiting.reject(error);
     }
   }
+}
+
+/** As the stock executor does: an error of the event stream becomes a located GraphQLError. */
+function locate(error: unknown, args: ExecutionArgs): GraphQLError {
+  const operation = getOperationAST(args.document, args.operationName);
+  return new GraphQLError(error instanceof Error ? error.message : String(error), {
+    nodes: operation ? [operation] : undefined,
+    originalError: error instanceof Error ? error : undefined,
+  });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createBot, type Bot } from '../../../clients/discord-bot/bot';
 import { loadBotConfig } from '../../../clients/discord-bot/config';
 import { deployCommands } from '../../../clients/discord-bot/deploy-commands';
-import { createFakeDiscord, type FakeDiscord, type FakeGuild, type InteractionHandle, type SlashCommandInput } from '../../stand-ins/discord/fake-discord';
+import { createFakeDiscord, type FakeDiscord, type FakeGuild, type GuildInput, type InteractionHandle, type SlashCommandInput } from '../../stand-ins/discord/fake-discord';
 import { execute } from '../../support/graphql';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../../support/test-app';
 
@@ -16,6 +16,9 @@ export interface HarnessOptions {
   guildLocale?: 'pt-BR' | 'en-US';
   /** An API already running (to share between harnesses); a new one otherwise. */
   api?: TestApp;
+  /** Extra roles and members for the guild (role names may be used in members' roles). */
+  roles?: GuildInput['roles'];
+  members?: GuildInput['members'];
 }
 
 /**
@@ -42,6 +45,8 @@ export class Harness {
       name: 'KinoYu',
       locale: options.guildLocale ?? 'pt-BR',
       channels: [{ name: 'sorteios' }, { name: 'geral' }],
+      roles: options.roles,
+      members: options.members,
     });
     await deployCommands({ token: discord.botToken, applicationId: discord.applicationId, restBase: discord.apiBase });
     return new Harness(api, discord, guild, !options.api);
