@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '../../src/db/migrate';
+import { embeddedDataDir } from '../support/embedded-database';
 import { createScratchDatabase, realPostgresUrl } from '../support/services';
 
 const logger = pino({ level: 'silent' });
@@ -15,9 +16,9 @@ afterEach(async () => {
 });
 
 async function embedded(): Promise<Database> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'kinoyu-migrate-'));
+  const { dataDir, remove } = await embeddedDataDir();
   const database = await openDatabase({ database: { url: undefined, dataDir } });
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }), () => database.close());
+  cleanups.push(remove, () => database.close());
   return database;
 }
 

@@ -28,7 +28,7 @@ describe.skipIf(!available)(title('resuming a subscription from the last round i
       postgresUrl: postgresUrl!,
       redisUrl: redisUrl!,
       count: 2,
-      envFor: (index) => (index === 1 ? { REDIS_URL: slowLink.url } : {}),
+      envFor: (index): Record<string, string> => (index === 1 ? { REDIS_URL: slowLink.url } : {}),
     });
   });
   afterAll(async () => {

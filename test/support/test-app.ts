@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { createApp, type App, type AppOptions, type RunningApp } from '../../src/app/app';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { loadConfig, twitchConfigured, type Config } from '../../src/config/config';
+import { embeddedDataDir } from './embedded-database';
 import { createScratchDatabase, realPostgresUrl } from './services';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789-abcdefghijklmnop';
@@ -41,8 +39,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     }
   }
   if (!databaseUrl) {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'kinoyu-test-'));
-    cleanups.push(() => rm(dataDir!, { recursive: true, force: true }));
+    const embedded = await embeddedDataDir();
+    dataDir = embedded.dataDir;
+    cleanups.push(embedded.remove);
   }
   const config = loadConfig({
     NODE_ENV: 'test',

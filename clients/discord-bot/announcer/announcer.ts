@@ -27,6 +27,9 @@ export interface AnnouncerOptions {
   pageSize?: number;
 }
 
+const KEEP_ALIVE_MS = 10_000;
+const PONG_TIMEOUT_MS = 5_000;
+
 export interface StreamerRef {
   id: string;
   guildId: string;
@@ -139,12 +142,13 @@ export class Announcements {
 
   private connect(): void {
     const { minDelayMs = 500, maxDelayMs = 30_000 } = this.options.reconnect ?? {};
+    let pongTimer: NodeJS.Timeout | undefined;
     const client = createClient({
       url: this.options.wsUrl,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${this.options.token}` },
       lazy: false,
-      keepAlive: 10_000,
+      keepAlive: KEEP_ALIVE_MS,
       retryAttempts: Number.POSITIVE_INFINITY,
       shouldRetry: () => true,
       retryWait: (retries) => this.retryWait(Math.min(maxDelayMs, minDelayMs * 2 ** retries) * (0.8 + Math.random() * 0.4)),
@@ -155,7 +159,20 @@ export class Announcements {
       },
       on: {
         connected: () => this.onConnected(),
-        closed: (event) => this.onClosed(event),
+        closed: (event) => {
+          clearTimeout(pongTimer);
+          this.onClosed(event);
+        },
+        // A half-open socket (the API host vanished) answers no ping: end it so the retry begins.
+        ping: (received) => {
+          if (received) return;
+          clearTimeout(pongTimer);
+          pongTimer = setTimeout(() => client.terminate(), PONG_TIMEOUT_MS);
+          pongTimer.unref();
+        },
+        pong: (received) => {
+          if (received) clearTimeout(pongTimer);
+        },
       },
     });
     this.client = client;

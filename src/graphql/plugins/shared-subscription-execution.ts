@@ -179,7 +179,7 @@ class Feed {
       let result: ExecutionResult;
       try {
         this.settings.onExecution?.(this.key);
-        result = await execute({ ...args, rootValue: event.value });
+        result = withPlainData(await execute({ ...args, rootValue: event.value }));
       } catch (error) {
         // execute() reports resolver errors in the result; a throw here is a bug or a bad schema.
         this.end(error);
@@ -281,6 +281,43 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
       waiting.reject(error);
     }
   }
+}
+
+/**
+ * The result with its `data` copied into ordinary objects. graphql-js builds response objects with
+ * Object.create(null), which V8 keeps in dictionary mode, and JSON.stringify walks those on its slow
+ * path; every subscriber's socket stringifies the result again, so one copy per event pays off.
+ * Same keys in the same order, same values; objects of other classes (a custom scalar's) are kept
+ * as they are. A response key `__proto__` (possible as an alias) keeps the original objects.
+ */
+function withPlainData(result: ExecutionResult): ExecutionResult {
+  if (result.data === null || result.data === undefined) return result;
+  const data = toPlain(result.data);
+  return data === undefined ? result : { ...result, data: data as ExecutionResult['data'] };
+}
+
+function toPlain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index += 1) {
+      const item = toPlain(value[index]);
+      if (item === undefined && value[index] !== undefined) return undefined;
+      copy[index] = item;
+    }
+    return copy;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== null && prototype !== Object.prototype) return value; // a scalar's own object (Date...): as is
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return undefined;
+    const field = (value as Record<string, unknown>)[key];
+    const plain = toPlain(field);
+    if (plain === undefined && field !== undefined) return undefined;
+    copy[key] = plain;
+  }
+  return copy;
 }
 
 /** As the stock executor does: an error of the event stream becomes a located GraphQLError. */
