@@ -104,11 +104,16 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     // Warm every instance (code paths, caches) with one subscriber and one round, then read the baseline.
     const probe = run.clients[0]!;
     await probe.call('connect', fleetSpec('probe', apiUrls, apiUrls.length, run.query, variables, paramsCycle));
-    const probeRound = await drawRound();
-    const sampleWait = await waitForArrivals([probe], 'probe', probeRound.roundId, apiUrls.length, 15_000);
+    // A round drawn before a subscription's listener is registered is not delivered live (clients
+    // catch up with roundsSince): draw again until both probe sockets got one.
+    let probeComplete = false;
+    for (let attempt = 0; attempt < 5 && !probeComplete; attempt += 1) {
+      const probeRound = await drawRound();
+      probeComplete = (await waitForArrivals([probe], 'probe', probeRound.roundId, apiUrls.length, 5_000)).complete;
+    }
     const probeResult = await probe.call<{ sample?: string; errors: string[] }>('collect', { fleet: 'probe' });
     await probe.call('close', { fleet: 'probe' });
-    if (!sampleWait.complete || !probeResult.sample) throw new Error(`warm-up round not received: ${probeResult.errors.join('; ')}`);
+    if (!probeComplete || !probeResult.sample) throw new Error(`warm-up round not received: ${probeResult.errors.join('; ')}`);
     const sample = probeResult.sample;
     const floorText = (id: string) => sample.replace(/("winnerDrawn":\{"id":")[^"]+"/, `$1${id}"`);
     await sleep(200);

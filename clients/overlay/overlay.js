@@ -113,8 +113,10 @@ async function main() {
   });
   client.subscribe(
     {
-      query: `subscription($id: ID!) { raffleEvents(streamerId: $id) { kind round { ${ROUND_FIELDS} } } }`,
-      variables: { id: streamerId },
+      // afterRoundId: the server replays what happened since the starting point once the
+      // subscription is live, so nothing falls between loading and subscribing.
+      query: `subscription($id: ID!, $after: ID) { raffleEvents(streamerId: $id, afterRoundId: $after) { kind round { ${ROUND_FIELDS} } } }`,
+      variables: { id: streamerId, after: lastSeenId },
     },
     {
       next: (result) => {

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Kind, parse, print, validate, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { botSchema, ENV_FILE, renderEnvFile } from '../../clients/discord-bot/graphql/generate-env';
@@ -19,8 +18,8 @@ async function botDocuments(): Promise<Array<{ name: string; document: DocumentN
 }
 
 describe('the bot GraphQL documents', () => {
-  it('all validate against the server schema (plus the pending contract fields)', async () => {
-    const { schema } = await botSchema();
+  it('all validate against the server schema', async () => {
+    const schema = await botSchema();
     const documents = await botDocuments();
     expect(documents.length).toBeGreaterThan(10);
     for (const { name, document } of documents) {
@@ -31,13 +30,5 @@ describe('the bot GraphQL documents', () => {
 
   it('graphql-env.d.ts matches schema/schema.graphql (run generate-env.ts when this fails)', async () => {
     expect(await readFile(ENV_FILE, 'utf8')).toBe(await renderEnvFile());
-  });
-
-  it('pending-schema.graphql only adds what the server lacks (delete what it prints)', async () => {
-    const { added } = await botSchema();
-    const pending = await readFile(fileURLToPath(new URL('../../clients/discord-bot/graphql/pending-schema.graphql', import.meta.url)), 'utf8');
-    // Everything still pending is a contract field or type: nothing else may be invented there.
-    for (const name of added) expect(['TwitchLinkStarted', 'MutationStartTwitchLinkResult', 'LiveChatters', 'QueryLiveChattersResult', 'Mutation.startTwitchLink', 'Query.liveChatters']).toContain(name);
-    expect(pending).toContain('startTwitchLink');
   });
 });

@@ -1,4 +1,4 @@
-/* From schema/schema.graphql. */
+/* Generated from schema/schema.graphql by generate-env.ts: do not edit. */
 /* eslint-disable */
 /* prettier-ignore */
 
