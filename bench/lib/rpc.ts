@@ -5,6 +5,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 type Handler = (params: any) => unknown;
 
@@ -105,13 +107,26 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+let gcFunction: (() => void) | undefined;
+
+/** global.gc, also in a process started without --expose-gc (the orchestrator under tsx). */
+function collector(): () => void {
+  if (!gcFunction) {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (exposed) gcFunction = exposed;
+    else {
+      v8.setFlagsFromString('--expose-gc');
+      gcFunction = runInNewContext('gc') as () => void;
+    }
+  }
+  return gcFunction;
+}
+
 /** Heap and RSS after two full collections (the worker runs with --expose-gc). */
 export function settledMemory(): { heapUsed: number; rss: number; external: number; arrayBuffers: number } {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    gc();
-  }
+  const gc = collector();
+  gc();
+  gc();
   const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
   return { heapUsed, rss, external, arrayBuffers };
 }

@@ -1,0 +1,394 @@
+/**
+ * The prize draw and whole rounds.
+ *
+ * 1. `drawPrize` (make_raffle through Prisma, as the round runner calls it) at several item counts,
+ *    against the floor: the bare cumulative-sum SQL on the same table through a plain pg client
+ *    (one connection, no Prisma, no plpgsql function). Calls alternate between the two.
+ * 2. Whole rounds per second on one instance: RoundRunner.run(force) (claim, chatters, draw, stock,
+ *    round row, outbox row, commit, publish) against the same statements sent by hand through pg
+ *    in one transaction, plus the same publish.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { eligibleChatters } from '../src/chatters/eligibility';
+import { generateViewers, InMemoryChatterSource } from '../src/chatters/in-memory-chatter-source';
+import { openDatabase, type Database } from '../src/db/database';
+import { migrate, type SqlRunner } from '../src/db/migrate';
+import { createEventBus, type EventBus } from '../src/pubsub/event-bus';
+import { drawPrize } from '../src/raffles/prize-draw';
+import { RaffleEvents } from '../src/raffles/raffle-events';
+import { cryptoRandom } from '../src/raffles/random-source';
+import { RoundRunner } from '../src/raffles/round-runner';
+import type { BenchContext } from './lib/context';
+import { round, sleep, summarize, type Summary } from './lib/stats';
+
+/** The outbox channel rounds write for a linked streamer (Twitch chat); any name works for the bench. */
+const OUTBOX_CHANNEL = 'TWITCH_CHAT';
+
+export interface DrawOptions {
+  sizes: number[];
+  /** Measured calls per side for a given item count. */
+  iterations(items: number): number;
+  /** Seconds per side for the rounds-per-second measurement. */
+  roundSeconds: number;
+  /** Raffles run at once in the parallel rounds measurement (0: skip). */
+  parallelRaffles: number;
+}
+
+export interface DrawSizeResult {
+  items: number;
+  calls: number;
+  prisma: Summary;
+  floor: Summary;
+  ratioMedian: number;
+}
+
+export interface RoundsResult {
+  raffles: number;
+  /** SQL statements sent per round (BEGIN/COMMIT included), counted at the pg driver. */
+  statementsPerRound: { app: number; floor: number } | undefined;
+  app: { rounds: number; perSecond: number };
+  floor: { rounds: number; perSecond: number };
+  /** Floor rounds/s over app rounds/s: how many times slower the app is. */
+  ratio: number;
+}
+
+export interface DrawResult {
+  database: 'postgres' | 'pglite';
+  /** `SELECT 1` through Prisma's $queryRaw vs the plain client: the fixed cost of one statement. */
+  statement: { prisma: Summary; floor: Summary };
+  draws: DrawSizeResult[];
+  rounds: RoundsResult[];
+  problems: string[];
+}
+
+/**
+ * The floor: make_raffle's cumulative sum as one plain statement (same filter, same "C" order, same
+ * rule: the first item whose running sum exceeds floor(u * total)). Each subquery is referenced
+ * once, so PostgreSQL inlines both instead of materializing the item list.
+ */
+const BARE_DRAW_SQL = `
+  SELECT c."id" AS item_id, c."weight" AS item_weight, t.total AS total_weight
+  FROM (
+    SELECT COALESCE(SUM(i."weight"), 0)::bigint AS total FROM "items" i
+    WHERE i."streamer_id" = $1 AND i."remaining" > 0 AND i."removed_at" IS NULL
+  ) t,
+  LATERAL (
+    SELECT i."id", i."weight",
+           SUM(i."weight") OVER (ORDER BY i."id" COLLATE "C" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative
+    FROM "items" i
+    WHERE i."streamer_id" = $1 AND i."remaining" > 0 AND i."removed_at" IS NULL
+  ) c
+  WHERE c.cumulative > floor($2::double precision * t.total)
+  ORDER BY c.cumulative
+  LIMIT 1`;
+
+export async function runDraw(context: BenchContext, options: DrawOptions): Promise<DrawResult> {
+  const databaseUrl = await context.scratchDatabase();
+  const dataDir = databaseUrl ? undefined : await mkdtemp(path.join(tmpdir(), 'kinoyu-bench-'));
+  const logger = pino({ level: 'silent' });
+  const database = await openDatabase({ database: { url: databaseUrl, dataDir: dataDir ?? '' } });
+  const runner = await database.openSqlRunner();
+  const bus = createEventBus(context.redisUrl, logger);
+  const problems: string[] = [];
+  try {
+    await migrate(runner, logger);
+    const statement = await measureStatement(database, runner, options.iterations(0));
+    context.log(`SELECT 1: ${round(statement.prisma.p50, 3)} ms through Prisma vs ${round(statement.floor.p50, 3)} ms plain`);
+    const draws: DrawSizeResult[] = [];
+    for (const items of options.sizes) {
+      context.log(`draw: ${items} items`);
+      draws.push(await measureDraw(database, runner, items, options.iterations(items), problems));
+      const last = draws.at(-1)!;
+      context.log(`draw ${items}: ${round(last.prisma.p50, 3)} ms vs floor ${round(last.floor.p50, 3)} ms (×${round(last.ratioMedian)})`);
+    }
+    const rounds: RoundsResult[] = [];
+    const parallel = databaseUrl && options.parallelRaffles > 1 ? [1, options.parallelRaffles] : [1];
+    for (const raffles of parallel) {
+      context.log(`rounds: ${raffles} raffle(s) at once`);
+      rounds.push(await measureRounds(database, runner, databaseUrl, bus, raffles, options.roundSeconds, problems));
+      const last = rounds.at(-1)!;
+      context.log(`rounds ×${raffles}: ${round(last.app.perSecond, 1)}/s vs floor ${round(last.floor.perSecond, 1)}/s`);
+    }
+    return { database: database.kind, statement, draws, rounds, problems };
+  } finally {
+    await bus.close();
+    await runner.close();
+    await database.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function seedStreamer(runner: SqlRunner, items: number, stock: number): Promise<string> {
+  const id = randomUUID();
+  await runner.query(`INSERT INTO "streamers" ("id", "guild_id", "overlay_key", "updated_at") VALUES ($1, $2, $3, now())`, [
+    id,
+    `9${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    randomUUID(),
+  ]);
+  // Ids like Prisma's (random UUIDs), so the "C"-collated sort sees the same kind of keys.
+  await runner.query(
+    `INSERT INTO "items" ("id", "streamer_id", "name", "weight", "stock", "remaining")
+     SELECT md5($1 || '-' || i)::uuid::text, $1, 'prize ' || i, 1 + (i % 97), $3, $3 FROM generate_series(1, $2::int) AS i`,
+    [id, items, stock],
+  );
+  await runner.exec('ANALYZE "items"');
+  return id;
+}
+
+async function alternate(calls: number, a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  const times = { a: [] as number[], b: [] as number[] };
+  const time = async (side: 'a' | 'b') => {
+    const started = performance.now();
+    await (side === 'a' ? a() : b());
+    times[side].push(performance.now() - started);
+  };
+  for (let index = 0; index < calls; index += 1) {
+    // Alternate which goes first, so neither always runs on a warmer cache.
+    for (const side of index % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) await time(side);
+  }
+  return { a: summarize(times.a), b: summarize(times.b) };
+}
+
+async function measureStatement(database: Database, runner: SqlRunner, calls: number) {
+  await alternate(50, () => database.prisma.$queryRaw`SELECT 1 AS one`, () => runner.query('SELECT 1 AS one'));
+  const { a, b } = await alternate(calls, () => database.prisma.$queryRaw`SELECT 1 AS one`, () => runner.query('SELECT 1 AS one'));
+  return { prisma: a, floor: b };
+}
+
+async function measureDraw(database: Database, runner: SqlRunner, items: number, calls: number, problems: string[]): Promise<DrawSizeResult> {
+  const streamerId = await seedStreamer(runner, items, 1);
+  const viaPrisma = (u: number) => drawPrize(database.prisma, streamerId, u);
+  const bare = async (u: number) => {
+    const [row] = await runner.query<{ item_id: string; item_weight: number; total_weight: string | number }>(BARE_DRAW_SQL, [streamerId, u]);
+    return row ? { itemId: row.item_id, itemWeight: row.item_weight, totalWeight: Number(row.total_weight) } : null;
+  };
+  // Same prize for the same u, or the floor is not the same computation.
+  for (const u of [0, 0.25, 0.5, 0.999_999, cryptoRandom.uniform()]) {
+    const [a, b] = [await viaPrisma(u), await bare(u)];
+    if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`draw ${items}: make_raffle and the bare SQL disagree at u=${u}: ${JSON.stringify([a, b])}`);
+  }
+  const warmup = Math.min(20, Math.max(3, Math.floor(calls / 10)));
+  for (let index = 0; index < warmup; index += 1) {
+    await viaPrisma(cryptoRandom.uniform());
+    await bare(cryptoRandom.uniform());
+  }
+  const { a: prisma, b: floor } = await alternate(
+    calls,
+    () => viaPrisma(cryptoRandom.uniform()),
+    () => bare(cryptoRandom.uniform()),
+  );
+  return { items, calls, prisma, floor, ratioMedian: prisma.p50 / floor.p50 };
+}
+
+interface RoundTarget {
+  raffleId: string;
+  streamerId: string;
+}
+
+async function seedRaffles(runner: SqlRunner, chatters: InMemoryChatterSource, count: number): Promise<RoundTarget[]> {
+  const targets: RoundTarget[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const streamerId = await seedStreamer(runner, 20, 1_000_000);
+    const raffleId = randomUUID();
+    await runner.query(
+      `INSERT INTO "raffles" ("id", "streamer_id", "interval_seconds", "draw_chance", "next_round_at") VALUES ($1, $2, 86400, 1, now() + interval '1 day')`,
+      [raffleId, streamerId],
+    );
+    chatters.set(streamerId, generateViewers(2_000));
+    targets.push({ raffleId, streamerId });
+  }
+  return targets;
+}
+
+async function measureRounds(
+  database: Database,
+  runner: SqlRunner,
+  databaseUrl: string | undefined,
+  bus: EventBus,
+  raffles: number,
+  seconds: number,
+  problems: string[],
+): Promise<RoundsResult> {
+  const chatters = new InMemoryChatterSource();
+  const appTargets = await seedRaffles(runner, chatters, raffles);
+  const floorTargets = await seedRaffles(runner, chatters, raffles);
+  const rounds = new RoundRunner({
+    db: database.prisma,
+    chatters,
+    random: cryptoRandom,
+    events: new RaffleEvents(bus),
+    logger: pino({ level: 'silent' }),
+    instanceId: 'bench-rounds',
+    leaseSeconds: 15,
+    excludedLogins: [],
+    outboxChannels: () => [OUTBOX_CHANNEL],
+  });
+  // The floor's connections: one plain client per raffle at once (the app's pool has 10).
+  const pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: Math.max(1, raffles) }) : undefined;
+  const floorSql: FloorSql = pool
+    ? { query: async (sql, params) => (await pool.query(sql, params)).rows, transaction: (work) => pgTransaction(pool, work) }
+    : { query: (sql, params) => runner.query(sql, params), transaction: (work) => runnerTransaction(runner, work) };
+
+  const appRound = async (target: RoundTarget) => {
+    const result = await rounds.run(target.raffleId, { force: true });
+    if (result.kind !== 'round' || result.round.outcome !== 'WINNER') {
+      problems.push(`rounds: app round was ${result.kind === 'round' ? result.round.outcome : result.kind}`);
+    }
+  };
+  const floorRound = async (target: RoundTarget) => {
+    const outcome = await bareRound(floorSql, bus, chatters, target);
+    if (outcome !== 'WINNER') problems.push(`rounds: floor round was ${outcome}`);
+  };
+  const measure = async (run: (target: RoundTarget) => Promise<void>, targets: RoundTarget[], sliceMs: number) => {
+    const deadline = performance.now() + sliceMs;
+    let count = 0;
+    await Promise.all(
+      targets.map(async (target) => {
+        while (performance.now() < deadline) {
+          await run(target);
+          count += 1;
+        }
+      }),
+    );
+    return count;
+  };
+  try {
+    await measure(appRound, appTargets, 300);
+    await measure(floorRound, floorTargets, 300);
+    const statementsPerRound = databaseUrl
+      ? {
+          app: await countStatements(() => appRound(appTargets[0]!), 5),
+          floor: await countStatements(() => floorRound(floorTargets[0]!), 5),
+        }
+      : undefined;
+    const slices = Math.max(1, Math.round(seconds / 1.5));
+    const sliceMs = (seconds * 1000) / slices;
+    const totals = { app: 0, floor: 0, appMs: 0, floorMs: 0 };
+    for (let slice = 0; slice < slices; slice += 1) {
+      for (const side of slice % 2 === 0 ? (['app', 'floor'] as const) : (['floor', 'app'] as const)) {
+        const started = performance.now();
+        const count = side === 'app' ? await measure(appRound, appTargets, sliceMs) : await measure(floorRound, floorTargets, sliceMs);
+        totals[side] += count;
+        totals[side === 'app' ? 'appMs' : 'floorMs'] += performance.now() - started;
+        await sleep(50);
+      }
+    }
+    const app = { rounds: totals.app, perSecond: totals.app / (totals.appMs / 1000) };
+    const floor = { rounds: totals.floor, perSecond: totals.floor / (totals.floorMs / 1000) };
+    return { raffles, statementsPerRound, app, floor, ratio: floor.perSecond / app.perSecond };
+  } finally {
+    await pool?.end();
+  }
+}
+
+/** Statements sent through pg.Client#query (Prisma's adapter and plain clients alike) per call of `work`. */
+async function countStatements(work: () => Promise<void>, times: number): Promise<number> {
+  const original = pg.Client.prototype.query;
+  let count = 0;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    count += 1;
+    return (original as (...args: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    for (let index = 0; index < times; index += 1) await work();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  return count / times;
+}
+
+type Query = <Row = any>(sql: string, params?: unknown[]) => Promise<Row[]>;
+
+interface FloorSql {
+  query: Query;
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
+}
+
+async function pgTransaction<T>(pool: pg.Pool, work: (query: Query) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(async (sql, params) => (await client.query(sql, params)).rows);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function runnerTransaction<T>(runner: SqlRunner, work: (query: Query) => Promise<T>): Promise<T> {
+  await runner.exec('BEGIN');
+  try {
+    const result = await work((sql, params) => runner.query(sql, params));
+    await runner.exec('COMMIT');
+    return result;
+  } catch (error) {
+    await runner.exec('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * One round by hand: the statements RoundRunner sends (claim, load, stock count, earlier winners;
+ * then in one transaction lock, make_raffle, stock decrement, round row, outbox row, stock left,
+ * raffle update), the same eligibility and crypto picks, and the same two publishes.
+ */
+async function bareRound(sql: FloorSql, bus: EventBus, chatters: InMemoryChatterSource, target: RoundTarget): Promise<string> {
+  const claimed = await sql.query(
+    `UPDATE "raffles" SET "lease_owner" = 'bench-floor', "lease_until" = now() + interval '15 seconds'
+     WHERE "id" = $1 AND "status" = 'RUNNING' AND ("lease_until" IS NULL OR "lease_until" < now()) RETURNING "id"`,
+    [target.raffleId],
+  );
+  if (claimed.length === 0) return 'NOT_CLAIMED';
+  const [raffle] = await sql.query<{ streamer_id: string; interval_seconds: number; twitch_user_id: string | null; login: string | null }>(
+    `SELECT r."streamer_id", r."interval_seconds", s."twitch_user_id", s."login" FROM "raffles" r JOIN "streamers" s ON s."id" = r."streamer_id" WHERE r."id" = $1`,
+    [target.raffleId],
+  );
+  await sql.query(`SELECT count(*) FROM "items" WHERE "streamer_id" = $1 AND "removed_at" IS NULL AND "remaining" > 0`, [target.streamerId]);
+  const everyone = await chatters.listChatters({ id: target.streamerId, twitchUserId: raffle!.twitch_user_id, login: raffle!.login });
+  const earlier = await sql.query<{ winner_user_id: string }>(
+    `SELECT "winner_user_id" FROM "rounds" WHERE "raffle_id" = $1 AND "outcome" = 'WINNER'`,
+    [target.raffleId],
+  );
+  const eligible = eligibleChatters(everyone, { excludeUserIds: earlier.map((row) => row.winner_user_id), excludeLogins: [] });
+  const committed = await sql.transaction(async (query) => {
+    const [locked] = await query<{ round_count: number }>(`SELECT status::text AS status, lease_owner, round_count FROM "raffles" WHERE "id" = $1 FOR UPDATE`, [
+      target.raffleId,
+    ]);
+    const number = locked!.round_count + 1;
+    const u = cryptoRandom.uniform();
+    const [prize] = await query<{ item_id: string; item_weight: number; total_weight: string }>(
+      `SELECT item_id, item_weight, total_weight FROM make_raffle($1, $2::double precision)`,
+      [target.streamerId, u],
+    );
+    const winnerIndex = cryptoRandom.index(eligible.length);
+    const winner = eligible[winnerIndex]!;
+    await query(`UPDATE "items" SET "remaining" = "remaining" - 1 WHERE "id" = $1 AND "remaining" > 0`, [prize!.item_id]);
+    const [row] = await query<{ id: number; number: number }>(
+      `INSERT INTO "rounds" ("raffle_id", "number", "at", "outcome", "chance_value", "eligible_count", "draw_value", "item_id", "item_weight", "total_weight",
+         "winner_index", "winner_user_id", "winner_login", "winner_display_name")
+       VALUES ($1, $2, now(), 'WINNER', NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+      [target.raffleId, number, eligible.length, u, prize!.item_id, prize!.item_weight, Number(prize!.total_weight), winnerIndex, winner.userId, winner.login, winner.displayName],
+    );
+    await query(`INSERT INTO "outbox_messages" ("round_id", "channel") VALUES ($1, $2)`, [row!.id, OUTBOX_CHANNEL]);
+    await query(`SELECT count(*) FROM "items" WHERE "streamer_id" = $1 AND "removed_at" IS NULL AND "remaining" > 0`, [target.streamerId]);
+    await query(
+      `UPDATE "raffles" SET "round_count" = $2, "next_round_at" = now() + make_interval(secs => $3), "lease_owner" = NULL, "lease_until" = NULL
+       WHERE "id" = $1 RETURNING *`,
+      [target.raffleId, number, raffle!.interval_seconds],
+    );
+    return row!;
+  });
+  const ids = { raffleId: target.raffleId, roundId: committed.id, number: committed.number };
+  bus.publish('winnerDrawn', target.streamerId, ids);
+  bus.publish('raffleEvents', target.streamerId, { kind: 'ROUND', ...ids });
+  return 'WINNER';
+}
