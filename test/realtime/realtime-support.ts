@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import type { Chatter, ChatOwner, ChatterSource } from '../../src/chatters/chatter';
 import { contractOperation, execute } from '../support/graphql';
-import { createScratchDatabase } from '../support/services';
+import { createScratchDatabase, redisAnswers } from '../support/services';
 import { startTestApp, TEST_API_TOKEN, type TestApp, type TestAppOptions } from '../support/test-app';
 
 /** Polls `probe` until it returns a value that is not undefined/false; fails with `what` after `timeoutMs`. */
@@ -65,7 +65,7 @@ export class SpareRedis {
       stdio: 'ignore',
     });
     this.process = child;
-    await until(`redis-server on port ${this.port}`, () => pingRedis(this.port), 10_000);
+    await until(`redis-server on port ${this.port}`, () => redisAnswers('127.0.0.1', this.port), 10_000);
   }
 
   /** SIGKILL: no goodbye to clients, like a crash. */
@@ -79,22 +79,6 @@ export class SpareRedis {
   }
 }
 
-async function pingRedis(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      resolve(data.toString().startsWith('+PONG'));
-      socket.destroy();
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      resolve(false);
-      socket.destroy();
-    });
-  });
-}
 
 /**
  * A TCP proxy to Redis that delays what clients send by `delayMs` (order kept): a slow network

@@ -40,24 +40,29 @@ export function realRedisUrl(): Promise<string | undefined> {
     if (servicesDisabled) return undefined;
     const url = process.env.TEST_REDIS_URL ?? DEFAULT_REDIS;
     const { hostname, port } = new URL(url);
-    const answers = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-      socket.setTimeout(1_000);
-      socket.once('connect', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        resolve(data.toString().startsWith('+PONG'));
-        socket.destroy();
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => {
-        resolve(false);
-        socket.destroy();
-      });
-    });
+    const answers = await redisAnswers(hostname, Number(port || 6379), 1_000);
     if (!answers && process.env.TEST_REDIS_URL) throw new Error(`TEST_REDIS_URL ${url} does not answer`);
     return answers ? url : undefined;
   })();
   return redisProbe;
+}
+
+/** Whether a Redis server answers PING at host:port (raw RESP, no client library). */
+export function redisAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      resolve(data.toString().startsWith('+PONG'));
+      socket.destroy();
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      resolve(false);
+      socket.destroy();
+    });
+  });
 }
 
 /** A new empty database on the real server; drop it with the returned function. */
