@@ -55,9 +55,11 @@ describe('make_raffle: the weighted prize draw in PostgreSQL', () => {
     const weightById = new Map(itemIds.map((id, index) => [id, WEIGHTS[index]!]));
     let cumulative = 0;
     for (const id of sortedIds) {
-      const first = cumulative / total;
+      // The middle of the item's first and last unit of weight (exact boundaries are at the mercy
+      // of floating point: 0.29 * 100 is 28.999999999999996).
+      const first = (cumulative + 0.5) / total;
       cumulative += weightById.get(id)!;
-      const last = (cumulative - 1e-9) / total;
+      const last = (cumulative - 0.5) / total;
       expect((await drawPrize(api.services.db, streamerId, first))?.itemId).toBe(id);
       expect((await drawPrize(api.services.db, streamerId, last))?.itemId).toBe(id);
     }
