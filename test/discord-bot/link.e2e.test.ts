@@ -62,6 +62,29 @@ describe('bot end to end: linking Twitch', () => {
     expect(again.content).toContain('already connected to **kinoyu**');
   });
 
+  it('then runs a raffle on the live Twitch chat: one embed and one chat message per win, none lost or repeated across a bot restart', async () => {
+    twitch.generateChatters('5001', 2_500);
+    const streamer = (await h.streamer())!;
+    expect(await linkedLogin()).toBe('kinoyu');
+    await h.run({ name: 'raffle', subcommand: 'channel', options: { channel: h.channels.announce } });
+    expect((await h.addItems('skin dourada:50:3, skin prateada:30:3')).content).toContain('2 prêmios adicionados');
+
+    expect((await h.run({ name: 'raffle', subcommand: 'start', options: { interval: 1 } })).content).toContain('Sorteio iniciado');
+    await eventually(() => h.winnerEmbeds().length >= 2, 15_000, 'two live winner embeds');
+    await h.stopBot();
+    await eventually(async () => (await h.streamer())!.activeRaffle === null, 30_000, 'the raffle to use up the 6 prizes');
+    await h.startBot({ DISCORD_PREFIX_COMMANDS: 'true' });
+    const wins = await h.wins(streamer.id);
+    expect(wins).toHaveLength(6);
+    await eventually(() => h.winnerEmbeds().length >= 6, 15_000, 'the wins missed while the bot was down');
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a sweep later: nothing repeated
+    expect(h.announcedRoundIds()).toEqual(wins.map((win) => win.id));
+    // Twitch chat got one announcement per win, sent as the broadcaster.
+    await eventually(() => twitch.sentMessages.length >= 6, 15_000, 'six chat announcements');
+    expect(twitch.sentMessages).toHaveLength(6);
+    expect(twitch.sentMessages.every((message) => message.senderId === '5001' && message.broadcasterId === '5001')).toBe(true);
+  });
+
   it('the button works once: a second visit to the same authorize link does not link again', async () => {
     const reply = await h.run({ name: 'link', locale: 'en-US' });
     const [button] = (reply.message.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithURL>).components);
