@@ -1,6 +1,6 @@
 /**
- * Chatters of a big channel: the Twitch stand-in serves N chatters (pages overlap as on Twitch)
- * with a fixed latency per page; the app's TwitchChatterSource pages through them all and the
+ * Chatters of a big channel: the Twitch stand-in (own process) serves N chatters (pages overlap as
+ * on Twitch) with a fixed latency per page; the app's TwitchChatterSource pages through them all and the
  * engine's eligibility rules give the eligible list. Floor: Get Chatters is cursor-paginated, so
  * the pages can only be fetched one after the other: pages × latency.
  * Also: dedupe + eligibility + the crypto pick on the full list (CPU only), and the heap held by
@@ -10,12 +10,11 @@ import { eligibleChatters } from '../src/chatters/eligibility';
 import type { Chatter } from '../src/chatters/chatter';
 import { loadConfig } from '../src/config/config';
 import { cryptoRandom } from '../src/raffles/random-source';
-import { dedupeChatters } from '../src/twitch/chatters';
+import { UniqueChatters } from '../src/twitch/chatters';
 import { createHelixClient } from '../src/twitch/helix.client';
 import { TwitchChatterSource } from '../src/twitch/twitch-chatter-source';
-import { createFakeTwitch } from '../test/stand-ins/twitch/fake-twitch';
 import type { BenchContext } from './lib/context';
-import { settledMemory } from './lib/rpc';
+import { settledMemory, spawnWorker } from './lib/rpc';
 import { median, round, summarize, type Summary } from './lib/stats';
 
 export interface ChattersOptions {
@@ -33,8 +32,13 @@ export interface ChattersResult {
   fetch: Summary;
   floorMs: number;
   ratio: number;
-  /** Dedupe + eligibility + pick over the whole list, CPU only (median of repeats), ms. */
+  /** What a round spends on the list: eligibility + pick over the unique chatters (median), ms. */
   dedupePickMs: number;
+  /** The Helix client's dedupe, done page by page while the next page is awaited: total, ms. */
+  dedupeMs: number;
+  /** ...and its slowest single page, ms. */
+  dedupeSlowestPageMs: number;
+  eligibilityMs: number;
   /** Heap held by one snapshot (every chatter once), bytes; and per chatter. */
   heldBytes: number;
   heldBytesPerChatter: number;
@@ -44,25 +48,32 @@ export interface ChattersResult {
 const BROADCASTER = { id: '1001', login: 'kinoyu', displayName: 'KinoYu' };
 
 export async function runChatters(context: BenchContext, options: ChattersOptions): Promise<ChattersResult> {
-  const twitch = await createFakeTwitch({ pageLatencyMs: options.pageLatencyMs });
+  const twitch = spawnWorker(new URL('./workers/twitch-worker.ts', import.meta.url), { name: 'twitch' });
   const problems: string[] = [];
   try {
-    twitch.addUser(BROADCASTER);
-    const { accessToken } = twitch.issueToken({ userId: BROADCASTER.id, scopes: ['moderator:read:chatters'] });
-    twitch.generateChatters(BROADCASTER.id, options.chatters, { overlapPages: true });
-    const helix = createHelixClient({ apiUrl: twitch.apiUrl, clientId: twitch.clientId });
+    const { apiUrl, clientId, accessToken } = await twitch.call<{ apiUrl: string; clientId: string; accessToken: string }>(
+      'start',
+      { pageLatencyMs: options.pageLatencyMs, broadcaster: BROADCASTER, chatters: options.chatters },
+      120_000,
+    );
+    const helix = createHelixClient({ apiUrl, clientId });
     // ttlMs 0: every call fetches again (concurrent calls would share one fetch).
     const source = new TwitchChatterSource({ helix, credentials: { tokenSource: () => ({ getAccessToken: () => accessToken }) }, ttlMs: 0 });
     const owner = { id: 'bench-streamer', twitchUserId: BROADCASTER.id, login: BROADCASTER.login };
     const excludeLogins = loadConfig({ NODE_ENV: 'test' }).raffle.excludedLogins;
-    // Earlier winners of the raffle: a few dozen ids to exclude, as in a long raffle.
-    const earlierWinners = Array.from({ length: 50 }, (_, index) => String(500_000_000 + index * 997));
+    // Earlier winners of the raffle: 50 of the chatters to exclude, as in a long raffle (the stand-in's
+    // ids are 500000000 + i).
+    const earlierWinners = Array.from({ length: 50 }, (_, index) => String(500_000_000 + Math.floor((index * options.chatters) / 50)));
     const rules = { excludeUserIds: [BROADCASTER.id, ...earlierWinners], excludeLogins: [...excludeLogins, BROADCASTER.login] };
 
+    // One untimed fetch without latency first: connections, JIT and caches are warm for the trials.
+    await twitch.call('setPageLatency', { ms: 0 });
+    await source.snapshot(owner);
+    await twitch.call('setPageLatency', { ms: options.pageLatencyMs });
     const times: number[] = [];
     let pages = 0;
     for (let trial = 0; trial < options.trials; trial += 1) {
-      twitch.throttle(800); // a full rate-limit bucket for each trial, as for a real round a while apart
+      await twitch.call('refill'); // a full rate-limit bucket for each trial, as for a round a while apart
       const started = performance.now();
       const snapshot = await source.snapshot(owner);
       const eligible = eligibleChatters(snapshot.chatters, rules);
@@ -75,10 +86,12 @@ export async function runChatters(context: BenchContext, options: ChattersOption
       context.log(`chatters trial ${trial + 1}: ${Math.round(times.at(-1)!)} ms for ${pages} pages`);
     }
 
-    // The list as Twitch sent it, page overlaps included, for the CPU-only dedupe + pick timing.
-    twitch.setPageLatency(0);
-    twitch.throttle(800);
-    const raw: Chatter[] = [];
+    // The pages as Twitch sent them, overlaps included, for the CPU-only timings: the dedupe runs
+    // page by page while the next page is awaited (UniqueChatters in the Helix client); what a
+    // round adds is the eligibility filter and the pick over the unique list.
+    await twitch.call('setPageLatency', { ms: 0 });
+    await twitch.call('refill');
+    const rawPages: Chatter[][] = [];
     let cursor: string | undefined;
     for (let page = 0; page < pages; page += 1) {
       const result = await helix.getChattersPage({
@@ -88,22 +101,34 @@ export async function runChatters(context: BenchContext, options: ChattersOption
         first: 1000,
         ...(cursor ? { after: cursor } : {}),
       });
-      raw.push(...result.chatters);
+      rawPages.push(result.chatters);
       if (!result.cursor) break;
       cursor = result.cursor;
     }
-    const pickTimes: number[] = [];
+    const steps = { total: [] as number[], dedupe: [] as number[], dedupePerPage: [] as number[], eligibility: [] as number[] };
     for (let repeat = 0; repeat < 15; repeat += 1) {
+      const unique = new UniqueChatters();
+      let slowestPage = 0;
+      const dedupeStarted = performance.now();
+      for (const page of rawPages) {
+        const pageStarted = performance.now();
+        unique.addAll(page);
+        slowestPage = Math.max(slowestPage, performance.now() - pageStarted);
+      }
       const started = performance.now();
-      const unique = dedupeChatters(raw);
-      const eligible = eligibleChatters(unique, rules);
+      const eligible = eligibleChatters(unique.list, rules);
+      const ruled = performance.now();
       const winner = eligible[cryptoRandom.index(eligible.length)];
-      pickTimes.push(performance.now() - started);
+      const picked = performance.now();
+      steps.total.push(picked - started);
+      steps.dedupe.push(started - dedupeStarted);
+      steps.dedupePerPage.push(slowestPage);
+      steps.eligibility.push(ruled - started);
       if (!winner) problems.push('chatters: no winner picked');
     }
 
     // Heap held by one snapshot: what a cached chat costs while a raffle runs.
-    twitch.throttle(800);
+    await twitch.call('refill');
     const before = settledMemory().heapUsed;
     const held = await source.snapshot(owner);
     const after = settledMemory().heapUsed;
@@ -120,12 +145,15 @@ export async function runChatters(context: BenchContext, options: ChattersOption
       fetch,
       floorMs,
       ratio: fetch.p50 / floorMs,
-      dedupePickMs: round(median(pickTimes), 3),
+      dedupePickMs: round(median(steps.total), 3),
+      dedupeMs: round(median(steps.dedupe), 3),
+      dedupeSlowestPageMs: round(median(steps.dedupePerPage), 3),
+      eligibilityMs: round(median(steps.eligibility), 3),
       heldBytes,
       heldBytesPerChatter: heldBytes / options.chatters,
       problems,
     };
   } finally {
-    await twitch.close();
+    await twitch.stop();
   }
 }

@@ -95,6 +95,9 @@ export async function runDraw(context: BenchContext, options: DrawOptions): Prom
   const runner = await database.openSqlRunner();
   const bus = createEventBus(context.redisUrl, logger);
   const problems: string[] = [];
+  if (database.kind === 'pglite') {
+    context.notes.push('draw: without a PostgreSQL server the floor runs the bare SQL on the same embedded PGlite session (there is no pg client to use).');
+  }
   try {
     await migrate(runner, logger);
     const statement = await measureStatement(database, runner, options.iterations(0));

@@ -10,7 +10,7 @@ import { TEST_API_TOKEN } from '../../test/support/test-app';
 import type { BenchContext } from '../lib/context';
 import { spawnWorker, type Worker } from '../lib/rpc';
 import { round, sleep, summarize, type Summary } from '../lib/stats';
-import type { FleetSpec } from './client-worker';
+import type { FleetSpec } from '../workers/ws-client-worker';
 
 export interface FanoutOptions {
   sizes: number[];
@@ -34,14 +34,14 @@ export interface FanoutResult {
 
 type Memory = { heapUsed: number; rss: number };
 
-const workerFile = (name: string) => new URL(`./${name}`, import.meta.url);
+const workerFile = (name: string) => new URL(`../workers/${name}`, import.meta.url);
 
 export async function runFanout(context: BenchContext, options: FanoutOptions): Promise<FanoutResult[]> {
   const databaseUrl = await context.scratchDatabase();
   const twoInstances = Boolean(databaseUrl && context.redisUrl);
   const query = contractOperation('WinnerDrawn');
   const clients = Array.from({ length: options.clientProcesses }, (_, index) =>
-    spawnWorker(workerFile('client-worker.ts'), { name: `clients-${index}` }),
+    spawnWorker(workerFile('ws-client-worker.ts'), { name: `clients-${index}` }),
   );
   const results: FanoutResult[] = [];
   try {
@@ -78,15 +78,14 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     // Fresh processes per size, so memory deltas start from a clean, warm baseline.
     for (let index = 0; index < instanceCount; index += 1) {
       apis.push(spawnWorker(workerFile('api-worker.ts'), { name: `api-${index}` }));
-      floors.push(spawnWorker(workerFile('bare-worker.ts'), { name: `floor-${index}` }));
+      floors.push(spawnWorker(workerFile('bare-ws-worker.ts'), { name: `floor-${index}` }));
     }
-    const apiUrls: string[] = [];
-    for (const api of apis) {
-      const started = await api.call<{ url: string }>('start', { databaseUrl: run.databaseUrl, redisUrl: context.redisUrl }, 120_000);
-      apiUrls.push(`${started.url.replace(/^http/, 'ws')}/graphql`);
-    }
-    const floorUrls: string[] = [];
-    for (const floor of floors) floorUrls.push((await floor.call<{ url: string }>('start', { redisUrl: context.redisUrl })).url);
+    const [apiStarts, floorStarts] = await Promise.all([
+      Promise.all(apis.map((api) => api.call<{ url: string }>('start', { databaseUrl: run.databaseUrl, redisUrl: context.redisUrl }, 120_000))),
+      Promise.all(floors.map((floor) => floor.call<{ url: string }>('start', { redisUrl: context.redisUrl }))),
+    ]);
+    const apiUrls = apiStarts.map((started) => `${started.url.replace(/^http/, 'ws')}/graphql`);
+    const floorUrls = floorStarts.map((started) => started.url);
     const drawer = apis[0]!;
     const streamer = await drawer.call<{ streamerId: string; overlayKey: string; raffleId: string }>(
       'setupStreamer',

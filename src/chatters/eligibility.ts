@@ -3,23 +3,17 @@ import type { Chatter } from './chatter';
 export interface EligibilityRules {
   /** Twitch user ids never eligible: the broadcaster, earlier winners of this raffle. */
   excludeUserIds: Iterable<string>;
-  /** Logins never eligible (lowercase): known bots and configured accounts. */
+  /** Logins never eligible: known bots and configured accounts (any case). */
   excludeLogins: Iterable<string>;
 }
 
 /**
- * Who may win: each chatter once (by user id, first occurrence kept, so the order Twitch gave is
- * preserved and a pick by index can be re-computed), minus the excluded ids and logins.
+ * Who may win: the chatters (each once, as every ChatterSource returns them) minus the excluded
+ * ids and logins, in the order given, so a pick by index can be re-computed. One pass of two
+ * small-set lookups: it runs on every round, over up to 100k chatters.
  */
 export function eligibleChatters(chatters: readonly Chatter[], rules: EligibilityRules): Chatter[] {
-  const seen = new Set<string>(rules.excludeUserIds);
+  const excludedIds = new Set(rules.excludeUserIds);
   const excludedLogins = new Set(Array.from(rules.excludeLogins, (login) => login.toLowerCase()));
-  const eligible: Chatter[] = [];
-  for (const chatter of chatters) {
-    if (seen.has(chatter.userId)) continue;
-    seen.add(chatter.userId);
-    if (excludedLogins.has(chatter.login.toLowerCase())) continue;
-    eligible.push(chatter);
-  }
-  return eligible;
+  return chatters.filter((chatter) => !excludedIds.has(chatter.userId) && !excludedLogins.has(chatter.login));
 }

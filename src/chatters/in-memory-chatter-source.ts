@@ -10,8 +10,17 @@ export class InMemoryChatterSource implements ChatterSource {
 
   constructor(private readonly defaultCount = 25) {}
 
+  /** The chat of a streamer, kept as a ChatterSource must give it: each user once, logins lowercase. */
   set(streamerId: string, chatters: Chatter[]): void {
-    this.lists.set(streamerId, chatters);
+    const seen = new Set<string>();
+    this.lists.set(
+      streamerId,
+      chatters.flatMap((chatter) => {
+        if (seen.has(chatter.userId)) return [];
+        seen.add(chatter.userId);
+        return [{ ...chatter, login: chatter.login.toLowerCase() }];
+      }),
+    );
   }
 
   /** Makes every call fail until cleared (undefined), to test how rounds react. */

@@ -7,14 +7,20 @@ import type { Chatter } from '../chatters/chatter';
 
 export type { Chatter } from '../chatters/chatter';
 
-/** Keeps the first occurrence of each user id, in order (a user Twitch returned on two pages). */
-export function dedupeChatters(chatters: readonly Chatter[]): Chatter[] {
-  const seen = new Set<string>();
-  const unique: Chatter[] = [];
-  for (const chatter of chatters) {
-    if (seen.has(chatter.userId)) continue;
-    seen.add(chatter.userId);
-    unique.push(chatter);
+/** Collects chatters page by page, keeping the first occurrence of each user id, in order. */
+export class UniqueChatters {
+  private readonly seen = new Set<string>();
+  readonly list: Chatter[] = [];
+  duplicates = 0;
+
+  addAll(chatters: readonly Chatter[]): void {
+    for (const chatter of chatters) {
+      if (this.seen.has(chatter.userId)) {
+        this.duplicates += 1;
+        continue;
+      }
+      this.seen.add(chatter.userId);
+      this.list.push(chatter);
+    }
   }
-  return unique;
 }

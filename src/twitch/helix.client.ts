@@ -3,7 +3,7 @@
  * Each call takes an AccessTokenSource so the caller decides how tokens are stored and refreshed.
  */
 import { z } from 'zod';
-import { dedupeChatters, type Chatter } from './chatters.js';
+import { UniqueChatters, type Chatter } from './chatters.js';
 import { ChatMessageTooLongError, HelixError } from './helix-errors.js';
 import { createHelixTransport, type HelixTransportOptions } from './helix-transport.js';
 import type { AccessTokenSource } from './token-source.js';
@@ -180,7 +180,9 @@ export function createHelixClient(options: HelixClientOptions): HelixClient {
     },
 
     async getAllChatters(params) {
-      const collected: Chatter[] = [];
+      // Deduped as pages arrive (a chat that changes while we page can repeat someone), so the
+      // work overlaps the wait for the next page and a round gets a list that is already unique.
+      const unique = new UniqueChatters();
       const seenCursors = new Set<string>();
       let after: string | undefined;
       let pages = 0;
@@ -189,7 +191,7 @@ export function createHelixClient(options: HelixClientOptions): HelixClient {
         const page = await client.getChattersPage({ ...params, first: pageSize, ...(after ? { after } : {}) });
         pages += 1;
         total = page.total;
-        for (const chatter of page.chatters) collected.push(chatter);
+        unique.addAll(page.chatters);
         if (page.cursor === null || page.chatters.length === 0) break;
         if (seenCursors.has(page.cursor)) {
           throw new HelixError('GET /chat/chatters', 200, 'Twitch repeated a pagination cursor; stopping');
@@ -200,8 +202,7 @@ export function createHelixClient(options: HelixClientOptions): HelixClient {
         seenCursors.add(page.cursor);
         after = page.cursor;
       }
-      const chatters = dedupeChatters(collected);
-      return { chatters, total, pages, duplicatesRemoved: collected.length - chatters.length };
+      return { chatters: unique.list, total, pages, duplicatesRemoved: unique.duplicates };
     },
 
     async sendChatMessage({ broadcasterId, senderId, message, replyParentMessageId, token, signal }) {
@@ -255,7 +256,7 @@ function parseChattersPage(body: unknown): ChattersPage {
     ) {
       throw bad();
     }
-    chatters[i] = { userId: item.user_id, login: item.user_login, displayName: item.user_name };
+    chatters[i] = { userId: item.user_id, login: item.user_login.toLowerCase(), displayName: item.user_name };
   }
   const pagination = body.pagination;
   const cursor =

@@ -4,6 +4,7 @@ import {
   execute,
   getOperationAST,
   GraphQLError,
+  Kind,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -17,24 +18,31 @@ import type { GraphQLContext } from '../context';
  * subscriber.
  *
  * Subscribers that send the same document, operation name and variables under the same
- * authorization class (see `principalAuthorizationKey`) would compute identical results for every
- * event. They share one "feed": one source event stream (pub/sub listener, catch-up), one
- * execution per event (resolvers, Prisma loads, field-level auth), and the feed hands the same
- * result to each of them. A feed lives while it has subscribers.
+ * authorization class (`principalAuthorizationKey`) compute identical results for an event. So:
+ *
+ * - Every event payload is executed once per such key: the event bus hands the SAME payload
+ *   object to every listener of a channel, and executions are memoized per (payload object, key)
+ *   in a WeakMap, gone with the event. Resolvers, Prisma loads and field-level auth run once.
+ * - Subscribers whose root field only names the channel (`channelArguments`, e.g. `streamerId`)
+ *   also share one "feed": one source event stream (pub/sub listener, catch-up after a Redis
+ *   outage) whose results go to each of them. A subscriber that passes any other argument (e.g.
+ *   `afterRoundId`, which replays rounds to that subscriber first) keeps its own event stream;
+ *   its live events still share the memoized executions.
  *
  * What stays exact:
- * - Every subscriber still runs the subscription's `subscribe` resolver with its own context, so
- *   `authorizeOnSubscribe` (and argument validation) decides for each one, as before. A subscriber
- *   that joins an existing feed closes the stream it just opened before it starts (no listener,
- *   no database read).
- * - Field-level authorization depends only on the principal, and the principal is part of the
- *   key: a service subscriber never shares with an overlay, nor one streamer's overlay with
- *   another's. Another selection or other variables is another feed.
- * - Each subscriber keeps its own bounded backlog: more than `maxPendingPerSubscriber` results
- *   waiting for it ends that subscription with SubscriberTooSlowError (as the event bus does);
- *   the others go on.
- * - Errors of the event stream reach every subscriber of the feed as located GraphQLErrors, as
- *   the stock executor reports them.
+ * - Every subscriber runs the subscription's `subscribe` resolver itself, so `authorizeOnSubscribe`
+ *   and argument checks decide for each one, as before. One that joins an existing feed closes the
+ *   stream it just opened before it starts (no listener, no database read).
+ * - Field-level authorization depends only on the principal, which is part of the key: a service
+ *   subscriber never shares with an overlay, nor one streamer's overlay with another's. Another
+ *   selection or other variables is another key.
+ * - Each feed subscriber has its own bounded backlog: more than `maxPendingPerSubscriber` results
+ *   waiting for it end that subscription with SubscriberTooSlowError (as the event bus does); the
+ *   others go on. Errors of the event stream reach subscribers as located GraphQLErrors, as the
+ *   stock executor reports them.
+ * - One difference, within the contract ("dedupe by id"): after a pub/sub outage a feed replays
+ *   from the last event IT delivered, so a subscriber that joined during the outage may also get
+ *   rounds committed just before it subscribed.
  *
  * Assumptions: event resolvers read only the payload, the arguments and the principal/services of
  * the read-only context (true of this schema); results are not mutated downstream (envelop hooks,
@@ -46,7 +54,12 @@ import type { GraphQLContext } from '../context';
 export interface SharedSubscriptionExecutionOptions<Context> {
   /** Everything in the context that can change a result; `undefined`: execute privately. */
   authorizationKey(context: Context): string | undefined;
-  /** Results one subscriber may have waiting before it is ended (default 256, as the event bus). */
+  /**
+   * Root-field arguments that only choose the channel. A subscription that gives any other
+   * argument a non-null value keeps its own event stream (default: `streamerId`).
+   */
+  channelArguments?: readonly string[];
+  /** Results one feed subscriber may have waiting before it is ended (default 256, as the bus). */
   maxPendingPerSubscriber?: number;
   /** Called once per shared execution (metrics, tests). */
   onExecution?(key: string): void;
@@ -68,19 +81,17 @@ const defaultOptions: SharedSubscriptionExecutionOptions<GraphQLContext> = {
   authorizationKey: (context) => principalAuthorizationKey(context.principal),
 };
 
+type ExecuteShared = (payload: unknown, key: string, args: ExecutionArgs) => Promise<ExecutionResult>;
+
 export function useSharedSubscriptionExecution<Context extends object = GraphQLContext>(
   options: SharedSubscriptionExecutionOptions<Context> = defaultOptions as unknown as SharedSubscriptionExecutionOptions<Context>,
 ): Plugin<Context> {
+  const channelArguments = new Set(options.channelArguments ?? ['streamerId']);
+  /** payload object → (key → its one execution) */
+  const executions = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
   const feeds = new Map<string, Feed>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
-  const settings: FeedSettings = {
-    maxPending: options.maxPendingPerSubscriber ?? 256,
-    onExecution: options.onExecution,
-    closed: (feed) => {
-      if (feeds.get(feed.key) === feed) feeds.delete(feed.key);
-    },
-  };
 
   const documentId = (document: DocumentNode) => {
     let id = documentIds.get(document);
@@ -88,25 +99,50 @@ export function useSharedSubscriptionExecution<Context extends object = GraphQLC
     return id;
   };
 
+  const executeShared: ExecuteShared = (payload, key, args) => {
+    const run = async () => {
+      options.onExecution?.(key);
+      // No abort signal: the execution serves every subscriber of the key, not just this one.
+      const { signal: _signal, ...shared } = args as ExecutionArgs & { signal?: unknown };
+      return withPlainData(await execute({ ...shared, rootValue: payload }));
+    };
+    if (typeof payload !== 'object' || payload === null) return run();
+    let byKey = executions.get(payload);
+    if (!byKey) executions.set(payload, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = run()));
+    return result;
+  };
+
+  const feedSettings: FeedSettings = {
+    maxPending: options.maxPendingPerSubscriber ?? 256,
+    executeShared,
+    closed: (feed) => {
+      if (feeds.get(feed.key) === feed) feeds.delete(feed.key);
+    },
+  };
+
   const sharedSubscribe = async (args: ExecutionArgs, fallback: (args: ExecutionArgs) => unknown) => {
     const authorization = options.authorizationKey(args.contextValue as Context);
     if (authorization === undefined) return fallback(args);
     // The subscriber's own subscribe resolver: authorization and argument checks happen here. It
-    // sees a short-lived view of the context (same values, through the prototype), so what
-    // resolvers cache per context object during the check (Pothos' auth cache, ~1 KB) is not kept
-    // for the life of the subscription; events are executed with the feed's context.
+    // sees a short-lived view of the context (same values, through the prototype), so what is
+    // cached per context object during the check (Pothos' auth cache, ~1 KB) is not kept for the
+    // life of the subscription; events are executed with the context of `args`.
     const stream = await createSourceEventStream({ ...args, contextValue: Object.create(args.contextValue as object) });
     if (!isAsyncIterable(stream)) return stream;
+    const source = stream[Symbol.asyncIterator]();
     const key = [documentId(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), authorization].join(
       '\u0000',
     );
+    if (!onlyChannelArguments(args, channelArguments)) return new OwnStreamSubscriber(source, key, args, executeShared);
     const existing = feeds.get(key);
     if (existing && !existing.closed) {
       // Not started yet, so closing it registers no listener and reads nothing.
-      void Promise.resolve(stream[Symbol.asyncIterator]().return?.()).catch(() => {});
+      void Promise.resolve(source.return?.()).catch(() => {});
       return existing.join();
     }
-    const feed = new Feed(key, stream[Symbol.asyncIterator](), args, settings);
+    const feed = new Feed(key, source, args, feedSettings);
     feeds.set(key, feed);
     return feed.join();
   };
@@ -118,16 +154,27 @@ export function useSharedSubscriptionExecution<Context extends object = GraphQLC
   };
 }
 
+/** Whether the root field gets non-null values only for channel arguments. */
+function onlyChannelArguments(args: ExecutionArgs, channelArguments: ReadonlySet<string>): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  const selections = operation?.selectionSet.selections ?? [];
+  if (selections.length !== 1 || selections[0]!.kind !== Kind.FIELD) return false;
+  return (selections[0]!.arguments ?? []).every((argument) => {
+    if (channelArguments.has(argument.name.value) || argument.value.kind === Kind.NULL) return true;
+    return argument.value.kind === Kind.VARIABLE && args.variableValues?.[argument.value.name.value] == null;
+  });
+}
+
 interface FeedSettings {
   maxPending: number;
-  onExecution: ((key: string) => void) | undefined;
+  executeShared: ExecuteShared;
   closed(feed: Feed): void;
 }
 
 /**
- * One source event stream and its subscribers. Pulls events while it has subscribers, executes
- * each once (in order, with the args of the subscriber that opened it, minus its abort signal) and
- * hands the result to every subscriber.
+ * One source event stream and its subscribers. Pulls events while it has subscribers, gets each
+ * one's result (in order; executed with the args of the subscriber that opened the feed) and hands
+ * it to every subscriber.
  */
 class Feed {
   readonly members = new Set<FeedSubscriber>();
@@ -163,7 +210,6 @@ class Feed {
   }
 
   private async pump(): Promise<void> {
-    const { signal: _signal, ...args } = this.args as ExecutionArgs & { signal?: unknown };
     for (;;) {
       let event: IteratorResult<unknown>;
       try {
@@ -178,8 +224,7 @@ class Feed {
       }
       let result: ExecutionResult;
       try {
-        this.settings.onExecution?.(this.key);
-        result = withPlainData(await execute({ ...args, rootValue: event.value }));
+        result = await this.settings.executeShared(event.value, this.key, this.args);
       } catch (error) {
         // execute() reports resolver errors in the result; a throw here is a bug or a bad schema.
         this.end(error);
@@ -197,15 +242,17 @@ class Feed {
   }
 }
 
+type Waiting = { resolve(result: IteratorResult<ExecutionResult, undefined>): void; reject(error: unknown): void };
+
 /**
- * One subscriber's response stream: results of its feed, in order, through a bounded backlog.
- * A class rather than closures: it lives as long as the subscription, and under tsx (esbuild's
- * keepNames) every named per-instance closure would also carry its own property dictionary.
+ * One subscriber of a feed: its results in order, through a bounded backlog. Classes rather than
+ * closures here and below: these objects live as long as the subscription, and under tsx
+ * (esbuild's keepNames) every named per-instance closure also carries its own property dictionary.
  */
 class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
   private backlog: ExecutionResult[] | undefined;
-  private waiting: { resolve(result: IteratorResult<ExecutionResult, undefined>): void; reject(error: unknown): void } | undefined;
-  /** Set once the stream ended: `true` (done) or the error to report. */
+  private waiting: Waiting | undefined;
+  /** Set once the stream ended, with the error to report (undefined: done). */
   private ended: { error: unknown } | undefined;
 
   constructor(
@@ -231,7 +278,7 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
     this.backlog.push(result);
   }
 
-  /** Ends the stream: after what is already queued, with `error` or done. */
+  /** Ends the stream after what is already queued: with `error`, or done when undefined. */
   finish(error: unknown): void {
     if (this.ended) return;
     this.ended = { error };
@@ -273,12 +320,60 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
     return this;
   }
 
-  private settle(waiting: { resolve(result: IteratorResult<ExecutionResult, undefined>): void; reject(error: unknown): void }): void {
+  private settle(waiting: Waiting): void {
     const error = this.ended?.error;
     if (error === undefined) waiting.resolve({ value: undefined, done: true });
     else {
       this.ended = { error: undefined }; // reported once, then done
       waiting.reject(error);
+    }
+  }
+}
+
+/** A subscriber with its own event stream (it asked for more than a channel): shared executions only. */
+class OwnStreamSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly key: string,
+    private readonly args: ExecutionArgs,
+    private readonly executeShared: ExecuteShared,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    let event: IteratorResult<unknown>;
+    try {
+      event = await this.source.next();
+    } catch (error) {
+      throw locate(error, this.args);
+    }
+    if (event.done) return { value: undefined, done: true };
+    try {
+      return { value: await this.executeShared(event.value, this.key, this.args), done: false };
+    } catch (error) {
+      await this.closeSource();
+      throw error;
+    }
+  }
+
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {
+    await this.closeSource();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async closeSource(): Promise<void> {
+    try {
+      await this.source.return?.();
+    } catch {
+      // The source failed while closing; the error being reported wins.
     }
   }
 }

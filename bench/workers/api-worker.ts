@@ -1,28 +1,39 @@
 /**
  * One KinoYu API instance for the benchmarks, in its own process (as in production): the real
- * createApp through the tests' startTestApp, on the bench's scratch database and Redis. The
+ * createApp (bench/lib/bench-app.ts), on the bench's scratch database and Redis. The
  * orchestrator drives it over IPC: set up a streamer, draw rounds through the app's own
  * RoundRunner, read settled memory, count SQL statements.
  */
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import type { TopicName } from '../../src/pubsub/topics';
 import { addItems, createStreamer, startRaffle } from '../../test/support/factories';
-import { startTestApp, type TestApp } from '../../test/support/test-app';
+import { startBenchApp, type BenchApp } from '../lib/bench-app';
 import { nowMs, serveRpc, settledMemory } from '../lib/rpc';
 
-let app: TestApp | undefined;
+let app: BenchApp | undefined;
 /** round id → time stamp taken when the round runner publishes, i.e. right after its commit. */
 const committedAt = new Map<number, number>();
 let statements = 0;
 
-function requireApp(): TestApp {
+function requireApp(): BenchApp {
   if (!app) throw new Error('start first');
   return app;
 }
 
 serveRpc({
-  async start({ databaseUrl, redisUrl, countStatements }: { databaseUrl?: string; redisUrl?: string; countStatements?: boolean }) {
+  async start({
+    databaseUrl,
+    redisUrl,
+    countStatements,
+    schedulerPollMs = 1_000,
+  }: {
+    databaseUrl?: string;
+    redisUrl?: string;
+    countStatements?: boolean;
+    schedulerPollMs?: number;
+  }) {
     if (countStatements) {
       // Every statement the app sends goes through pg.Client#query (Prisma's pg adapter and the
       // pool alike), so this counts what PostgreSQL receives, BEGIN/COMMIT included.
@@ -31,11 +42,14 @@ serveRpc({
         statements += 1;
         return original.apply(this, args);
       } as typeof pg.Client.prototype.query;
+      // The embedded database: Prisma's PGlite adapter sends each statement through query().
+      const embedded = PGlite.prototype.query as (...args: unknown[]) => unknown;
+      PGlite.prototype.query = function (this: PGlite, ...args: unknown[]) {
+        statements += 1;
+        return embedded.apply(this, args);
+      } as typeof PGlite.prototype.query;
     }
-    app = await startTestApp({
-      ...(databaseUrl ? { databaseUrl } : { embedded: true }),
-      env: { REDIS_URL: redisUrl, SCHEDULER_POLL_MS: '1000' },
-    });
+    app = await startBenchApp({ databaseUrl, redisUrl, schedulerPollMs });
     // RaffleEvents calls bus.publish right after the round's transaction committed: stamp it there.
     const bus = app.services.events;
     const publish = bus.publish.bind(bus) as (topic: TopicName, key: string, payload: unknown) => void;
@@ -43,7 +57,7 @@ serveRpc({
       if (topic === 'winnerDrawn' && typeof payload.roundId === 'number') committedAt.set(payload.roundId, nowMs());
       publish(topic, key, payload);
     }) as typeof bus.publish;
-    return { url: app.url, database: app.databaseUrl ? 'postgres' : 'pglite', pubsub: bus.kind };
+    return { url: app.url, database: databaseUrl ? 'postgres' : 'pglite', pubsub: bus.kind };
   },
 
   /** A streamer with a running raffle (long interval: only forced rounds), prizes and chatters. */

@@ -1,0 +1,50 @@
+/**
+ * One real API instance for the benchmarks: createApp with the tests' credentials, on the given
+ * database (a fresh embedded PGlite when none) and Redis. Like the tests' startTestApp, without
+ * anything that needs the vitest runner.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp } from '../../src/app/app';
+import type { Services } from '../../src/app/services';
+import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
+import { loadConfig } from '../../src/config/config';
+import { TEST_API_TOKEN } from '../../test/support/test-app';
+
+export interface BenchApp {
+  url: string;
+  services: Services;
+  chatters: InMemoryChatterSource;
+  stop(): Promise<void>;
+}
+
+export async function startBenchApp(options: { databaseUrl?: string; redisUrl?: string; schedulerPollMs?: number }): Promise<BenchApp> {
+  const dataDir = options.databaseUrl ? undefined : await mkdtemp(path.join(tmpdir(), 'kinoyu-bench-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    API_TOKEN: TEST_API_TOKEN,
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: dataDir,
+    REDIS_URL: options.redisUrl,
+    SCHEDULER_POLL_MS: String(options.schedulerPollMs ?? 1_000),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+  });
+  const chatters = new InMemoryChatterSource();
+  const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters });
+  const running = await app.start();
+  return {
+    url: running.url,
+    services: running.services,
+    chatters,
+    async stop() {
+      await app.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api] [--strict] [--out bench/results.json]
+ *
+ * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
+ * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
+ * the embedded database / in-process pub/sub otherwise (said in the notes). Prints a table and
+ * writes bench/results.json.
+ *
+ * Exit code: 1 when something did not work (lost events, wrong answers, a crash); target misses
+ * only print "NO" unless --strict. --smoke: small sizes, a health check for CI (< 60 s).
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { runApi, type ApiResult } from './api.bench';
+import { runChatters, type ChattersResult } from './chatters.bench';
+import { runDraw, type DrawResult } from './draw.bench';
+import { runFanout, type FanoutResult } from './fanout/fanout.bench';
+import { createBenchContext } from './lib/context';
+import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
+
+const BENCHES = ['fanout', 'draw', 'chatters', 'api'] as const;
+type BenchName = (typeof BENCHES)[number];
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+    out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname },
+  },
+});
+const smoke = values.smoke ?? false;
+const only = new Set<BenchName>(
+  values.only ? (values.only.split(',').map((name) => name.trim()) as BenchName[]) : [...BENCHES],
+);
+for (const name of only) if (!BENCHES.includes(name)) throw new Error(`unknown bench ${name}; use ${BENCHES.join(', ')}`);
+
+const TARGETS = {
+  fanoutP99Ratio: 1.5,
+  fanoutTargetSize: 10_000,
+  bytesPerSubscription: 15 * 1024,
+  drawRatio: 1.5,
+  chattersRatio: 1.2,
+  dedupePickMs: 20,
+};
+
+const plan = smoke
+  ? {
+      fanout: { sizes: [200], events: 3, clientProcesses: 1 },
+      draw: { sizes: [20, 1_000], iterations: () => 100, roundSeconds: 1, parallelRaffles: 0 },
+      chatters: { chatters: 10_000, pageLatencyMs: 20, trials: 1 },
+      api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
+    }
+  : {
+      fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
+      draw: {
+        sizes: [20, 1_000, 100_000],
+        iterations: (items: number) => (items >= 100_000 ? 15 : items >= 1_000 ? 300 : 600),
+        roundSeconds: 4,
+        parallelRaffles: 8,
+      },
+      chatters: { chatters: 100_000, pageLatencyMs: 50, trials: 3 },
+      api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
+    };
+
+const started = new Date();
+const loadAtStart = os.loadavg();
+const context = await createBenchContext(smoke);
+const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult } = {};
+const problems: string[] = [];
+const failures: string[] = [];
+
+const stop = async () => {
+  await context.cleanup();
+  process.exit(130);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+context.log(
+  `${smoke ? 'smoke' : 'full'} run: ${[...only].join(', ')}; PostgreSQL ${context.postgresUrl ? 'yes' : 'no (PGlite)'}, ` +
+    `Redis ${context.redisUrl ? 'yes' : 'no (in-process)'}; load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')}`,
+);
+try {
+  for (const name of BENCHES) {
+    if (!only.has(name)) continue;
+    try {
+      if (name === 'fanout') results.fanout = await runFanout(context, plan.fanout);
+      if (name === 'draw') results.draw = await runDraw(context, plan.draw);
+      if (name === 'chatters') results.chatters = await runChatters(context, plan.chatters);
+      if (name === 'api') results.api = await runApi(context, plan.api);
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+} finally {
+  await context.cleanup();
+}
+
+const rows = tableRows();
+for (const result of results.fanout ?? []) problems.push(...result.problems);
+problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []));
+const finished = new Date();
+const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
+const loadAtEnd = os.loadavg();
+const notes = [
+  ...context.notes,
+  `Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ` +
+    `${loadAtStart.map((load) => load.toFixed(1)).join('/')} and at end ${loadAtEnd.map((load) => load.toFixed(1)).join('/')} ` +
+    '(other work on the machine slows measured and floor alike; floors run interleaved with what they bound).',
+];
+
+const output = {
+  mode: smoke ? 'smoke' : 'full',
+  startedAt: started.toISOString(),
+  finishedAt: finished.toISOString(),
+  durationSeconds,
+  environment: {
+    node: process.version,
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    postgres: Boolean(context.postgresUrl),
+    redis: Boolean(context.redisUrl),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+  },
+  targets: TARGETS,
+  table: rows,
+  notes,
+  problems,
+  failures,
+  results,
+};
+await writeFile(values.out!, `${JSON.stringify(output, null, 2)}\n`);
+
+console.log(`\nKinoYu raffles benchmarks (${smoke ? 'smoke' : 'full'} run, ${durationSeconds.toFixed(0)} s)\n`);
+console.log(formatTable(rows));
+console.log('');
+for (const note of notes) console.log(`note: ${note}`);
+for (const problem of problems) console.log(`PROBLEM: ${problem}`);
+for (const failure of failures) console.log(`FAILED: ${failure}`);
+const missed = rows.filter((row) => row.ok === false);
+if (missed.length > 0) console.log(`over target: ${missed.map((row) => `${row.bench} ${row.case}`).join('; ')}`);
+console.log(`results: ${values.out}`);
+process.exit(failures.length > 0 || problems.length > 0 || (values.strict && missed.length > 0) ? 1 : 0);
+
+function tableRows(): Row[] {
+  const rows: Row[] = [];
+  // Targets are checked on full runs only: smoke sizes are too small to say anything about them.
+  const check = (ok: boolean) => (smoke ? undefined : ok);
+  for (const result of results.fanout ?? []) {
+    const atTarget = result.subscribers === TARGETS.fanoutTargetSize;
+    const spread = `${result.subscribers} subs / ${result.instances} inst.`;
+    rows.push({
+      bench: 'fan-out',
+      case: `winnerDrawn p99, ${spread}`,
+      measured: ms(result.app.p99),
+      floor: ms(result.floor.p99),
+      ratio: times(result.ratioP99),
+      target: atTarget ? `≤ ×${TARGETS.fanoutP99Ratio}` : '',
+      ok: atTarget ? check(result.ratioP99 <= TARGETS.fanoutP99Ratio) : undefined,
+    });
+    rows.push({
+      bench: 'fan-out',
+      case: `winnerDrawn p50, ${spread}`,
+      measured: ms(result.app.p50),
+      floor: ms(result.floor.p50),
+      ratio: times(result.ratioP50),
+      target: '',
+      ok: undefined,
+    });
+    rows.push({
+      bench: 'fan-out',
+      case: `heap per subscription, ${result.subscribers}`,
+      measured: kb(result.memory.appHeap),
+      floor: kb(result.memory.floorHeap),
+      ratio: times(result.memory.appHeap / result.memory.floorHeap),
+      target: atTarget ? `≤ ${kb(TARGETS.bytesPerSubscription)}` : '',
+      ok: atTarget ? check(result.memory.appHeap <= TARGETS.bytesPerSubscription) : undefined,
+    });
+    rows.push({
+      bench: 'fan-out',
+      case: `RSS per subscription, ${result.subscribers}`,
+      measured: kb(result.memory.appRss),
+      floor: kb(result.memory.floorRss),
+      // RSS barely moves at small sizes (freed startup pages are reused), so it can even shrink.
+      ratio: result.memory.appRss > 0 && result.memory.floorRss > 0 ? times(result.memory.appRss / result.memory.floorRss) : '',
+      target: '',
+      ok: undefined,
+    });
+  }
+  const draw = results.draw;
+  if (draw) {
+    rows.push({
+      bench: 'draw',
+      case: 'one statement (SELECT 1), median',
+      measured: ms(draw.statement.prisma.p50, 3),
+      floor: ms(draw.statement.floor.p50, 3),
+      ratio: times(draw.statement.prisma.p50 / draw.statement.floor.p50),
+      target: '',
+      ok: undefined,
+    });
+    for (const size of draw.draws) {
+      rows.push({
+        bench: 'draw',
+        case: `make_raffle via Prisma, ${size.items} items, median`,
+        measured: ms(size.prisma.p50, 3),
+        floor: ms(size.floor.p50, 3),
+        ratio: times(size.ratioMedian),
+        target: `≤ ×${TARGETS.drawRatio}`,
+        ok: check(size.ratioMedian <= TARGETS.drawRatio),
+      });
+    }
+    for (const rounds of draw.rounds) {
+      const statements = rounds.statementsPerRound ? `; ${rounds.statementsPerRound.app} vs ${rounds.statementsPerRound.floor} statements` : '';
+      rows.push({
+        bench: 'rounds',
+        case: `RoundRunner.run, ${rounds.raffles} raffle${rounds.raffles > 1 ? 's' : ''} at once${statements}`,
+        measured: perSecond(rounds.app.perSecond),
+        floor: perSecond(rounds.floor.perSecond),
+        ratio: `${times(rounds.ratio)} slower`,
+        target: '',
+        ok: undefined,
+      });
+    }
+  }
+  const chatters = results.chatters;
+  if (chatters) {
+    rows.push({
+      bench: 'chatters',
+      case: `${chatters.chatters} chatters, ${chatters.pages} pages × ${chatters.pageLatencyMs} ms → eligible`,
+      measured: ms(chatters.fetch.p50, 0),
+      floor: `${ms(chatters.floorMs, 0)} (pages × latency)`,
+      ratio: times(chatters.ratio),
+      target: `≤ ×${TARGETS.chattersRatio}`,
+      ok: check(chatters.ratio <= TARGETS.chattersRatio),
+    });
+    rows.push({
+      bench: 'chatters',
+      case: `eligibility + pick per round, ${chatters.chatters} (dedupe done per page while fetching)`,
+      measured: ms(chatters.dedupePickMs, 1),
+      floor: '',
+      ratio: `page dedupe ${ms(chatters.dedupeMs, 1)} in all, ≤ ${ms(chatters.dedupeSlowestPageMs, 2)} per page`,
+      target: `≤ ${TARGETS.dedupePickMs} ms`,
+      ok: check(chatters.dedupePickMs <= TARGETS.dedupePickMs),
+    });
+    rows.push({
+      bench: 'chatters',
+      case: `heap held by one snapshot of ${chatters.chatters}`,
+      measured: `${(chatters.heldBytes / 2 ** 20).toFixed(1)} MB`,
+      floor: '',
+      ratio: `${chatters.heldBytesPerChatter.toFixed(0)} B/chatter`,
+      target: '',
+      ok: undefined,
+    });
+  }
+  const api = results.api;
+  if (api) {
+    for (const size of api.sizes) {
+      if (!size.app || !size.floor) continue;
+      rows.push({
+        bench: 'api',
+        case: `StreamerByGuild ${size.items} items, req/s (${api.connections} conn.)`,
+        measured: perSecond(size.app.requestsPerSecond),
+        floor: perSecond(size.floor.requestsPerSecond),
+        ratio: `${times(size.throughputRatio!)} fewer`,
+        target: '',
+        ok: undefined,
+      });
+      rows.push({
+        bench: 'api',
+        case: `StreamerByGuild ${size.items} items, p99`,
+        measured: ms(size.app.p99Ms, 0),
+        floor: ms(size.floor.p99Ms, 0),
+        ratio: times(size.p99Ratio!),
+        target: '',
+        ok: undefined,
+      });
+    }
+    rows.push({
+      bench: 'api',
+      case: 'SQL statements per request',
+      measured: api.sizes.map((size) => `${size.statementsPerRequest} (${size.items} items)`).join(', '),
+      floor: '',
+      ratio: '',
+      target: 'same for 5 and 200',
+      ok: api.constantStatements,
+    });
+  }
+  return rows;
+}
