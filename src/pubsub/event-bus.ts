@@ -60,6 +60,17 @@ interface EventTargetLike {
   dispatchEvent(event: Event): boolean;
 }
 
+/** Dispatches to the event target; a failure is logged, never thrown (clients catch up by id). */
+function publishVia(target: EventTarget, logger: Logger): EventBus['publish'] {
+  return (topic, key, payload) => {
+    try {
+      target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
+    } catch (error) {
+      logger.error({ err: error, topic }, 'publish failed');
+    }
+  };
+}
+
 /** Redis when REDIS_URL is set (two connections: one publishes, one subscribes), else in-process. */
 export function createEventBus(redisUrl: string | undefined, logger: Logger, options: EventBusOptions = {}): EventBus {
   const maxPending = options.maxPendingPerSubscription ?? 256;
@@ -69,13 +80,7 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger, opt
     setMaxListeners(0, target);
     return {
       kind: 'in-process',
-      publish(topic, key, payload) {
-        try {
-          target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
-        } catch (error) {
-          logger.error({ err: error, topic }, 'publish failed');
-        }
-      },
+      publish: publishVia(target, logger),
       subscribe: (topic, key) => boundedSubscription(target, topic, key, maxPending, logger),
       onResync: () => () => {},
       whenLive: async () => {},
@@ -196,13 +201,7 @@ function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBus
 
   return {
     kind: 'redis',
-    publish(topic, key, payload) {
-      try {
-        target.dispatchEvent(new CustomEvent(channelOf(topic, key), { detail: payload }));
-      } catch (error) {
-        logger.error({ err: error, topic }, 'publish failed');
-      }
-    },
+    publish: publishVia(target, logger),
     subscribe: (topic, key) => boundedSubscription(target, topic, key, maxPending, logger),
     onResync(listener) {
       resyncListeners.add(listener);
