@@ -3,6 +3,7 @@ import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-me
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
+import { realPostgresUrl } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const apps: TestApp[] = [];
@@ -120,7 +121,9 @@ describe('rounds', () => {
   });
 });
 
-describe('restarts', () => {
+const postgresUrl = await realPostgresUrl();
+
+describe.skipIf(!postgresUrl)(`restarts${postgresUrl ? '' : ' [SKIPPED: needs a real PostgreSQL to share between two app processes]'}`, () => {
   it('resumes running raffles from the database after the app restarts, numbering on', async () => {
     const first = await start();
     const streamer = await createStreamer(first.url);
@@ -129,8 +132,7 @@ describe('restarts', () => {
     await expect
       .poll(() => first.services.db.round.count({ where: { raffleId: raffle.id } }), { timeout: 10_000, interval: 100 })
       .toBeGreaterThanOrEqual(2);
-    const shared = first.databaseUrl;
-    if (!shared) return; // embedded database: one process owns the files; covered by the PGlite restart test below
+    const shared = first.databaseUrl!;
     await first.app.stop();
     const before = await countRounds(shared, raffle.id);
     const second = await start({ databaseUrl: shared });

@@ -8,6 +8,10 @@ import { createScratchDatabase, realPostgresUrl } from '../support/services';
 import { TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
 import { BROADCASTER, linkedStreamer, LogCapture, raffleState, startTwitchApp, streamerStatus } from './support';
 
+/** Some cases need two instances on one real PostgreSQL; without one they say they were skipped. */
+const postgresUrl = await realPostgresUrl();
+const withPostgres = (title: string) => (postgresUrl ? title : `${title} [SKIPPED: needs a real PostgreSQL]`);
+
 let twitch: FakeTwitch;
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -76,9 +80,8 @@ describe('refresh after a 401', () => {
     expect(old.status).toBe(400);
   });
 
-  it('refreshes once across two instances sharing the database (row lock, re-read)', async () => {
-    const databaseUrl = await sharedDatabase();
-    if (!databaseUrl) return expect.soft(databaseUrl, 'needs PostgreSQL').toBeDefined();
+  it.skipIf(!postgresUrl)(withPostgres('refreshes once across two instances sharing the database (row lock, re-read)'), async () => {
+    const databaseUrl = (await sharedDatabase())!;
     const one = await app({ databaseUrl });
     const two = await app({ databaseUrl });
     const streamer = await linkedStreamer(one, twitch);
@@ -124,9 +127,8 @@ describe('refresh after a 401', () => {
 });
 
 describe('validation at startup and on the interval', () => {
-  it('validates at startup, refreshes an expired token, and ends a revoked link (raffle stopped)', async () => {
-    const databaseUrl = await sharedDatabase();
-    if (!databaseUrl) return expect.soft(databaseUrl, 'needs PostgreSQL').toBeDefined();
+  it.skipIf(!postgresUrl)(withPostgres('validates at startup, refreshes an expired token, and ends a revoked link (raffle stopped)'), async () => {
+    const databaseUrl = (await sharedDatabase())!;
     const first = await app({ databaseUrl });
     const streamer = await linkedStreamer(first, twitch);
     twitch.generateChatters(BROADCASTER.id, 10);
@@ -181,9 +183,8 @@ describe('unlinkTwitch', () => {
 });
 
 describe('encryption key rotation', () => {
-  it('reads tokens sealed with an older key and re-seals them with the primary key when touched', async () => {
-    const databaseUrl = await sharedDatabase();
-    if (!databaseUrl) return;
+  it.skipIf(!postgresUrl)(withPostgres('reads tokens sealed with an older key and re-seals them with the primary key when touched'), async () => {
+    const databaseUrl = (await sharedDatabase())!;
     const oldKeyApp = await app({ databaseUrl });
     const streamer = await linkedStreamer(oldKeyApp, twitch);
     const sealedBefore = await oldKeyApp.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId: streamer.id } });
