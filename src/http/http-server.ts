@@ -3,9 +3,16 @@ import type { Logger } from 'pino';
 import { sendJson, type Route } from './routes';
 import type { GraphQLServer } from './yoga';
 
+/**
+ * Idle keep-alive connections live longer than a load balancer's usual 60 s idle timeout, so the
+ * server is never the side that closes a connection a client is about to reuse (which the client
+ * sees as ECONNRESET).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** One Node HTTP server: plain routes first, everything else to yoga (which owns /graphql). */
 export function createHttpServer(yoga: GraphQLServer, routes: Route[], logger: Logger): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     for (const route of routes) {
       const params = route.match(url.pathname);
@@ -23,4 +30,7 @@ export function createHttpServer(yoga: GraphQLServer, routes: Route[], logger: L
     }
     void yoga(request, response);
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  return server;
 }
