@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
 import { InMemoryChatterSource } from '../chatters/in-memory-chatter-source';
-import { publicUrlOf, type Config } from '../config/config';
+import { publicUrlOf, type ResolvedConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { attachGraphQLWebSocket } from '../http/graphql-ws';
@@ -46,7 +46,7 @@ export interface App {
   kill(): Promise<void>;
 }
 
-export function createApp(config: Config, options: AppOptions = {}): App {
+export function createApp(config: ResolvedConfig, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config);
   const instanceId = options.instanceId ?? `api-${randomUUID().slice(0, 8)}`;
   let database: Database | undefined;
@@ -57,9 +57,6 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let closeHttp: (() => Promise<void>) | undefined;
 
   async function start(): Promise<RunningApp> {
-    if (!config.apiToken || !config.tokenEncryptionKeys) {
-      throw new Error('createApp needs apiToken and tokenEncryptionKeys (see resolveSecrets)');
-    }
     database = await openDatabase(config);
     const runner = await database.openSqlRunner();
     try {
@@ -71,7 +68,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const db = database.prisma;
     let listeningPort = config.http.port;
     twitch = createTwitchFeature({
-      config,
+      twitch: config.twitch,
+      tokenEncryptionKeys: config.tokenEncryptionKeys,
       db,
       logger: logger.child({ subsystem: 'twitch' }),
       publicUrl: () => publicUrlOf(config, listeningPort),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
-import type { Config } from '../config/config';
+import type { ResolvedConfig } from '../config/config';
 import type { Db } from '../db/database';
 import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
@@ -11,7 +11,7 @@ import type { TwitchFeature } from '../twitch/twitch-feature';
 
 /** What resolvers and routes reach: built once per app by createApp. */
 export interface Services {
-  config: Config;
+  config: ResolvedConfig;
   logger: Logger;
   db: Db;
   events: EventBus;

@@ -52,7 +52,7 @@ export type GraphQLServer = ReturnType<typeof createGraphQLServer>;
 
 export function principalDeps(services: Services) {
   return {
-    apiToken: services.config.apiToken!,
+    apiToken: services.config.apiToken,
     findStreamerIdByOverlayKey: (key: string) => services.streamers.findIdByOverlayKey(key),
   };
 }

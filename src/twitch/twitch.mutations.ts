@@ -1,6 +1,6 @@
 import { NotFoundError, TwitchLinkError, TwitchNotConfiguredError, ValidationError } from '../errors/domain-errors';
 import { builder } from '../graphql/builder';
-import type { LinkStarted } from './twitch-link.service';
+import type { LinkStarted } from './link/link.service';
 
 const TwitchLinkStartedType = builder.objectRef<LinkStarted>('TwitchLinkStarted').implement({
   description: 'Where to send the streamer to approve the app on Twitch; single use, valid 10 minutes.',

@@ -1,10 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatUnavailableError, type ChatOwner, type ChatSnapshot, type ChatterSource } from '../../src/chatters/chatter';
 import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
 import { realPostgresUrl } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
+
+/** A chat that fails while `failure` is set, to see how rounds react. */
+class FailingChatterSource implements ChatterSource {
+  failure: Error | undefined;
+  constructor(private readonly inner: ChatterSource) {}
+
+  async snapshot(owner: ChatOwner): Promise<ChatSnapshot> {
+    if (this.failure) throw this.failure;
+    return this.inner.snapshot(owner);
+  }
+}
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -106,16 +118,16 @@ describe('rounds', () => {
   });
 
   it('writes no round while the chat cannot be read, and draws again once it can', async () => {
-    const chatters = new InMemoryChatterSource();
+    const chatters = new FailingChatterSource(new InMemoryChatterSource());
     const api = await start({ chatterSource: chatters });
     const streamer = await createStreamer(api.url);
     await addItems(api.url, streamer.id, [{ name: 'a', weight: 1 }]);
     const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
-    chatters.failWith(new Error('chat service down'));
+    chatters.failure = new ChatUnavailableError('chat service down');
     const failed = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id }).catch((error: Error) => error);
     expect(failed).toBeInstanceOf(Error);
     expect(await api.services.db.round.count({ where: { raffleId: raffle.id } })).toBe(0);
-    chatters.failWith(undefined);
+    chatters.failure = undefined;
     const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
     expect(drawRound.outcome).toBe('WINNER');
   });

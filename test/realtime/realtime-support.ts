@@ -3,7 +3,7 @@ import net from 'node:net';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
-import type { Chatter, ChatOwner, ChatterSource } from '../../src/chatters/chatter';
+import type { Chatter, ChatOwner, ChatSnapshot, ChatterSource } from '../../src/chatters/chatter';
 import { contractOperation, execute } from '../support/graphql';
 import { createScratchDatabase, redisAnswers } from '../support/services';
 import { startTestApp, TEST_API_TOKEN, type TestApp, type TestAppOptions } from '../support/test-app';
@@ -187,7 +187,7 @@ export async function startCluster(options: {
   };
 }
 
-/** A chatter source that can be held shut: listChatters waits while the gate is closed. */
+/** A chatter source that can be held shut: snapshot waits while the gate is closed. */
 export class GatedChatterSource implements ChatterSource {
   private gate: { promise: Promise<void>; open: () => void } | undefined;
   waiting = 0;
@@ -205,14 +205,14 @@ export class GatedChatterSource implements ChatterSource {
     this.gate = undefined;
   }
 
-  async listChatters(owner: ChatOwner): Promise<Chatter[]> {
+  async snapshot(owner: ChatOwner): Promise<ChatSnapshot> {
     const gate = this.gate;
     if (gate) {
       this.waiting += 1;
       await gate.promise;
       this.waiting -= 1;
     }
-    return this.inner.listChatters(owner);
+    return this.inner.snapshot(owner);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Wins announced in the streamer's Twitch chat through the outbox: sent, dropped, retried, exactly once across instances. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { winAnnouncement } from '../../src/twitch/twitch-announcement';
+import { winAnnouncement } from '../../src/twitch/chat/win-announcer';
 import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eligibleChatters } from '../../src/chatters/eligibility';
-import { UniqueChatters, type Chatter } from '../../src/twitch/chatters';
+import type { Chatter } from '../../src/chatters/chatter';
+import { UniqueChatters } from '../../src/twitch/api';
 
 const chatter = (id: number, login = `user_${id}`): Chatter => ({ userId: String(id), login, displayName: login });
 

@@ -1,8 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChatMessageTooLongError, HelixError, HelixUnauthorizedError } from '../../src/twitch/helix-errors.js';
-import { createHelixClient, type HelixClient, type HelixClientOptions } from '../../src/twitch/helix.client.js';
-import { createRefreshingTokenSource } from '../../src/twitch/token-source.js';
-import { createTwitchAuthClient } from '../../src/twitch/twitch-auth.client.js';
+import {
+  ChatMessageTooLongError,
+  createHelixClient,
+  createRefreshingTokenSource,
+  createTwitchAuthClient,
+  HelixError,
+  HelixUnauthorizedError,
+  type HelixClient,
+  type HelixClientOptions,
+} from '../../src/twitch/api';
 import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
 import { BROADCASTER, FAST_RETRY, RAFFLE_SCOPES, linkBroadcaster } from './support.js';
 

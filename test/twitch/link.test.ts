@@ -1,7 +1,7 @@
 /** Linking a guild to Twitch through the real endpoints: startTwitchLink, the stand-in's consent page, our callback. */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../src/twitch/token-cipher';
+import { createTokenCipher } from '../../src/twitch/credentials/token-cipher';
 import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
 import { newGuildId } from '../support/factories';
 import { contractOperation, execute, request } from '../support/graphql';

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { expect } from 'vitest';
-import type { TwitchAuthClient } from '../../src/twitch/twitch-auth.client.js';
+import type { TwitchAuthClient } from '../../src/twitch/api';
 import type { FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
 import { newGuildId } from '../support/factories.js';
 import { contractOperation, execute } from '../support/graphql.js';

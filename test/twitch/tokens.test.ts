@@ -1,6 +1,6 @@
 /** Refresh after 401 (rotation, one refresh however many callers and instances), validation, unlinking. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../src/twitch/token-cipher';
+import { createTokenCipher } from '../../src/twitch/credentials/token-cipher';
 import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';

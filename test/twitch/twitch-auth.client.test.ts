@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TwitchAuthError, createTwitchAuthClient, type TwitchAuthClient } from '../../src/twitch/twitch-auth.client.js';
+import { TwitchAuthError, createTwitchAuthClient, type TwitchAuthClient } from '../../src/twitch/api';
 import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
 import { BROADCASTER, RAFFLE_SCOPES, REDIRECT_URI, authorizeCode, followAuthorize } from './support.js';
 

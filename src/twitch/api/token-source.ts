@@ -2,7 +2,7 @@
  * Where the Helix client gets an access token for each HTTP request, and how it asks for a fresh
  * one after a 401. A plain string or function works for callers that refresh on their own.
  */
-import type { TwitchTokenSet } from './twitch-auth.client.js';
+import type { TwitchTokenSet } from './oauth.client.js';
 
 export interface TokenSource {
   getAccessToken(): string | Promise<string>;

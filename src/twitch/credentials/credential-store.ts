@@ -10,12 +10,18 @@
  * refresh tokens, so a second refresh with the old one would fail and look like a revocation).
  */
 import type { Logger } from 'pino';
-import type { Db } from '../db/database';
-import { TwitchNotLinkedError } from '../errors/domain-errors';
-import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../../db/database';
+import { TwitchNotLinkedError } from '../../errors/domain-errors';
+import type { Prisma } from '../../generated/prisma/client';
+import {
+  createRefreshingTokenSource,
+  TwitchAuthError,
+  type RefreshingTokenSource,
+  type TokenSource,
+  type TwitchAuthClient,
+  type TwitchTokenSet,
+} from '../api';
 import type { TokenCipher } from './token-cipher';
-import { createRefreshingTokenSource, type RefreshingTokenSource, type TokenSource } from './token-source';
-import { TwitchAuthError, type TwitchAuthClient, type TwitchTokenSet } from './twitch-auth.client';
 
 /** Why a link ended: Twitch no longer accepts the tokens, or the streamer unlinked on purpose. */
 export type TwitchUnlinkReason = 'TOKEN_REVOKED' | 'UNLINKED';

@@ -6,10 +6,10 @@
  * link ended (TwitchCredentialStore does that, and the running raffle stops with TWITCH_UNLINKED).
  */
 import type { Logger } from 'pino';
-import type { Db } from '../db/database';
-import { TwitchNotLinkedError } from '../errors/domain-errors';
-import { describe, TwitchAuthorizationRevokedError, type TwitchCredentialStore } from './twitch-credentials';
-import type { TwitchAuthClient } from './twitch-auth.client';
+import type { Db } from '../../db/database';
+import { TwitchNotLinkedError } from '../../errors/domain-errors';
+import type { TwitchAuthClient } from '../api';
+import { describe, TwitchAuthorizationRevokedError, type TwitchCredentialStore } from './credential-store';
 
 export type ValidationOutcome = 'valid' | 'refreshed' | 'unlinked' | 'not-linked' | 'error';
 

@@ -10,13 +10,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database';
-import { TwitchLinkError, TwitchNotConfiguredError, ValidationError, type FieldProblem } from '../errors/domain-errors';
-import { Prisma, type Streamer } from '../generated/prisma/client';
-import { newOverlayKey } from '../streamers/streamer.service';
-import type { HelixClient, HelixUser } from './helix.client';
-import { describe, type TwitchCredentialStore } from './twitch-credentials';
-import { TwitchAuthError, type TwitchAuthClient, type TwitchTokenSet } from './twitch-auth.client';
+import type { Db } from '../../db/database';
+import { TwitchLinkError, TwitchNotConfiguredError, ValidationError, type FieldProblem } from '../../errors/domain-errors';
+import { Prisma, type Streamer } from '../../generated/prisma/client';
+import { newOverlayKey } from '../../streamers/streamer.service';
+import { TwitchAuthError, type HelixClient, type HelixUser, type TwitchAuthClient, type TwitchTokenSet } from '../api';
+import { describe, type TwitchCredentialStore } from '../credentials/credential-store';
 
 /**
  * Get Chatters needs moderator:read:chatters; Send Chat Message with a user access token needs

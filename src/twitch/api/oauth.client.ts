@@ -11,7 +11,7 @@ import {
   trimTrailingSlash,
   twitchErrorMessage,
   type FetchLike,
-} from './twitch-http.js';
+} from './http.js';
 
 export interface TwitchAuthClientOptions {
   /** e.g. https://id.twitch.tv/oauth2 */

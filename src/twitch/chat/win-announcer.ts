@@ -2,13 +2,18 @@
  * The chat message that announces a win in the streamer's Twitch chat, sent by the outbox worker
  * as the broadcaster (POST /helix/chat/messages, sender_id = broadcaster_id, user:write:chat).
  */
-import type { Db } from '../db/database';
-import { TwitchNotLinkedError } from '../errors/domain-errors';
-import type { OutboxHandler } from '../outbox/outbox-worker';
-import { ChatMessageTooLongError, HelixError } from './helix-errors';
-import { CHAT_MESSAGE_MAX_LENGTH, chatMessageLength, type HelixClient } from './helix.client';
-import type { TwitchCredentialStore } from './twitch-credentials';
-import { TwitchAuthError } from './twitch-auth.client';
+import type { Db } from '../../db/database';
+import { TwitchNotLinkedError } from '../../errors/domain-errors';
+import type { OutboxHandler } from '../../outbox/outbox-worker';
+import {
+  CHAT_MESSAGE_MAX_LENGTH,
+  ChatMessageTooLongError,
+  chatMessageLength,
+  HelixError,
+  TwitchAuthError,
+  type HelixClient,
+} from '../api';
+import type { TwitchCredentialStore } from '../credentials/credential-store';
 
 export const TWITCH_CHAT_CHANNEL = 'TWITCH_CHAT';
 

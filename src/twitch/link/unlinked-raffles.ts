@@ -6,8 +6,8 @@
  * anything is drawn.
  */
 import type { Logger } from 'pino';
-import type { Db } from '../db/database';
-import type { RoundRunner } from '../raffles/round-runner';
+import type { Db } from '../../db/database';
+import type { RoundRunner } from '../../raffles/round-runner';
 
 export interface EndRafflesDeps {
   db: Db;

@@ -1,19 +1,22 @@
 /**
- * What is Twitch-specific about chatter lists: Get Chatters pages can overlap when the chat
- * changes while we page through it. The `Chatter` type and who may win (eligibleChatters) belong
- * to the raffle engine: src/chatters/.
+ * Get Chatters pages can overlap when the chat changes while we page through it: the client
+ * keeps each user once.
  */
-import type { Chatter } from '../chatters/chatter';
 
-export type { Chatter } from '../chatters/chatter';
+/** A person in a chat as Get Chatters reports them (`login` lowercased). */
+export interface HelixChatter {
+  userId: string;
+  login: string;
+  displayName: string;
+}
 
 /** Collects chatters page by page, keeping the first occurrence of each user id, in order. */
 export class UniqueChatters {
   private readonly seen = new Set<string>();
-  readonly list: Chatter[] = [];
+  readonly list: HelixChatter[] = [];
   duplicates = 0;
 
-  addAll(chatters: readonly Chatter[]): void {
+  addAll(chatters: readonly HelixChatter[]): void {
     for (const chatter of chatters) {
       if (this.seen.has(chatter.userId)) {
         this.duplicates += 1;

@@ -15,7 +15,7 @@ import {
   trimTrailingSlash,
   twitchErrorMessage,
   type FetchLike,
-} from './twitch-http.js';
+} from './http.js';
 
 /** The subset of a pino logger the client uses. */
 export interface HelixLogger {

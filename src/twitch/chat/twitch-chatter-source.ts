@@ -4,18 +4,15 @@
  * One snapshot per streamer serves every round and query for a short TTL, and concurrent callers
  * share one fetch (single flight), so a busy channel is read once however many ask.
  */
-import type { ChatOwner, Chatter, ChatterSource } from '../chatters/chatter';
-import { TwitchNotLinkedError } from '../errors/domain-errors';
-import type { HelixClient } from './helix.client';
-import type { TwitchCredentialStore } from './twitch-credentials';
+import { ChatUnavailableError, type ChatOwner, type ChatSnapshot, type ChatterSource } from '../../chatters/chatter';
+import { TwitchNotLinkedError } from '../../errors/domain-errors';
+import { HelixError, TwitchAuthError, type AllChatters, type HelixClient } from '../api';
+import type { TwitchCredentialStore } from '../credentials/credential-store';
 
-export interface ChatterSnapshot {
-  /** Every chatter once, in Twitch's order. */
-  chatters: Chatter[];
+export interface TwitchChatSnapshot extends ChatSnapshot {
   /** Twitch's own count on the last page. */
   total: number;
   pages: number;
-  fetchedAt: Date;
 }
 
 export interface TwitchChatterSourceDeps {
@@ -28,7 +25,7 @@ export interface TwitchChatterSourceDeps {
 
 interface CacheEntry {
   broadcasterId: string;
-  promise: Promise<ChatterSnapshot>;
+  promise: Promise<TwitchChatSnapshot>;
   /** Set when the fetch finished; undefined while in flight. */
   doneAt: number | undefined;
 }
@@ -41,12 +38,11 @@ export class TwitchChatterSource implements ChatterSource {
     this.now = deps.now ?? Date.now;
   }
 
-  async listChatters(owner: ChatOwner): Promise<Chatter[]> {
-    return (await this.snapshot(owner)).chatters;
-  }
-
-  /** The current chat of a linked streamer (cached for the TTL). Throws TwitchNotLinkedError. */
-  snapshot(owner: ChatOwner): Promise<ChatterSnapshot> {
+  /**
+   * The current chat of a linked streamer (cached for the TTL). Throws TwitchNotLinkedError, and
+   * ChatUnavailableError when Twitch fails or does not answer.
+   */
+  snapshot(owner: ChatOwner): Promise<TwitchChatSnapshot> {
     const broadcasterId = owner.twitchUserId;
     if (!broadcasterId) return Promise.reject(new TwitchNotLinkedError());
     const cached = this.cache.get(owner.id);
@@ -71,12 +67,20 @@ export class TwitchChatterSource implements ChatterSource {
     this.cache.delete(streamerId);
   }
 
-  private async fetch(streamerId: string, broadcasterId: string): Promise<ChatterSnapshot> {
-    const all = await this.deps.helix.getAllChatters({
-      broadcasterId,
-      moderatorId: broadcasterId,
-      token: this.deps.credentials.tokenSource(streamerId),
-    });
+  private async fetch(streamerId: string, broadcasterId: string): Promise<TwitchChatSnapshot> {
+    let all: AllChatters;
+    try {
+      all = await this.deps.helix.getAllChatters({
+        broadcasterId,
+        moderatorId: broadcasterId,
+        token: this.deps.credentials.tokenSource(streamerId),
+      });
+    } catch (error) {
+      if (error instanceof HelixError || error instanceof TwitchAuthError) {
+        throw new ChatUnavailableError(`could not read the Twitch chat right now: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
     return { chatters: all.chatters, total: all.total, pages: all.pages, fetchedAt: new Date(this.now()) };
   }
 

@@ -3,11 +3,11 @@
  * Each call takes an AccessTokenSource so the caller decides how tokens are stored and refreshed.
  */
 import { z } from 'zod';
-import { UniqueChatters, type Chatter } from './chatters.js';
+import { UniqueChatters, type HelixChatter } from './unique-chatters.js';
 import { ChatMessageTooLongError, HelixError } from './helix-errors.js';
 import { createHelixTransport, type HelixTransportOptions } from './helix-transport.js';
 import type { AccessTokenSource } from './token-source.js';
-import { isRecord } from './twitch-http.js';
+import { isRecord } from './http.js';
 
 export const CHAT_MESSAGE_MAX_LENGTH = 500;
 export const CHATTERS_MAX_PAGE_SIZE = 1000;
@@ -41,7 +41,7 @@ export interface GetChattersParams {
 }
 
 export interface ChattersPage {
-  chatters: Chatter[];
+  chatters: HelixChatter[];
   /** Twitch's `total` at the time of this page. */
   total: number;
   /** null on the last page. */
@@ -50,7 +50,7 @@ export interface ChattersPage {
 
 export interface AllChatters {
   /** Every chatter once (first occurrence kept), in Twitch's order. */
-  chatters: Chatter[];
+  chatters: HelixChatter[];
   /** Twitch's `total` as reported on the last page. */
   total: number;
   pages: number;
@@ -245,7 +245,7 @@ export function chatMessageLength(message: string): number {
 function parseChattersPage(body: unknown): ChattersPage {
   const bad = () => new HelixError('GET /chat/chatters', 200, 'unexpected response shape');
   if (!isRecord(body) || !Array.isArray(body.data)) throw bad();
-  const chatters: Chatter[] = new Array<Chatter>(body.data.length);
+  const chatters: HelixChatter[] = new Array<HelixChatter>(body.data.length);
   for (let i = 0; i < body.data.length; i += 1) {
     const item: unknown = body.data[i];
     if (
