@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TwitchAuthError, createTwitchAuthClient, type TwitchAuthClient } from '../../src/twitch/api';
-import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
-import { BROADCASTER, RAFFLE_SCOPES, REDIRECT_URI, authorizeCode, followAuthorize } from './support.js';
+import { BROADCASTER, RAFFLE_SCOPES, REDIRECT_URI, authorizeCode, followAuthorize, useFakeTwitch } from './support.js';
 
-let twitch: FakeTwitch;
+const fake = useFakeTwitch();
 let auth: TwitchAuthClient;
 
-beforeEach(async () => {
-  twitch = await createFakeTwitch();
+beforeEach(() => {
+  const { twitch } = fake;
   twitch.addUser({ ...BROADCASTER });
   auth = createTwitchAuthClient({ authUrl: twitch.authUrl, clientId: twitch.clientId, clientSecret: twitch.clientSecret });
-});
-
-afterEach(async () => {
-  await twitch.close();
 });
 
 async function rejection(promise: Promise<unknown>): Promise<TwitchAuthError> {
@@ -30,9 +25,9 @@ async function rejection(promise: Promise<unknown>): Promise<TwitchAuthError> {
 describe('authorizeUrl', () => {
   it('carries response_type=code, client_id, redirect_uri, space-separated scope and state', () => {
     const url = new URL(auth.authorizeUrl({ redirectUri: REDIRECT_URI, scopes: RAFFLE_SCOPES, state: 'st8' }));
-    expect(`${url.origin}${url.pathname}`).toBe(`${twitch.authUrl}/authorize`);
+    expect(`${url.origin}${url.pathname}`).toBe(`${fake.twitch.authUrl}/authorize`);
     expect(url.searchParams.get('response_type')).toBe('code');
-    expect(url.searchParams.get('client_id')).toBe(twitch.clientId);
+    expect(url.searchParams.get('client_id')).toBe(fake.twitch.clientId);
     expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
     expect(url.searchParams.get('scope')).toBe('moderator:read:chatters user:write:chat');
     expect(url.searchParams.get('state')).toBe('st8');
@@ -47,7 +42,7 @@ describe('authorizeUrl', () => {
     expect(callback.searchParams.get('state')).toBe('abc');
     expect(callback.searchParams.get('scope')).toBe(RAFFLE_SCOPES.join(' '));
 
-    twitch.setConsent({ userId: BROADCASTER.id, deny: true });
+    fake.twitch.setConsent({ userId: BROADCASTER.id, deny: true });
     const denied = await followAuthorize(auth.authorizeUrl({ redirectUri: REDIRECT_URI, scopes: RAFFLE_SCOPES, state: 'xyz' }));
     expect(denied.searchParams.get('error')).toBe('access_denied');
     expect(denied.searchParams.get('error_description')).toBe('The user denied you access');
@@ -70,7 +65,7 @@ describe('exchangeCode', () => {
   });
 
   it('returns the scopes the user actually granted', async () => {
-    twitch.setConsent({ userId: BROADCASTER.id, scopes: ['user:write:chat'] });
+    fake.twitch.setConsent({ userId: BROADCASTER.id, scopes: ['user:write:chat'] });
     const { code } = await authorizeCode(auth);
     expect((await auth.exchangeCode(code, REDIRECT_URI)).scopes).toEqual(['user:write:chat']);
   });
@@ -94,7 +89,7 @@ describe('exchangeCode', () => {
 
   it('reports a wrong client secret as Twitch does', async () => {
     const { code } = await authorizeCode(auth);
-    const wrong = createTwitchAuthClient({ authUrl: twitch.authUrl, clientId: twitch.clientId, clientSecret: 'nope-nope' });
+    const wrong = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'nope-nope' });
     const error = await rejection(wrong.exchangeCode(code, REDIRECT_URI));
     expect(error.status).toBe(403);
     expect(error.twitchMessage).toBe('invalid client secret');
@@ -103,7 +98,7 @@ describe('exchangeCode', () => {
 
   it('surfaces a 5xx as a retryable error; the code still works afterwards', async () => {
     const { code } = await authorizeCode(auth);
-    twitch.failNext('/oauth2/token', 1, 503);
+    fake.twitch.failNext('/oauth2/token', 1, 503);
     const error = await rejection(auth.exchangeCode(code, REDIRECT_URI));
     expect(error.status).toBe(503);
     expect(error.retryable).toBe(true);
@@ -111,13 +106,12 @@ describe('exchangeCode', () => {
   });
 
   it('reports an unreachable Twitch as status null', async () => {
-    const url = twitch.authUrl;
-    await twitch.close();
+    const url = fake.twitch.authUrl;
+    await fake.twitch.close();
     const offline = createTwitchAuthClient({ authUrl: url, clientId: 'c', clientSecret: 's', timeoutMs: 2_000 });
     const error = await rejection(offline.exchangeCode('code', REDIRECT_URI));
     expect(error.status).toBeNull();
     expect(error.retryable).toBe(true);
-    twitch = await createFakeTwitch();
   });
 });
 
@@ -137,12 +131,12 @@ describe('refresh', () => {
 
     const third = await auth.refresh(second.refreshToken);
     expect(third.refreshToken).not.toBe(second.refreshToken);
-    expect(twitch.refreshCount).toBe(2);
+    expect(fake.twitch.refreshCount).toBe(2);
   });
 
   it('fails once the user disconnected the app', async () => {
     const tokens = await auth.exchangeCode((await authorizeCode(auth)).code, REDIRECT_URI);
-    twitch.revokeUser(BROADCASTER.id);
+    fake.twitch.revokeUser(BROADCASTER.id);
     expect((await rejection(auth.refresh(tokens.refreshToken))).status).toBe(400);
   });
 
@@ -169,21 +163,21 @@ describe('validate', () => {
     const validation = await auth.validate(tokens.accessToken);
     expect(validation).toEqual({
       valid: true,
-      clientId: twitch.clientId,
+      clientId: fake.twitch.clientId,
       login: BROADCASTER.login,
       userId: BROADCASTER.id,
       scopes: RAFFLE_SCOPES,
       expiresIn: expect.any(Number),
     });
     expect(await auth.validate('not-a-token')).toEqual({ valid: false });
-    twitch.expireAccessToken(tokens.accessToken);
+    fake.twitch.expireAccessToken(tokens.accessToken);
     expect(await auth.validate(tokens.accessToken)).toEqual({ valid: false });
-    const lastValidate = twitch.requests.filter((r) => r.path === '/oauth2/validate').at(-1);
+    const lastValidate = fake.twitch.requests.filter((r) => r.path === '/oauth2/validate').at(-1);
     expect(lastValidate?.authorizationScheme).toBe('OAuth');
   });
 
   it('throws on a 5xx instead of calling the token invalid', async () => {
-    twitch.failNext('/oauth2/validate', 1, 500);
+    fake.twitch.failNext('/oauth2/validate', 1, 500);
     expect((await rejection(auth.validate('whatever'))).status).toBe(500);
   });
 });
@@ -198,7 +192,7 @@ describe('revoke', () => {
   });
 
   it('throws when Twitch does not know the client', async () => {
-    const stranger = createTwitchAuthClient({ authUrl: twitch.authUrl, clientId: 'unknown', clientSecret: 'x' });
+    const stranger = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: 'unknown', clientSecret: 'x' });
     const error = await rejection(stranger.revoke('token'));
     expect(error.status).toBe(404);
     expect(error.twitchMessage).toBe('client does not exist');
