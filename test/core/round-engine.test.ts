@@ -117,6 +117,28 @@ describe('rounds', () => {
     expect((await db.item.findUniqueOrThrow({ where: { id: item!.id } })).remaining).toBe(2);
   });
 
+  it('liveChatters leaves out whom the next round leaves out (one set of rules)', async () => {
+    const api = await start();
+    const streamer = await createStreamer(api.url);
+    await api.services.db.streamer.update({ where: { id: streamer.id }, data: { twitchUserId: '42', login: 'kino' } });
+    const viewers = generateViewers(4);
+    api.chatters.set(streamer.id, [{ userId: '42', login: 'Kino', displayName: 'Kino' }, { userId: '7', login: 'StreamElements', displayName: 'SE' }, ...viewers]);
+    await addItems(api.url, streamer.id, [{ name: 'a', weight: 1, stock: 10 }]);
+    const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+    const live = async () =>
+      (await execute(api.url, `query($id: ID!) { liveChatters(streamerId: $id, sampleSize: 100) { ... on LiveChatters { count total sample { userId } } } }`, { id: streamer.id }))
+        .liveChatters as { count: number; total: number; sample: { userId: string }[] };
+
+    expect(await live()).toMatchObject({ count: 4, total: 6 });
+    const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
+    expect(drawRound.eligibleCount).toBe(4);
+    const after = await live();
+    expect(after.count).toBe(3);
+    expect(after.sample.map((chatter) => chatter.userId)).not.toContain(drawRound.winner.userId);
+    const { drawRound: next } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
+    expect(next.eligibleCount).toBe(after.count);
+  });
+
   it('writes no round while the chat cannot be read, and draws again once it can', async () => {
     const chatters = new FailingChatterSource(new InMemoryChatterSource());
     const api = await start({ chatterSource: chatters });

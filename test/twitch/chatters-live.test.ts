@@ -102,6 +102,29 @@ describe('the Twitch chatter source', () => {
     expect(elapsed).toBeGreaterThan(900);
   });
 
+  it('says the chat cannot be read while Twitch refuses, and a round then writes nothing', async () => {
+    api = await fake.app({ env: { TWITCH_CHATTERS_CACHE_MS: '0' } });
+    const streamer = await linkedStreamer(api, fake.twitch);
+    fake.twitch.generateChatters(BROADCASTER.id, 10);
+    await addItems(api.url, streamer.id, [{ name: 'mug', weight: 1 }]);
+    const { startRaffle } = await execute(api.url, contractOperation('StartRaffle'), {
+      input: { streamerId: streamer.id, intervalSeconds: 3600 },
+    });
+
+    fake.twitch.failNext('/helix/chat/chatters', 1, 400);
+    const refused = await live(streamer.id);
+    expect(refused.__typename).toBe('InvalidStateError');
+    expect(refused.message).toMatch(/could not read the Twitch chat right now: GET \/chat\/chatters failed with 400/);
+
+    fake.twitch.failNext('/helix/chat/chatters', 1, 400);
+    await expect(api.services.rounds.run(startRaffle.id, { force: true })).resolves.toMatchObject({ kind: 'failed' });
+    expect(await api.services.db.round.count({ where: { raffleId: startRaffle.id } })).toBe(0);
+
+    // Twitch answers again: the same chat for both.
+    expect(await live(streamer.id)).toMatchObject({ __typename: 'LiveChatters', count: 10 });
+    await expect(api.services.rounds.run(startRaffle.id, { force: true })).resolves.toMatchObject({ kind: 'round' });
+  });
+
   it('a configured server requires a linked streamer to start a raffle', async () => {
     api = await fake.app();
     const streamer = await createStreamer(api.url);
