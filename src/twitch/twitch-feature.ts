@@ -1,8 +1,10 @@
 /**
- * Twitch in the product, built once per app by createApp: the link flow, the token store and its
- * validation loop, the chatter source the rounds use, the chat announcer for the outbox and the
- * OAuth callback route. Without TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET only the link service
- * exists (it answers TwitchNotConfiguredError) and the app runs its in-memory demo chat.
+ * Twitch in the product, built once per app by createApp: the link flow (link/), the token store
+ * and its validation loop (credentials/), the chatter source the rounds use and the chat announcer
+ * for the outbox (chat/), and the OAuth callback route. All of them talk to Twitch through the
+ * generic client in api/. Without TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET (`config.twitch` is null)
+ * only the link service exists (it answers TwitchNotConfiguredError) and the app runs its
+ * in-memory demo chat.
  */
 import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
