@@ -2,9 +2,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { resolvePrincipal, type Principal } from '../auth/principal';
-import type { Services } from '../app/services';
-import { principalDeps, type GraphQLServer } from './yoga';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal';
+import type { PrincipalResolver } from '../auth/principal-resolver';
+import type { Config } from '../config/config';
+import type { GraphQLServer } from './yoga';
 
 /**
  * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
@@ -41,7 +43,13 @@ type ConnectionExtra = {
  * - A WebSocket ping every WS_KEEPALIVE_MS; a socket that has not answered the previous ping by
  *   the next one is dropped.
  */
-export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: Services) {
+export interface WebSocketServices {
+  config: Pick<Config, 'http' | 'webSocket'>;
+  logger: Logger;
+  principals: PrincipalResolver;
+}
+
+export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: WebSocketServices) {
   const { config } = services;
   const logger = services.logger.child({ subsystem: 'graphql-ws' });
   const allowedOrigins = config.http.allowedOrigins;
@@ -68,14 +76,7 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     onConnect: async (context) => {
-      const params = context.connectionParams ?? {};
-      const principal = await resolvePrincipal(
-        {
-          authorization: stringParam(params.authorization) ?? stringParam(params.Authorization),
-          overlayKey: stringParam(params.overlayKey),
-        },
-        principalDeps(services),
-      );
+      const principal = await services.principals.fromConnectionParams(context.connectionParams);
       if (principal.kind === 'anonymous') return false;
       context.extra.principal = principal;
       return true;
@@ -209,7 +210,3 @@ interface EnvelopedRoot {
 }
 
 type OperationResult = ReturnType<NonNullable<ServerOptions['execute']>>;
-
-function stringParam(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
