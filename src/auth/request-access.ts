@@ -8,8 +8,10 @@ import type { AccessDirectory, StreamerRole, StreamerTarget } from './roles';
  * read at most once per streamer, a raffle's or item's streamer at most once per id.
  */
 export class RequestAccess {
-  private readonly roles = new Map<string, Promise<StreamerRole | null>>();
-  private readonly streamers = new Map<string, Promise<string | null>>();
+  // Made on first use: a subscription keeps its context (and this) for its whole life, and most
+  // principals (service, overlay) never look anything up.
+  private roles: Map<string, Promise<StreamerRole | null>> | undefined;
+  private streamers: Map<string, Promise<string | null>> | undefined;
 
   constructor(
     readonly principal: Principal,
@@ -28,11 +30,12 @@ export class RequestAccess {
   roleOn(streamerId: string): Promise<StreamerRole | null> {
     const { principal } = this;
     if (principal.kind !== 'person') return Promise.resolve(null);
-    let role = this.roles.get(streamerId);
+    const roles = (this.roles ??= new Map());
+    let role = roles.get(streamerId);
     if (!role) {
       role = this.directory.roleOf(principal.twitchUserId, streamerId);
-      this.roles.set(streamerId, role);
-      role.catch(() => this.roles.delete(streamerId));
+      roles.set(streamerId, role);
+      role.catch(() => roles.delete(streamerId));
     }
     return role;
   }
@@ -43,12 +46,13 @@ export class RequestAccess {
   }
 
   private streamerOf(target: StreamerTarget): Promise<string | null> {
+    const streamers = (this.streamers ??= new Map());
     const key = JSON.stringify(target);
-    let streamerId = this.streamers.get(key);
+    let streamerId = streamers.get(key);
     if (!streamerId) {
       streamerId = this.directory.streamerIdOf(target);
-      this.streamers.set(key, streamerId);
-      streamerId.catch(() => this.streamers.delete(key));
+      streamers.set(key, streamerId);
+      streamerId.catch(() => streamers.delete(key));
     }
     return streamerId;
   }
