@@ -20,6 +20,13 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 /** Largest incoming WebSocket message (a subscribe with its query); ws' default is 100 MiB. */
 const MAX_INCOMING_MESSAGE_BYTES = 256 * 1024;
 
+/** What the WebSocket layer reaches (the app's Services satisfies it). */
+export interface WebSocketServices {
+  config: Pick<Config, 'http' | 'webSocket'>;
+  logger: Logger;
+  principals: PrincipalResolver;
+}
+
 type ConnectionExtra = {
   socket: WebSocket;
   request: IncomingMessage;
@@ -43,12 +50,6 @@ type ConnectionExtra = {
  * - A WebSocket ping every WS_KEEPALIVE_MS; a socket that has not answered the previous ping by
  *   the next one is dropped.
  */
-export interface WebSocketServices {
-  config: Pick<Config, 'http' | 'webSocket'>;
-  logger: Logger;
-  principals: PrincipalResolver;
-}
-
 export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: WebSocketServices) {
   const { config } = services;
   const logger = services.logger.child({ subsystem: 'graphql-ws' });
