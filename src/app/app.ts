@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { createPrincipalResolver, type PrincipalResolver } from '../auth/principal-resolver';
+import { createAccessDirectory } from '../auth/roles';
 import type { ChatterSource } from '../chatters/chatter';
 import { InMemoryChatterSource } from '../chatters/in-memory-chatter-source';
 import { publicUrlOf, type ResolvedConfig } from '../config/config';
@@ -19,7 +21,9 @@ import { healthRoutes } from '../http/health.routes';
 import { overlayRoutes } from '../overlay/overlay.routes';
 import { createHttpServer } from '../http/http-server';
 import { createGraphQLServer } from '../http/yoga';
-import { RaffleEventsKickingOutbox } from '../outbox/kick-on-round';
+import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
+import { RaffleEvents } from '../raffles/raffle-events';
+import { RoundCatchUp } from '../raffles/round-catch-up';
 import { OutboxWorker } from '../outbox/outbox-worker';
 import { createTwitchFeature, type TwitchFeature } from '../twitch/twitch-feature';
 import type { Services } from './services';
@@ -30,6 +34,11 @@ export interface AppOptions {
   chatterSource?: ChatterSource;
   random?: RandomSource;
   instanceId?: string;
+  /**
+   * Tests only: wraps how credentials become principals (e.g. to act as a logged-in person
+   * before the login session exists). Production passes nothing.
+   */
+  principals?: (standard: PrincipalResolver) => PrincipalResolver;
 }
 
 export interface RunningApp {
@@ -83,7 +92,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       ...config.outbox,
     });
     const worker = outbox;
-    const raffleEvents = new RaffleEventsKickingOutbox(events, () => worker.kick());
+    const raffleEvents = new RaffleEvents(events);
+    raffleEvents.onRoundCommitted(kickOutboxOnWinningRound(() => worker.kick()));
     const rounds = new RoundRunner({
       db,
       chatters,
@@ -95,6 +105,11 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       excludedLogins: config.raffle.excludedLogins,
       outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
     });
+    const streamers = new StreamerService(db, () => publicUrlOf(config, listeningPort));
+    const principals = createPrincipalResolver({
+      apiToken: config.apiToken,
+      findStreamerIdByOverlayKey: (key) => streamers.findIdByOverlayKey(key),
+    });
     const services: Services = {
       config,
       logger,
@@ -102,7 +117,10 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       events,
       chatters,
       rounds,
-      streamers: new StreamerService(db, () => publicUrlOf(config, listeningPort)),
+      roundCatchUp: new RoundCatchUp(db, logger),
+      principals: options.principals ? options.principals(principals) : principals,
+      access: createAccessDirectory(db),
+      streamers,
       items: new ItemService(db),
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
       twitch,

@@ -1,4 +1,5 @@
 import { InvalidStateError, NotFoundError, TwitchNotLinkedError } from '../errors/domain-errors';
+import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { ChatterType } from '../raffles/round.type';
 import { LIVE_CHATTERS_MAX_SAMPLE, liveChatters, type LiveChatters } from './live-chatters';
@@ -21,7 +22,7 @@ builder.queryFields((t) => ({
       streamerId: t.arg.id({ required: true }),
       sampleSize: t.arg.int({ defaultValue: 20, description: `At most ${LIVE_CHATTERS_MAX_SAMPLE}.` }),
     },
-    authScopes: { service: true },
+    authScopes: may.steer(streamerArg('streamerId')),
     errors: { types: [NotFoundError, TwitchNotLinkedError, InvalidStateError] },
     resolve: (_root, args, context) =>
       liveChatters(

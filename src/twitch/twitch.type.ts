@@ -1,4 +1,5 @@
 import { OutboxStatus } from '../generated/prisma/enums';
+import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { TWITCH_CHAT_CHANNEL } from './chat/win-announcer';
 import type { TwitchUnlinkReason } from './credentials/credential-store';

@@ -3,7 +3,9 @@ import { createPubSub, createSchema, createYoga, Repeater } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../src/auth/principal';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
-import { principalAuthorizationKey, useSharedSubscriptionExecution } from '../../src/graphql/plugins/shared-subscription-execution';
+import { principalAuthorizationKey } from '../../src/auth/subscription-key';
+import { useSharedSubscriptionExecution } from '../../src/graphql/plugins/shared-subscription-execution';
+import { SubscriberTooSlowError } from '../../src/pubsub/event-bus';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, subscribe, type Subscription } from '../support/graphql';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
@@ -129,6 +131,7 @@ describe('shared subscription execution (plugin on a small schema)', () => {
     plugins: [
       useSharedSubscriptionExecution<Context>({
         authorizationKey: (context) => principalAuthorizationKey(context.principal),
+        tooSlowError: (limit) => new SubscriberTooSlowError(limit),
         channelArguments: ['channel'],
         onExecution: (key) => executions.push(key),
       }),
