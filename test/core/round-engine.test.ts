@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
+import { describeWith } from '../support/describe-with';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
-import { realPostgresUrl } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const apps: TestApp[] = [];
@@ -121,9 +121,8 @@ describe('rounds', () => {
   });
 });
 
-const postgresUrl = await realPostgresUrl();
-
-describe.skipIf(!postgresUrl)(`restarts${postgresUrl ? '' : ' [SKIPPED: needs a real PostgreSQL to share between two app processes]'}`, () => {
+// Two app processes, one after the other, on one shared database: a real PostgreSQL.
+describeWith({ postgres: true }, 'restarts', () => {
   it('resumes running raffles from the database after the app restarts, numbering on', async () => {
     const first = await start();
     const streamer = await createStreamer(first.url);
