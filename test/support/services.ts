@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { AvailableServices } from './service-probe';
+import { probeServices, type AvailableServices } from './service-probe';
 
 export { CHROMIUM_PATH, redisAnswers, type AvailableServices } from './service-probe';
 
@@ -12,19 +12,28 @@ declare module 'vitest' {
   }
 }
 
-/** The run's probe results (inside a test file). */
+/** The run's probe results, inside a test file (from global-setup.ts). */
 export function availableServices(): AvailableServices {
   return inject('services');
 }
 
+let probedOutsideVitest: Promise<AvailableServices> | undefined;
+
+/** Inside vitest the run's probe results; elsewhere (the benchmarks) a probe of this process's own. */
+function services(): Promise<AvailableServices> {
+  if (process.env.VITEST) return Promise.resolve(availableServices());
+  probedOutsideVitest ??= probeServices(process.env);
+  return probedOutsideVitest;
+}
+
 /** The real PostgreSQL server to create scratch databases on, if there is one. */
 export async function realPostgresUrl(): Promise<string | undefined> {
-  return availableServices().postgresUrl;
+  return (await services()).postgresUrl;
 }
 
 /** The real Redis server, if there is one. */
 export async function realRedisUrl(): Promise<string | undefined> {
-  return availableServices().redisUrl;
+  return (await services()).redisUrl;
 }
 
 /** A new empty database on the real server; drop it with the returned function. */

@@ -4,7 +4,7 @@ import { createApp, type App, type AppOptions, type RunningApp } from '../../src
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { loadConfig, twitchConfigured, type Config } from '../../src/config/config';
 import { embeddedDataDir } from './embedded-database';
-import { availableServices, createScratchDatabase } from './services';
+import { createScratchDatabase, realPostgresUrl } from './services';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789-abcdefghijklmnop';
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -31,7 +31,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let databaseUrl = options.databaseUrl;
   let dataDir: string | undefined;
   if (!databaseUrl && !options.embedded) {
-    const server = availableServices().postgresUrl;
+    const server = await realPostgresUrl();
     if (server) {
       const scratch = await createScratchDatabase(server);
       databaseUrl = scratch.url;
