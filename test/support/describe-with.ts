@@ -71,3 +71,21 @@ export function describeWith<N extends Needs>(needs: N, name: string, body: (gra
   const granted = { postgresUrl: services.postgresUrl, redisUrl: services.redisUrl } as Granted<N>;
   describe(title, () => body(granted));
 }
+
+/**
+ * `it` for one case that needs real services inside a suite that mostly does not; skipped with
+ * the reason in its title like `describeWith`.
+ *
+ *   itWith({ postgres: true }, 'refreshes once across two instances', async ({ postgresUrl }) => { ... });
+ */
+export function itWith<N extends Needs>(needs: N, name: string, test: (granted: Granted<N>) => Promise<void> | void, timeoutMs?: number): void {
+  const services = availableServices();
+  const missing = missingFor(needs, services);
+  const title = skippedTitle(name, missing, services);
+  if (missing.length > 0) {
+    it.skip(title, () => {});
+    return;
+  }
+  const granted = { postgresUrl: services.postgresUrl, redisUrl: services.redisUrl } as Granted<N>;
+  it(title, () => test(granted), timeoutMs);
+}
