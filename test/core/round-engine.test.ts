@@ -3,8 +3,8 @@ import { ChatUnavailableError, type ChatOwner, type ChatSnapshot, type ChatterSo
 import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
+import { describeWith } from '../support/describe-with';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
-import { realPostgresUrl } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** A chat that fails while `failure` is set, to see how rounds react. */
@@ -155,9 +155,8 @@ describe('rounds', () => {
   });
 });
 
-const postgresUrl = await realPostgresUrl();
-
-describe.skipIf(!postgresUrl)(`restarts${postgresUrl ? '' : ' [SKIPPED: needs a real PostgreSQL to share between two app processes]'}`, () => {
+// Two app processes, one after the other, on one shared database: a real PostgreSQL.
+describeWith({ postgres: true }, 'restarts', () => {
   it('resumes running raffles from the database after the app restarts, numbering on', async () => {
     const first = await start();
     const streamer = await createStreamer(first.url);
