@@ -15,11 +15,6 @@ export class ApiRequestError extends Error {
   ) {
     super(`${operation}: ${messages.join('; ')}`);
   }
-
-  /** The server does not know a field the bot asked for (an older server). */
-  get isUnknownField(): boolean {
-    return this.messages.some((message) => /Cannot query field/.test(message));
-  }
 }
 
 export interface ApiClientOptions {
