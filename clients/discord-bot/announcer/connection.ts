@@ -16,7 +16,10 @@ export interface ConnectionOptions {
   onConnected?: (info: { reconnected: boolean; downForMs: number | undefined }) => void;
 }
 
-/** Where a subscription's results go; `error`/`complete` mean it is over (subscribe again to resume). */
+/**
+ * Where a subscription's results go. `error` (the server's GraphQL errors) and `complete` mean it
+ * is over: subscribe again to resume. A failing connection ends no subscription.
+ */
 export interface SubscriptionSink<T> {
   next(result: FormattedExecutionResult<T>): void;
   error(error: unknown): void;
@@ -27,6 +30,8 @@ export interface SubscriptionSink<T> {
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'down' | 'stopped';
 
 const KEEP_ALIVE_MS = 10_000;
+const DEFAULT_MIN_DELAY_MS = 500;
+const DEFAULT_MAX_DELAY_MS = 30_000;
 const PONG_TIMEOUT_MS = 5_000;
 
 interface Registered {
@@ -110,6 +115,15 @@ export class AnnouncementConnection {
     registered.dispose = client.subscribe(registered.payload, {
       next: (result) => registered.sink.next(result as FormattedExecutionResult<unknown>),
       error: (error) => {
+        if (!Array.isArray(error)) {
+          // The connection failed for good (graphql-ws errors every subscription with the close):
+          // keep the subscription for the new client rather than ending it.
+          if (this.client === client) {
+            registered.dispose = undefined;
+            this.scheduleRestart(this.options.reconnect?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
+          }
+          return;
+        }
         if (over()) registered.sink.error(error);
       },
       complete: () => {
@@ -119,7 +133,7 @@ export class AnnouncementConnection {
   }
 
   private connect(): void {
-    const { minDelayMs = 500, maxDelayMs = 30_000 } = this.options.reconnect ?? {};
+    const { minDelayMs = DEFAULT_MIN_DELAY_MS, maxDelayMs = DEFAULT_MAX_DELAY_MS } = this.options.reconnect ?? {};
     let pongTimer: NodeJS.Timeout | undefined;
     const client = createClient({
       url: this.options.url,
