@@ -52,6 +52,19 @@ describe('Create Message nonce and enforce_nonce', () => {
     expect(channelPosts().map((m) => m.id)).toEqual([first.id, other.id]);
   });
 
+  it('signals a created message synchronously, before the REST answer leaves', async () => {
+    const { channel, harness: h } = await start();
+    const statusesAtCreate: number[] = [];
+    h.discord.onMessageCreate(() => {
+      const post = h.discord.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).at(-1);
+      statusesAtCreate.push(post!.status);
+    });
+    const sent = await channel.send({ content: 'agora', nonce: 'sync', enforceNonce: true });
+    await channel.send({ content: 'agora', nonce: 'sync', enforceNonce: true });
+    expect(statusesAtCreate).toEqual([0]); // not answered yet; and the replay created nothing
+    expect(created.map((m) => m.id)).toEqual([sent.id]);
+  });
+
   it('does not enforce the nonce without enforce_nonce', async () => {
     const { channel } = await start();
     const a = await channel.send({ content: 'a', nonce: 'same' });
