@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { APIMessage } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announcementNonce } from '../../clients/discord-bot/announcer/publish';
@@ -10,6 +10,7 @@ import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { createFakeDiscord, type FakeDiscord, type FakeGuild } from '../stand-ins/discord/fake-discord';
 import { execute } from '../support/graphql';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
+import { spawnBotScript } from './support/bot-process';
 import { eventually } from './support/harness';
 
 /**
@@ -47,27 +48,15 @@ describe('winner announcements across a bot killed with SIGKILL right after post
     await api?.stop();
   });
 
-  function startBot() {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'clients/discord-bot/main.ts'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DISCORD_TOKEN: discord.botToken,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiBase,
-        API_URL: `${api.url}/graphql`,
-        API_TOKEN: TEST_API_TOKEN,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const startBot = () =>
+    spawnBotScript(children, 'clients/discord-bot/main.ts', {
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_APPLICATION_ID: discord.applicationId,
+      DISCORD_API_URL: discord.apiBase,
+      API_URL: `${api.url}/graphql`,
+      API_TOKEN: TEST_API_TOKEN,
+      LOG_LEVEL: 'info',
     });
-    children.push(child);
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-    return { child, exited, output: () => output };
-  }
 
   async function wins(): Promise<Array<{ id: string; discordAnnouncedAt: string | null }>> {
     const data = await execute<{ roundsSince: Array<{ id: string; discordAnnouncedAt: string | null }> }>(
@@ -105,11 +94,10 @@ describe('winner announcements across a bot killed with SIGKILL right after post
       const list = await wins();
       return list.length === STOCK && list.every((win) => win.discordAnnouncedAt !== null) ? list : undefined;
     };
+    // One poller for the whole run: "every win recorded" only ever becomes true once.
+    const done = eventually(everythingRecorded, 150_000, 'every win recorded').then(() => ({ exited: undefined }));
     for (;;) {
-      const outcome = await Promise.race([
-        bot.exited.then((how) => ({ exited: how })),
-        eventually(everythingRecorded, 60_000, `every win recorded (bot output:\n${bot.output().slice(-2000)})`).then(() => ({ exited: undefined })),
-      ]);
+      const outcome = await Promise.race([bot.exited.then((how) => ({ exited: how })), done]);
       if (outcome.exited === undefined) break;
       expect(outcome.exited, bot.output().slice(-2000)).toBe('SIGKILL');
       // The crash really fell between the post and its record.
@@ -143,5 +131,5 @@ describe('winner announcements across a bot killed with SIGKILL right after post
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
     expect(discord.channelMessages(announce)).toHaveLength(STOCK);
-  }, 120_000);
+  }, 180_000);
 });
