@@ -4,12 +4,12 @@
  * OAuth callback route. Without TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET only the link service
  * exists (it answers TwitchNotConfiguredError) and the app runs its in-memory demo chat.
  */
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
 import { twitchConfigured, type Config } from '../config/config';
 import type { Db } from '../db/database';
 import type { Streamer } from '../generated/prisma/client';
-import type { Route } from '../http/routes';
 import type { OutboxHandler } from '../outbox/outbox-worker';
 import type { RoundRunner } from '../raffles/round-runner';
 import { createHelixClient, type HelixClient } from './helix.client';
@@ -17,7 +17,7 @@ import { createTokenCipher } from './token-cipher';
 import { TwitchTokenValidator } from './token-validator';
 import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './twitch-announcement';
 import { createTwitchAuthClient, type TwitchAuthClient } from './twitch-auth.client';
-import { twitchCallbackRoute } from './twitch-callback.route';
+import { twitchCallbackRoutes } from './twitch-callback.route';
 import { TwitchChatterSource } from './twitch-chatter-source';
 import { TwitchCredentialStore } from './twitch-credentials';
 import type { FetchLike } from './twitch-http';
@@ -51,7 +51,8 @@ export interface TwitchFeature {
   configured: boolean;
   link: TwitchLinkService;
   runtime: TwitchRuntime | undefined;
-  routes: Route[];
+  /** The OAuth callback page (a Fastify plugin, registered among the rate-limited /auth routes). */
+  routes: FastifyPluginAsync;
   /** Undefined when Twitch is not configured (the app uses its demo chat). */
   chatterSource: ChatterSource | undefined;
   outboxHandlers: Record<string, OutboxHandler>;
@@ -76,7 +77,7 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
     configured: runtime !== undefined,
     link,
     runtime,
-    routes: [twitchCallbackRoute(link, logger.child({ component: 'callback' }))],
+    routes: twitchCallbackRoutes(link, logger.child({ component: 'callback' })),
     chatterSource: runtime?.chatters,
     outboxHandlers: runtime
       ? { [TWITCH_CHAT_CHANNEL]: twitchChatAnnouncer({ db, helix: runtime.chatHelix, credentials: runtime.credentials }) }
