@@ -11,12 +11,9 @@ import type { StreamerService } from '../streamers/streamer.service';
 const OVERLAY_DIR = fileURLToPath(new URL('../../clients/overlay/', import.meta.url));
 const GRAPHQL_WS_BROWSER_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('graphql-ws')), '..', 'umd');
 
-/** The only files under /overlay/assets/, each with the folder it comes from. */
-const ASSETS = new Map([
-  ['/overlay.js', OVERLAY_DIR],
-  ['/overlay.css', OVERLAY_DIR],
-  ['/graphql-ws.min.js', GRAPHQL_WS_BROWSER_DIR],
-]);
+/** The only files under /overlay/assets/ (looked up in these folders in turn). */
+const ASSET_DIRS = [OVERLAY_DIR, GRAPHQL_WS_BROWSER_DIR];
+const ASSETS = new Set(['/overlay.js', '/overlay.css', '/graphql-ws.min.js']);
 
 /** What the overlay page loads: its own scripts and styles, and GraphQL over its own origin (HTTP and WebSocket). */
 const OVERLAY_PAGE_SECURITY = pageSecurity({
@@ -32,10 +29,10 @@ const OVERLAY_PAGE_SECURITY = pageSecurity({
 export function overlayRoutes(streamers: Pick<StreamerService, 'findIdByOverlayKey'>): FastifyPluginAsync {
   return async (app) => {
     await app.register(fastifyStatic, {
-      root: [...new Set(ASSETS.values())],
+      root: ASSET_DIRS,
       prefix: '/overlay/assets/',
-      // A Map lookup: names like `constructor` or `__proto__` are just unknown files (404).
-      allowedPath: (pathName, root) => ASSETS.get(pathName) === root,
+      // A Set lookup: names like `constructor` or `__proto__` are just unknown files (404).
+      allowedPath: (pathName) => ASSETS.has(pathName),
       index: false,
       list: false,
       dotfiles: 'deny',
