@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { AUTH_RATE_LIMIT, MAX_BODY_BYTES } from '../../src/http/http-app';
 import { createStreamer } from '../support/factories';
@@ -211,12 +213,34 @@ describe('pages, headers and origins (development)', () => {
   });
 });
 
-describe('the /auth routes are rate limited', () => {
+describe('request logs and rate limits', () => {
   let api: TestApp;
+  const lines: string[] = [];
   beforeAll(async () => {
-    api = await startTestApp();
+    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString('utf8'))) }));
+    api = await startTestApp({ logger });
   });
   afterAll(() => api?.stop());
+
+  it('one debug line per request, through the app logger, without the query string (overlay keys live there)', async () => {
+    const streamer = await createStreamer(api.url);
+    const key = overlayKeyOf(streamer.overlayUrl);
+    const before = lines.length;
+    expect((await fetch(`${api.url}/overlay/${streamer.id}?key=${key}`)).status).toBe(200);
+    // The line is written once the response has finished, which may be just after fetch resolves.
+    await vi.waitFor(() => expect(lines.slice(before).join('')).toContain('"msg":"request"'));
+    const logged = lines.slice(before).map((line) => JSON.parse(line));
+    const requestLines = logged.filter((line) => line.msg === 'request');
+    expect(requestLines).toEqual([
+      expect.objectContaining({ level: 20, subsystem: 'http', method: 'GET', path: `/overlay/${streamer.id}`, route: '/overlay/:streamerId', statusCode: 200 }),
+    ]);
+    expect(lines.join('')).not.toContain(key);
+  });
+
+  it('keeps idle connections open for 65 s (longer than load balancers)', async () => {
+    const answer = await fetch(`${api.url}/health`);
+    expect(answer.headers.get('keep-alive')).toBe('timeout=65');
+  });
 
   it(`${AUTH_RATE_LIMIT.max} callbacks a minute per address, then 429; other routes are not limited`, async () => {
     const statuses = [];
