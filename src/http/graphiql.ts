@@ -10,7 +10,6 @@ import { ownWebSocketOrigins, pageSecurity } from './content-security';
  */
 export function offlineGraphiQL() {
   const pages = new Map<string, { html: string; scriptHashes: string[] }>();
-  let lastScriptHashes: string[] = [];
 
   return {
     /** yoga's `renderGraphiQL` option. */
@@ -23,13 +22,12 @@ export function offlineGraphiQL() {
         page = { html, scriptHashes: inlineScripts(html).map((script) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`) };
         pages.set(key, page);
       }
-      lastScriptHashes = page.scriptHashes;
       return page.html;
     },
-    /** The helmet options for the page just rendered. */
+    /** The helmet options for a rendered page (the hashes of every page rendered: in practice one). */
     security() {
       return pageSecurity({
-        'script-src': lastScriptHashes,
+        'script-src': [...new Set([...pages.values()].flatMap((page) => page.scriptHashes))],
         // The editor adds <style> elements and style attributes as it runs.
         'style-src': ["'self'", "'unsafe-inline'"],
         'worker-src': ['blob:'],
