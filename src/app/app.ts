@@ -17,9 +17,12 @@ import { RaffleService } from '../raffles/raffle.service';
 import { cryptoRandom, type RandomSource } from '../raffles/random-source';
 import { RoundRunner } from '../raffles/round-runner';
 import { StreamerService } from '../streamers/streamer.service';
+import { offlineGraphiQL } from '../http/graphiql';
+import { graphqlRoutes } from '../http/graphql.routes';
 import { healthRoutes } from '../http/health.routes';
+import { createHttpApp } from '../http/http-app';
+import { createOriginPolicy } from '../http/origins';
 import { overlayRoutes } from '../overlay/overlay.routes';
-import { createHttpServer } from '../http/http-server';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -125,18 +128,21 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
       twitch,
     };
-    const yoga = createGraphQLServer(services);
-    const httpServer = createHttpServer(yoga, [...healthRoutes(services, () => database!.ping()), ...overlayRoutes(services.streamers), ...twitch.routes], logger);
-    const realtime = attachGraphQLWebSocket(httpServer, yoga, services);
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.http.port, config.http.host, () => resolve());
+    const graphiql = offlineGraphiQL();
+    const yoga = createGraphQLServer(services, graphiql);
+    const origins = createOriginPolicy(config, () => listeningPort);
+    const http = await createHttpApp({
+      logger: logger.child({ subsystem: 'http' }),
+      origins,
+      routes: [graphqlRoutes(yoga, graphiql), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
+      authRoutes: [twitch.routes],
     });
-    listeningPort = (httpServer.address() as AddressInfo).port;
+    const realtime = attachGraphQLWebSocket(http.server, yoga, services, origins);
+    await http.listen({ port: config.http.port, host: config.http.host });
+    listeningPort = (http.server.address() as AddressInfo).port;
     closeHttp = async () => {
       await realtime.close();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await http.close();
     };
     scheduler = new RaffleScheduler(db, rounds, config.raffle.schedulerPollMs, logger.child({ subsystem: 'scheduler' }));
     scheduler.start();

@@ -53,7 +53,9 @@ const environmentSchema = z
     OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
     OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
     RAFFLE_EXCLUDED_LOGINS: z.string().default(DEFAULT_EXCLUDED_LOGINS).pipe(commaList),
-    WS_ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.optional()),
+    /** Browser origins (besides PUBLIC_URL's) allowed by CORS and on WebSocket upgrades; WS_ALLOWED_ORIGINS is an alias. */
+    ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.pipe(z.array(z.url())).optional()),
+    WS_ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.pipe(z.array(z.url())).optional()),
     WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
     WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
     WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4_096).max(268_435_456).default(1_048_576),
@@ -143,7 +145,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       host: env.HOST,
       port: env.PORT,
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
-      allowedOrigins: env.WS_ALLOWED_ORIGINS,
+      allowedOrigins: (env.ALLOWED_ORIGINS ?? env.WS_ALLOWED_ORIGINS)?.map((url) => new URL(url).origin),
     },
     webSocket: {
       connectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import type { GraphQLServer } from './yoga';
+import type { OriginPolicy } from './origins';
 
 /**
  * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
@@ -43,17 +44,16 @@ type ConnectionExtra = {
  *
  * - The credential comes in connectionParams (`authorization` or `overlayKey`), checked once at
  *   connection init: a bad or missing one closes with 4403.
- * - Browsers must send an allowed Origin when WS_ALLOWED_ORIGINS is set (else HTTP 403 on the
- *   upgrade); clients that send no Origin (the bot, servers) are not browsers and pass.
+ * - Browsers must send an allowed Origin, the same list as CORS (origins.ts), else HTTP 403 on
+ *   the upgrade; clients that send no Origin (the bot, servers) are not browsers and pass.
  * - No connection_init within WS_CONNECTION_INIT_TIMEOUT_MS: 4408. Subscribe before the ack: 4401.
  *   A subscription id in use: 4409. A second connection_init: 4429 (all graphql-ws).
  * - A WebSocket ping every WS_KEEPALIVE_MS; a socket that has not answered the previous ping by
  *   the next one is dropped.
  */
-export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: WebSocketServices) {
+export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: WebSocketServices, origins: OriginPolicy) {
   const { config } = services;
   const logger = services.logger.child({ subsystem: 'graphql-ws' });
-  const allowedOrigins = config.http.allowedOrigins;
   const { connectionInitTimeoutMs, keepAliveMs, maxBufferedBytes } = config.webSocket;
 
   const wsServer = new WebSocketServer({
@@ -61,15 +61,13 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
     path: yoga.graphqlEndpoint,
     handleProtocols,
     maxPayload: MAX_INCOMING_MESSAGE_BYTES,
-    verifyClient: allowedOrigins
-      ? (info: { origin: string | undefined }, callback: (ok: boolean, code?: number, message?: string) => void) => {
-          if (!info.origin || allowedOrigins.includes(info.origin)) callback(true);
-          else {
-            logger.warn({ origin: info.origin }, 'WebSocket upgrade refused: origin not allowed');
-            callback(false, 403, 'Origin not allowed');
-          }
-        }
-      : undefined,
+    verifyClient: (info: { origin: string | undefined }, callback: (ok: boolean, code?: number, message?: string) => void) => {
+      if (origins.allows(info.origin)) callback(true);
+      else {
+        logger.warn({ origin: info.origin }, 'WebSocket upgrade refused: origin not allowed');
+        callback(false, 403, 'Origin not allowed');
+      }
+    },
   });
 
   const server = makeServer<Record<string, unknown> | undefined, ConnectionExtra>({

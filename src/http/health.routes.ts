@@ -1,24 +1,19 @@
+import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../pubsub/event-bus';
-import { exactPath, sendJson, type Route } from './routes';
 
 /** `/health`: the process is up. `/ready`: the database and pub/sub answer. */
-export function healthRoutes(services: { events: Pick<EventBus, 'ping'> }, pingDatabase: () => Promise<void>): Route[] {
-  return [
-    {
-      method: 'GET',
-      match: exactPath('/health'),
-      handle: async (_request, response) => sendJson(response, 200, { status: 'ok' }),
-    },
-    {
-      method: 'GET',
-      match: exactPath('/ready'),
-      handle: async (_request, response) => {
-        const [database, pubsub] = await Promise.all([check(pingDatabase), check(() => services.events.ping())]);
-        const ready = database === 'ok' && pubsub === 'ok';
-        sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', database, pubsub });
-      },
-    },
-  ];
+export function healthRoutes(services: { events: Pick<EventBus, 'ping'> }, pingDatabase: () => Promise<void>): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/health', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+    app.get('/ready', async (_request, reply) => {
+      const [database, pubsub] = await Promise.all([check(pingDatabase), check(() => services.events.ping())]);
+      const ready = database === 'ok' && pubsub === 'ok';
+      return reply
+        .status(ready ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send({ status: ready ? 'ready' : 'not ready', database, pubsub });
+    });
+  };
 }
 
 async function check(probe: () => Promise<void>): Promise<string> {

@@ -1,4 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
@@ -7,6 +8,8 @@ import type { Config } from '../config/config';
 import { createGraphQLContext, type GraphQLContext, type GraphQLServices } from '../graphql/context';
 import { schema } from '../graphql/schema';
 import { useSharedSubscriptions } from '../graphql/subscription-sharing';
+import type { OfflineGraphiQL } from './graphiql';
+import { useIntrospectionForServiceOnly } from './introspection';
 
 /** What the WebSocket layer adds to the initial context (see graphql-ws.ts). */
 export interface WebSocketInitialContext {
@@ -20,13 +23,26 @@ export interface GraphQLServerServices extends GraphQLServices {
   principals: PrincipalResolver;
 }
 
-export function createGraphQLServer(services: GraphQLServerServices) {
+/** What the Fastify route adds to the initial context (graphql.routes.ts). */
+export interface FastifyInitialContext {
+  req?: FastifyRequest;
+  reply?: FastifyReply;
+}
+
+/**
+ * The GraphQL server (served by the Fastify route in graphql.routes.ts and by graphql-ws.ts).
+ * GraphiQL (offline, from node_modules) outside production only; in production introspection
+ * is for the service principal only. CORS is @fastify/cors' job, so yoga's own is off.
+ */
+export function createGraphQLServer(services: GraphQLServerServices, graphiql: OfflineGraphiQL) {
   const { config, logger } = services;
-  return createYoga<WebSocketInitialContext, GraphQLContext>({
+  return createYoga<WebSocketInitialContext & FastifyInitialContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'KinoYu raffles', subscriptionsProtocol: 'WS' },
+    graphiql: config.isProduction ? false : { title: 'KinoYu raffles', subscriptionsProtocol: 'WS' },
+    renderGraphiQL: graphiql.render,
+    cors: false,
     maskedErrors: true,
     logging: yogaLogger(logger.child({ subsystem: 'graphql' })),
     plugins: [
@@ -40,6 +56,7 @@ export function createGraphQLServer(services: GraphQLServerServices) {
       }),
       // One execution per event for subscribers sharing document, variables and principal.
       useSharedSubscriptions(),
+      ...(config.isProduction ? [useIntrospectionForServiceOnly()] : []),
     ],
     context: async (initial: YogaInitialContext & WebSocketInitialContext): Promise<GraphQLContext> =>
       createGraphQLContext(initial.principal ?? (await services.principals.fromHeaders(initial.request.headers)), services),

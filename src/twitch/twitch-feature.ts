@@ -6,12 +6,12 @@
  * only the link service exists (it answers TwitchNotConfiguredError) and the app runs its
  * in-memory demo chat.
  */
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
 import type { TwitchConfig } from '../config/config';
 import type { Db } from '../db/database';
 import type { Streamer } from '../generated/prisma/client';
-import type { Route } from '../http/routes';
 import type { OutboxHandler } from '../outbox/outbox-worker';
 import type { RoundRunner } from '../raffles/round-runner';
 import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixClient, type TwitchAuthClient } from './api';
@@ -22,7 +22,7 @@ import { createTokenCipher } from './credentials/token-cipher';
 import { TwitchTokenValidator } from './credentials/token-validator';
 import { CALLBACK_PATH, TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
-import { twitchCallbackRoute } from './twitch-callback.route';
+import { twitchCallbackRoutes } from './twitch-callback.route';
 
 export interface TwitchFeatureDeps {
   /** null: Twitch is not configured. */
@@ -54,7 +54,8 @@ export interface TwitchFeature {
   configured: boolean;
   link: TwitchLinkService;
   runtime: TwitchRuntime | undefined;
-  routes: Route[];
+  /** The OAuth callback page (a Fastify plugin, registered among the rate-limited /auth routes). */
+  routes: FastifyPluginAsync;
   /** Undefined when Twitch is not configured (the app uses its demo chat). */
   chatterSource: ChatterSource | undefined;
   outboxHandlers: Record<string, OutboxHandler>;
@@ -79,7 +80,7 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
     configured: runtime !== undefined,
     link,
     runtime,
-    routes: [twitchCallbackRoute(link, logger.child({ component: 'callback' }))],
+    routes: twitchCallbackRoutes(link, logger.child({ component: 'callback' })),
     chatterSource: runtime?.chatters,
     outboxHandlers: runtime
       ? { [TWITCH_CHAT_CHANNEL]: twitchChatAnnouncer({ db, helix: runtime.chatHelix, credentials: runtime.credentials }) }

@@ -212,7 +212,9 @@ describe('bad input leaves nothing half-written', () => {
     const page = await openCallback(api, back, { 'accept-language': 'en' });
     expect(page.status).toBe(400);
     expect(page.html).toContain('data-reason="ACCESS_DENIED"');
-    expect(page.html).toContain('The user denied you access');
+    // Our own sentence, never Twitch's error_description (text anyone can put in a link).
+    expect(page.html).toContain('You did not authorize the app on Twitch.');
+    expect(page.html).not.toContain('The user denied you access');
     expect(await api.services.db.streamer.count({ where: { guildId } })).toBe(0);
   });
 
