@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import { createGraphQLContext, type GraphQLContext, type GraphQLServices } from '../graphql/context';
+import { useRequestLimits } from '../graphql/limits';
 import { schema } from '../graphql/schema';
 import { useSharedSubscriptions } from '../graphql/subscription-sharing';
 
@@ -38,6 +39,7 @@ export function createGraphQLServer(services: GraphQLServerServices) {
         maxDirectives: { n: 20 },
         blockFieldSuggestion: { enabled: config.isProduction },
       }),
+      useRequestLimits(), // per-principal cost (lists multiply), depth and time limits
       // One execution per event for subscribers sharing document, variables and principal.
       useSharedSubscriptions(),
     ],
