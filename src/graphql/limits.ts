@@ -44,6 +44,7 @@ export function useRequestLimits(options: RequestLimitsOptions = {}): Plugin<Gra
       }
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(timeoutError(limits.timeoutMs)), limits.timeoutMs);
+      timer.unref();
       const requestSignal = (args.contextValue as { request?: Request }).request?.signal;
       // The executor of graphql-yoga stops resolving once this signal aborts (as yoga's own
       // useExecutionCancellation does with the request's signal alone).

@@ -82,6 +82,15 @@ describe('query cost: lists multiply, per-principal budgets', () => {
     expect(small.data).toEqual({ __typename: 'Query' });
   });
 
+  it.each([
+    ['raffle(id)', `query($raffle: ID!) { raffle(id: $raffle) { winners { raffle { winners { raffle { winners { raffle { winners { id } } } } } } } } }`],
+    ['roundsSince', `query($id: ID!) { roundsSince(streamerId: $id, first: 500) { raffle { winners { raffle { winners { id } } } } } }`],
+  ])('refuses the same cycle entered through %s, even for the service principal', async (_entry, query) => {
+    const response = await request(api.url, query, { id: streamer.id, raffle: raffleId });
+    expect(response.status).toBe(400);
+    expect(response.errors?.map((error) => error.extensions?.code)).toContain('QUERY_TOO_COSTLY');
+  });
+
   it('refuses the cycle through a subscription too (overlay key over graphql-ws)', async () => {
     const subscription = await subscribe(
       api.url,
