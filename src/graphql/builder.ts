@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -9,6 +10,7 @@ import { getDatamodel } from '../generated/pothos-prisma-types';
 import { authorizationError, scopeCacheKey, scopeLoaders, type AuthScopes } from '../auth/scopes';
 import { isProductionProcess } from '../config/config';
 import type { GraphQLContext } from './context';
+import { DECLARED_LIST_SIZE, PAGE_SIZE } from './list-size';
 
 /** Plugins, scalars and the context type; nothing else lives here. */
 export const builder = new SchemaBuilder<{
@@ -18,7 +20,7 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: Date; Output: Date | string } };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ErrorsPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ErrorsPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
@@ -33,11 +35,17 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     onUnusedQuery: isProductionProcess ? 'warn' : 'error',
     filterConnectionTotalCount: true,
+    defaultConnectionSize: PAGE_SIZE.default,
+    maxConnectionSize: PAGE_SIZE.max,
   },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // A connection field multiplies by its page size (list-size.ts), so its edges do not again.
+    edgesFieldOptions: { complexity: { field: 1, multiplier: 1 } },
   },
+  // Costs only; the per-principal limits are enforced in limits.ts, before execution.
+  complexity: { defaultComplexity: 1, defaultListMultiplier: DECLARED_LIST_SIZE },
   errors: {
     directResult: true,
     defaultTypes: [],

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import { createGraphQLContext, type GraphQLContext, type GraphQLServices } from '../graphql/context';
+import { useRequestLimits } from '../graphql/limits';
 import { schema } from '../graphql/schema';
 import { useSharedSubscriptions } from '../graphql/subscription-sharing';
 import type { OfflineGraphiQL } from './graphiql';
@@ -54,6 +55,7 @@ export function createGraphQLServer(services: GraphQLServerServices, graphiql: O
         maxDirectives: { n: 20 },
         blockFieldSuggestion: { enabled: config.isProduction },
       }),
+      useRequestLimits(), // per-principal cost (lists multiply), depth and time limits
       // One execution per event for subscribers sharing document, variables and principal.
       useSharedSubscriptions(),
       ...(config.isProduction ? [useIntrospectionForServiceOnly()] : []),

@@ -1,6 +1,7 @@
 import { RaffleEndReason, RaffleStatus } from '../generated/prisma/enums';
 import { may, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
+import { connectionCost, firstArgCost, listSize, PAGE_SIZE, UNPAGED_LIST_MAX } from '../graphql/list-size';
 
 builder.enumType(RaffleStatus, { name: 'RaffleStatus' });
 builder.enumType(RaffleEndReason, { name: 'RaffleEndReason' });
@@ -25,13 +26,16 @@ export const RaffleType = builder.prismaObject('Raffle', {
     }),
     streamer: t.relation('streamer'),
     rounds: t.relatedConnection('rounds', {
-      description: 'Every round in order; resume from the last cursor seen to catch up.',
+      description: `Every round in order; resume from the last cursor seen to catch up. Pages of ${PAGE_SIZE.default} rounds unless \`first\` asks for more, at most ${PAGE_SIZE.max}.`,
       cursor: 'id',
+      complexity: connectionCost,
       query: { orderBy: { number: 'asc' } },
     }),
     winners: t.relation('rounds', {
-      description: 'The rounds that produced a winner, in order.',
-      query: { where: { outcome: 'WINNER' }, orderBy: { number: 'asc' } },
+      description: `The first rounds that produced a winner, in order: \`first\` of them, at most ${UNPAGED_LIST_MAX} (the default). Page through \`rounds\` for more.`,
+      args: { first: t.arg.int({ defaultValue: UNPAGED_LIST_MAX, description: `At most ${UNPAGED_LIST_MAX}.` }) },
+      complexity: firstArgCost(UNPAGED_LIST_MAX),
+      query: (args) => ({ where: { outcome: 'WINNER' }, orderBy: { number: 'asc' }, take: listSize(args.first) }),
     }),
   }),
 });

@@ -3,6 +3,9 @@ import { RoundOutcome } from '../generated/prisma/enums';
 import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 
+const ROUNDS_SINCE = { default: 100, max: 500 } as const;
+const roundsSinceSize = (first: number | null | undefined) => Math.min(Math.max(first ?? ROUNDS_SINCE.default, 1), ROUNDS_SINCE.max);
+
 builder.enumType(RoundOutcome, { name: 'RoundOutcome' });
 
 export const ChatterType = builder.objectRef<Chatter>('Chatter').implement({
@@ -56,8 +59,9 @@ builder.queryFields((t) => ({
       streamerId: t.arg.id({ required: true }),
       afterRoundId: t.arg.id({ description: 'Omit to start from the first round.' }),
       onlyWinners: t.arg.boolean({ defaultValue: false }),
-      first: t.arg.int({ defaultValue: 100 }),
+      first: t.arg.int({ defaultValue: ROUNDS_SINCE.default, description: `At most ${ROUNDS_SINCE.max}.` }),
     },
+    complexity: (args) => ({ field: 1, multiplier: roundsSinceSize(args.first) }),
     authScopes: may.watch(streamerArg('streamerId')),
     resolve: (query, _root, args, context) =>
       context.services.db.round.findMany({
@@ -68,7 +72,7 @@ builder.queryFields((t) => ({
           ...(args.onlyWinners ? { outcome: 'WINNER' } : {}),
         },
         orderBy: { id: 'asc' },
-        take: Math.min(Math.max(args.first ?? 100, 1), 500),
+        take: roundsSinceSize(args.first),
       }),
   }),
 }));

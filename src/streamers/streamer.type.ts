@@ -1,5 +1,6 @@
 import { may, onlyService, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
+import { connectionCost, DECLARED_LIST_SIZE, PAGE_SIZE } from '../graphql/list-size';
 import { RaffleType } from '../raffles/raffle.type';
 
 export const StreamerType = builder.prismaObject('Streamer', {
@@ -24,7 +25,8 @@ export const StreamerType = builder.prismaObject('Streamer', {
       resolve: (streamer, _args, context) => context.services.streamers.overlayUrl(streamer),
     }),
     items: t.relation('items', {
-      description: 'Prizes that are not removed, oldest first.',
+      description: 'Prizes that are not removed, oldest first. Complete; costed as a list of ' + `${DECLARED_LIST_SIZE}.`,
+      complexity: { field: 1, multiplier: DECLARED_LIST_SIZE },
       query: { where: { removedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
     }),
     activeRaffle: t.field({
@@ -43,8 +45,9 @@ export const StreamerType = builder.prismaObject('Streamer', {
         context.services.db.round.findFirst({ ...query, where: { raffle: { streamerId: streamer.id } }, orderBy: { id: 'desc' } }),
     }),
     raffles: t.relatedConnection('raffles', {
-      description: 'Every raffle, newest first.',
+      description: `Every raffle, newest first. Pages of ${PAGE_SIZE.default} raffles unless \`first\` asks for more, at most ${PAGE_SIZE.max}.`,
       cursor: 'id',
+      complexity: connectionCost,
       query: { orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] },
     }),
   }),

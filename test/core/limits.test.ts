@@ -1,8 +1,12 @@
+import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { overlayPrincipal } from '../../src/auth/principal';
+import { REQUEST_LIMITS, useRequestLimits } from '../../src/graphql/limits';
 import { request } from '../support/graphql';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-describe('request limits (graphql-armor)', () => {
+describe('request limits (graphql-armor, outer bounds for every principal)', () => {
   let api: TestApp;
   beforeAll(async () => {
     api = await startTestApp();
@@ -35,5 +39,45 @@ describe('request limits (graphql-armor)', () => {
     });
     expect(response.status).toBe(400);
     expect((await response.json()).errors[0].message).toMatch(/Syntax Error/);
+  });
+});
+
+describe('execution time limit (useRequestLimits)', () => {
+  // A small schema of its own: a resolver that never settles stands for a slow query.
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        fast: { type: GraphQLString, resolve: () => 'done' },
+        stuck: { type: GraphQLString, resolve: () => new Promise<string>(() => {}) },
+      },
+    }),
+  });
+  const limits = { ...REQUEST_LIMITS, overlay: { ...REQUEST_LIMITS.overlay, timeoutMs: 100 } };
+  const yoga = createYoga({
+    schema,
+    maskedErrors: true,
+    logging: false,
+    context: () => ({ principal: overlayPrincipal('streamer-1') }),
+    plugins: [useRequestLimits({ limits })],
+  });
+  const post = async (query: string) => {
+    const response = await yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  it('stops a query that outlives the principal’s time limit with a QUERY_TIMEOUT error', async () => {
+    const { status, body } = await post('{ stuck }');
+    expect(status).toBe(503);
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
+    expect(body.errors?.[0]?.message).toMatch(/time limit/);
+  });
+
+  it('answers queries that finish in time', async () => {
+    expect((await post('{ fast }')).body).toEqual({ data: { fast: 'done' } });
   });
 });

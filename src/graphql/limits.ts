@@ -1,0 +1,102 @@
+import type { Plugin } from '@envelop/core';
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { PrincipalKind } from '../auth/principal';
+import type { GraphQLContext } from './context';
+
+/**
+ * Per-principal request limits, checked before any resolver runs:
+ * - cost: the complexity plugin's estimate, where a list field multiplies its children by its page
+ *   or list size (see list-size.ts), so nested lists and cycles such as
+ *   `Raffle.winners → Round.raffle → winners` multiply and are refused;
+ * - depth: levels of selection (graphql-armor's maxDepth stays the outer bound for everyone);
+ * - time: queries and mutations stop after `timeoutMs` (the executor's AbortSignal).
+ * Overlay keys sit in OBS URLs and leak, so they get the tightest limits.
+ */
+export interface RequestLimits {
+  readonly cost: number;
+  readonly depth: number;
+  readonly timeoutMs: number;
+}
+
+export const REQUEST_LIMITS: Readonly<Record<PrincipalKind, RequestLimits>> = Object.freeze({
+  service: { cost: 100_000, depth: 12, timeoutMs: 15_000 },
+  person: { cost: 50_000, depth: 10, timeoutMs: 10_000 },
+  overlay: { cost: 20_000, depth: 8, timeoutMs: 5_000 },
+  anonymous: { cost: 5_000, depth: 8, timeoutMs: 5_000 },
+});
+
+export interface RequestLimitsOptions {
+  /** Limits per principal kind; default REQUEST_LIMITS. */
+  limits?: Readonly<Record<PrincipalKind, RequestLimits>>;
+}
+
+/** The envelop plugin that enforces the limits of the request's principal. */
+export function useRequestLimits(options: RequestLimitsOptions = {}): Plugin<GraphQLContext> {
+  const limitsOf = (context: GraphQLContext) => (options.limits ?? REQUEST_LIMITS)[context.principal.kind];
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const limits = limitsOf(args.contextValue);
+      const errors = costErrors(args.schema, args.document, args.contextValue, args.variableValues, args.operationName, limits);
+      if (errors.length > 0) {
+        setResultAndStopExecution({ errors });
+        return;
+      }
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(timeoutError(limits.timeoutMs)), limits.timeoutMs);
+      timer.unref();
+      const requestSignal = (args.contextValue as { request?: Request }).request?.signal;
+      // The executor of graphql-yoga stops resolving once this signal aborts (as yoga's own
+      // useExecutionCancellation does with the request's signal alone).
+      Object.assign(args, { signal: requestSignal ? AbortSignal.any([requestSignal, timeout.signal]) : timeout.signal });
+      return { onExecuteDone: () => clearTimeout(timer) };
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const errors = costErrors(args.schema, args.document, args.contextValue, args.variableValues, args.operationName, limitsOf(args.contextValue));
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+  };
+}
+
+function costErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  context: GraphQLContext,
+  variableValues: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+  limits: RequestLimits,
+): readonly GraphQLError[] {
+  const who = context.principal.kind;
+  const rule = createComplexityRule({
+    context,
+    variableValues: variableValues ?? {},
+    operationName,
+    validate: ({ complexity, depth }, report) => {
+      if (depth > limits.depth) {
+        report(refusal(`Query is ${depth} levels deep; at most ${limits.depth} for the ${who} principal`, 'QUERY_TOO_DEEP', { depth, maxDepth: limits.depth }));
+      }
+      if (complexity > limits.cost) {
+        report(
+          refusal(
+            `Query cost ${complexity} exceeds ${limits.cost} for the ${who} principal: lists multiply by their page size, so ask for smaller pages (first) or fewer nested lists`,
+            'QUERY_TOO_COSTLY',
+            { cost: complexity, maxCost: limits.cost },
+          ),
+        );
+      }
+    },
+  });
+  return validate(schema, document, [rule]).map((error) =>
+    error.extensions.code ? error : refusal(error.message, 'GRAPHQL_VALIDATION_FAILED', {}),
+  );
+}
+
+function refusal(message: string, code: string, details: Record<string, number>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...details, http: { status: 400 } } });
+}
+
+function timeoutError(timeoutMs: number): GraphQLError {
+  return new GraphQLError(`Query stopped after ${timeoutMs / 1000} s, the time limit`, {
+    extensions: { code: 'QUERY_TIMEOUT', timeoutMs, http: { status: 503 } },
+  });
+}
