@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { resolvePrincipal, type Principal } from '../auth/principal';
 import type { Services } from '../app/services';
 import type { GraphQLContext } from '../graphql/context';
+import { useRejectNulCharacters } from '../graphql/plugins/reject-nul-characters';
 import { useSharedSubscriptionExecution } from '../graphql/plugins/shared-subscription-execution';
 import { schema } from '../graphql/schema';
 
@@ -30,6 +31,7 @@ export function createGraphQLServer(services: Services) {
         maxDirectives: { n: 20 },
         blockFieldSuggestion: { enabled: config.isProduction },
       }),
+      useRejectNulCharacters(),
       // One execution per event for subscribers sharing document, variables and principal.
       useSharedSubscriptionExecution(),
     ],

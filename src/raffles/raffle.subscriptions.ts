@@ -1,6 +1,6 @@
-import { GraphQLError } from 'graphql';
 import type { Services } from '../app/services';
 import { builder } from '../graphql/builder';
+import { roundIdArg } from '../graphql/id-args';
 import { MAX_INITIAL_REPLAY, withCatchUp, type CatchUpSource } from '../pubsub/catch-up';
 import type { RaffleEventMessage, WinnerDrawnEvent } from '../pubsub/topics';
 
@@ -30,12 +30,7 @@ const AFTER_ROUND_ID_DESCRIPTION =
   'use roundsSince for more), looked up once it is live, then goes on live. Dedupe by id.';
 
 function afterRoundIdArg(value: string | number | null | undefined): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < 0) {
-    throw new GraphQLError('afterRoundId must be a round id', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return id;
+  return value === null || value === undefined ? undefined : roundIdArg('afterRoundId', value);
 }
 
 builder.subscriptionFields((t) => ({

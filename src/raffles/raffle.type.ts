@@ -1,6 +1,7 @@
 import { RaffleEndReason, RaffleStatus } from '../generated/prisma/enums';
 import type { GraphQLContext } from '../graphql/context';
 import { builder } from '../graphql/builder';
+import { checkCursorArgs } from '../graphql/id-args';
 
 builder.enumType(RaffleStatus, { name: 'RaffleStatus' });
 builder.enumType(RaffleEndReason, { name: 'RaffleEndReason' });
@@ -27,7 +28,10 @@ export const RaffleType = builder.prismaObject('Raffle', {
     rounds: t.relatedConnection('rounds', {
       description: 'Every round in order; resume from the last cursor seen to catch up.',
       cursor: 'id',
-      query: { orderBy: { number: 'asc' } },
+      query: (args) => {
+        checkCursorArgs(args, 'roundId');
+        return { orderBy: { number: 'asc' } };
+      },
     }),
     winners: t.relation('rounds', {
       description: 'The rounds that produced a winner, in order.',

@@ -1,6 +1,7 @@
 import type { Chatter } from '../chatters/chatter';
 import { RoundOutcome } from '../generated/prisma/enums';
 import { builder } from '../graphql/builder';
+import { roundIdArg } from '../graphql/id-args';
 
 builder.enumType(RoundOutcome, { name: 'RoundOutcome' });
 
@@ -63,7 +64,7 @@ builder.queryFields((t) => ({
         ...query,
         where: {
           raffle: { streamerId: String(args.streamerId) },
-          ...(args.afterRoundId ? { id: { gt: Number.parseInt(String(args.afterRoundId), 10) || 0 } } : {}),
+          ...(args.afterRoundId != null ? { id: { gt: roundIdArg('afterRoundId', args.afterRoundId) } } : {}),
           ...(args.onlyWinners ? { outcome: 'WINNER' } : {}),
         },
         orderBy: { id: 'asc' },

@@ -1,4 +1,5 @@
 import { builder } from '../graphql/builder';
+import { checkCursorArgs } from '../graphql/id-args';
 import { RaffleType } from '../raffles/raffle.type';
 
 export const StreamerType = builder.prismaObject('Streamer', {
@@ -44,7 +45,10 @@ export const StreamerType = builder.prismaObject('Streamer', {
     raffles: t.relatedConnection('raffles', {
       description: 'Every raffle, newest first.',
       cursor: 'id',
-      query: { orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] },
+      query: (args) => {
+        checkCursorArgs(args, 'text');
+        return { orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] };
+      },
     }),
   }),
 });
