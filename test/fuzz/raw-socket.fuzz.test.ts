@@ -260,7 +260,7 @@ describe('fuzz: raw HTTP and WebSocket bytes', () => {
         fuzzParameters(40),
       );
     },
-    timeoutFor(40, 200),
+    timeoutFor(40, 500),
   );
 
   // The node:http layer throws on these in its request listener (an uncaught exception: a real
