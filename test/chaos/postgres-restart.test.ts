@@ -95,7 +95,7 @@ describe.skipIf(unavailable !== null)(title('chaos: PostgreSQL restarts under th
     });
 
     try {
-      await until('20 rounds before the restart', async () => (await roundCount()) >= 20, 20_000);
+      await until('10 rounds before the restart', async () => (await roundCount()) >= 10, 20_000);
       const beforeRestart = await roundCount();
       const restartAt = Date.now();
       postgres!.restart();
@@ -103,7 +103,7 @@ describe.skipIf(unavailable !== null)(title('chaos: PostgreSQL restarts under th
       const before = await roundCount();
       const backAt = Date.now();
       // The raffle resumes by itself: more rounds on the same raffle after the restart.
-      await until('20 rounds after the restart', async () => (await roundCount()) >= before + 20, 30_000);
+      await until('10 rounds after the restart', async () => (await roundCount()) >= before + 10, 25_000);
       const resumedAt = Date.now();
       driving = false;
       await Promise.all(drivers);
@@ -137,7 +137,7 @@ describe.skipIf(unavailable !== null)(title('chaos: PostgreSQL restarts under th
       console.info(
         `[postgres-restart] pg_ctl restart -m fast took ${restarted - restartAt} ms (server down and up again); ` +
           `${beforeRestart} rounds counted just before the restart, ${before} once it was back (+${backAt - restartAt} ms), ${rounds.length - before} after, ` +
-          `20 more rounds ${resumedAt - restartAt} ms after the restart began; ${wins.length} WINNER rounds = ${taken!.taken} stock units taken; ` +
+          `10 more rounds ${resumedAt - restartAt} ms after the restart began; ${wins.length} WINNER rounds = ${taken!.taken} stock units taken; ` +
           `drawRound answers: ${answers.round} rounds, ${answers.error} typed errors, ${answers.failed} failed during the outage; pub/sub: ${redisUrl ? 'Redis' : 'in-process'}`,
       );
     } finally {

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { CaseCounter, FUZZ_SEED, fuzzParameters, timeoutFor } from './fuzz-config';
-import { graphqlLiteral, postGraphQL, serverFailure, shorten } from './graphql-request';
+import { graphqlLiteral, postGraphQL, postSubscription, serverFailure, shorten } from './graphql-request';
 import { brokenInvariants } from './invariants';
 import { documentFor, operations, type KnownIds } from './operations';
 
 /**
  * Every argument of every root field (and of the nested connection fields) gets hostile values
- * through the real HTTP endpoint, with the service token. Whatever the input: no 5xx, no masked
+ * through the real HTTP endpoint (subscriptions over SSE), with the service token. Whatever the input: no 5xx, no masked
  * unexpected error, the process still answers /health, and the database invariants hold.
  */
 describe('fuzz: GraphQL arguments through POST /graphql', () => {
@@ -64,7 +64,7 @@ describe('fuzz: GraphQL arguments through POST /graphql', () => {
             if (cases % 50 === 0) await refreshKnown();
             const inline = inlineArguments && cases % 4 === 0;
             const body = documentFor(spec, values, inline, graphqlLiteral);
-            const response = await postGraphQL(api.url, body);
+            const response = spec.kind === 'subscription' ? await postSubscription(api.url, body) : await postGraphQL(api.url, body);
             const failure = serverFailure(response);
             if (failure) serverErrors += 1;
             expect(failure, `request ${shorten(body)}\nresponse ${response.status} ${shorten(response.body)}`).toBeNull();

@@ -48,3 +48,54 @@ export function graphqlLiteral(value: unknown): string {
 export function shorten(text: string, max = 600): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
+
+/**
+ * Sends a subscription over SSE (POST, `Accept: text/event-stream`) and reads what arrives within
+ * `waitMs` (errors come at once; a live subscription sends nothing until a round), then hangs up.
+ */
+export async function postSubscription(baseUrl: string, body: string, waitMs = 60): Promise<FuzzResponse> {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_API_TOKEN}` },
+    body,
+    signal: controller.signal,
+  });
+  let text = '';
+  const reader = response.body?.getReader();
+  if (reader) {
+    const decoder = new TextDecoder();
+    const timer = setTimeout(() => controller.abort(), waitMs);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // Aborted after waitMs: what came so far is the answer.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  // Each `data:` line is one execution result; check them all like one JSON response.
+  const errors = text
+    .split('\n')
+    .filter((line) => line.startsWith('data:'))
+    .flatMap((line) => {
+      try {
+        return (JSON.parse(line.slice(5)) as { errors?: NonNullable<FuzzResponse['json']>['errors'] }).errors ?? [];
+      } catch {
+        return [];
+      }
+    });
+  let json: FuzzResponse['json'] = { errors };
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) {
+    try {
+      json = JSON.parse(text) as FuzzResponse['json'];
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: response.status, body: text, json };
+}

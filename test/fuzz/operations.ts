@@ -20,7 +20,7 @@ export interface KnownIds {
 /** One root field with every argument of the schema (and those of nested connection fields). */
 export interface OperationSpec {
   name: string;
-  kind: 'query' | 'mutation';
+  kind: 'query' | 'mutation' | 'subscription';
   /** Variable name → GraphQL type as the schema declares it. */
   variables: Record<string, string>;
   /** The selection set, using `$variable`s. */
@@ -220,6 +220,22 @@ export function operations(known: () => KnownIds): OperationSpec[] {
       body: 'streamer(id: $id) { id items { id } latestRound { id } activeRaffle { id } raffles(first: $first, last: $last, after: $after, before: $before) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }',
       runs: 500,
       values: record({ id: streamerId, ...connectionArgs }),
+    },
+    {
+      name: 'winnerDrawn (SSE)',
+      kind: 'subscription',
+      variables: { streamerId: 'ID!', afterRoundId: 'ID' },
+      body: 'winnerDrawn(streamerId: $streamerId, afterRoundId: $afterRoundId) { id number }',
+      runs: 150,
+      values: record({ streamerId, afterRoundId: roundId }),
+    },
+    {
+      name: 'raffleEvents (SSE)',
+      kind: 'subscription',
+      variables: { streamerId: 'ID!', afterRoundId: 'ID' },
+      body: 'raffleEvents(streamerId: $streamerId, afterRoundId: $afterRoundId) { kind roundId round { id number } }',
+      runs: 150,
+      values: record({ streamerId, afterRoundId: roundId }),
     },
     {
       name: 'streamerByGuild',
