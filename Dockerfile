@@ -1,5 +1,5 @@
-# One image for the API and the Discord bot (different commands).
-FROM node:20-bookworm-slim
+# One image for the API and the Discord bot (different commands), on the current Node LTS.
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma

@@ -356,7 +356,7 @@ async function bareRound(sql: FloorSql, bus: EventBus, chatters: InMemoryChatter
     [target.raffleId],
   );
   await sql.query(`SELECT count(*) FROM "items" WHERE "streamer_id" = $1 AND "removed_at" IS NULL AND "remaining" > 0`, [target.streamerId]);
-  const everyone = await chatters.listChatters({ id: target.streamerId, twitchUserId: raffle!.twitch_user_id, login: raffle!.login });
+  const everyone = (await chatters.snapshot({ id: target.streamerId, twitchUserId: raffle!.twitch_user_id, login: raffle!.login })).chatters;
   const earlier = await sql.query<{ winner_user_id: string }>(
     `SELECT "winner_user_id" FROM "rounds" WHERE "raffle_id" = $1 AND "outcome" = 'WINNER'`,
     [target.raffleId],

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app/app';
 import type { Services } from '../../src/app/services';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig, requireSecrets } from '../../src/config/config';
 import { TEST_API_TOKEN } from '../../test/support/test-app';
 
 export interface BenchApp {
@@ -23,7 +23,7 @@ export interface BenchApp {
 
 export async function startBenchApp(options: { databaseUrl?: string; redisUrl?: string; schedulerPollMs?: number }): Promise<BenchApp> {
   const dataDir = options.databaseUrl ? undefined : await mkdtemp(path.join(tmpdir(), 'kinoyu-bench-'));
-  const config = loadConfig({
+  const config = requireSecrets(loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -34,7 +34,7 @@ export async function startBenchApp(options: { databaseUrl?: string; redisUrl?: 
     REDIS_URL: options.redisUrl,
     SCHEDULER_POLL_MS: String(options.schedulerPollMs ?? 1_000),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
-  });
+  }));
   const chatters = new InMemoryChatterSource();
   const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters });
   const running = await app.start();

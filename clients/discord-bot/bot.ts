@@ -1,12 +1,11 @@
-import { Client, DiscordAPIError, Events, GatewayIntentBits, RESTJSONErrorCodes, type ClientOptions } from 'discord.js';
-import { Announcements, type AnnouncerOptions, type Publish } from './announcer/announcer';
-import { buildWinnerEmbed } from './announcer/winner-embed';
+import { Client, Events, GatewayIntentBits, type ClientOptions, type MessageMentionOptions } from 'discord.js';
+import { Announcements, type AnnouncerOptions } from './announcer/announcer';
+import { createDiscordPublisher } from './announcer/publish';
 import type { BotContext, Command } from './commands/index';
 import type { BotConfig } from './config';
 import { createInteractionHandler } from './events/interaction-create';
 import { createPrefixHandler } from './events/prefix-command';
 import { createApiClient } from './graphql/api-client';
-import { messagesFor } from './i18n';
 import { loadCommands } from './loader';
 import { createBotLogger, type Logger } from './logger';
 
@@ -27,13 +26,13 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-/** Discord errors after which a post can never succeed, so the win is dropped rather than retried forever. */
-const PERMANENT_POST_ERRORS = new Set<number | string>([
-  RESTJSONErrorCodes.UnknownChannel,
-  RESTJSONErrorCodes.MissingAccess,
-  RESTJSONErrorCodes.MissingPermissions,
-  RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel,
-]);
+/**
+ * What every message the bot sends may ping: nothing. Item names, Twitch logins and server
+ * error texts end up in replies, and none may notify @everyone, @here, a role or a user. The
+ * winner embed needs no ping either: the winner is a Twitch viewer, not a Discord member, and
+ * mentions inside embeds never notify anyway. A message that ever needs one sets its own.
+ */
+export const ALLOWED_MENTIONS: MessageMentionOptions = { parse: [], repliedUser: false };
 
 export function createBot(config: BotConfig, options: BotOptions = {}): Bot {
   const logger = options.logger ?? createBotLogger(config.logLevel);
@@ -41,31 +40,19 @@ export function createBot(config: BotConfig, options: BotOptions = {}): Bot {
 
   const intents = [GatewayIntentBits.Guilds];
   if (config.prefixCommands) intents.push(GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent);
-  const clientOptions: ClientOptions = { intents, rest: config.discord.restBase ? { api: config.discord.restBase } : {} };
-  const client = new Client(clientOptions);
-
-  const publish: Publish = async (round, channelId, guildId) => {
-    const messages = messagesFor(client.guilds.cache.get(guildId)?.preferredLocale);
-    try {
-      const channel = await client.channels.fetch(channelId);
-      if (!channel?.isSendable()) return 'dropped';
-      await channel.send({ embeds: [buildWinnerEmbed(round, messages)] });
-      return 'posted';
-    } catch (error) {
-      if (error instanceof DiscordAPIError && PERMANENT_POST_ERRORS.has(error.code)) {
-        logger.warn({ channelId, roundId: round.id, code: error.code }, `cannot post the win: ${error.message}`);
-        return 'dropped';
-      }
-      throw error;
-    }
+  const clientOptions: ClientOptions = {
+    intents,
+    allowedMentions: ALLOWED_MENTIONS,
+    rest: config.discord.restBase ? { api: config.discord.restBase } : {},
   };
+  const client = new Client(clientOptions);
 
   const announcements = new Announcements({
     api,
     wsUrl: config.api.wsUrl,
     token: config.api.token,
     logger,
-    publish,
+    publish: createDiscordPublisher(client, logger),
     ...options.announcer,
   });
   const context: BotContext = { api, logger, announcements };

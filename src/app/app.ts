@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { createPrincipalResolver, type PrincipalResolver } from '../auth/principal-resolver';
+import { createAccessDirectory } from '../auth/roles';
 import type { ChatterSource } from '../chatters/chatter';
 import { InMemoryChatterSource } from '../chatters/in-memory-chatter-source';
-import { publicUrlOf, type Config } from '../config/config';
+import { publicUrlOf, type ResolvedConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { attachGraphQLWebSocket } from '../http/graphql-ws';
@@ -19,7 +21,9 @@ import { healthRoutes } from '../http/health.routes';
 import { overlayRoutes } from '../overlay/overlay.routes';
 import { createHttpServer } from '../http/http-server';
 import { createGraphQLServer } from '../http/yoga';
-import { RaffleEventsKickingOutbox } from '../outbox/kick-on-round';
+import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
+import { RaffleEvents } from '../raffles/raffle-events';
+import { RoundCatchUp } from '../raffles/round-catch-up';
 import { OutboxWorker } from '../outbox/outbox-worker';
 import { createTwitchFeature, type TwitchFeature } from '../twitch/twitch-feature';
 import type { Services } from './services';
@@ -30,6 +34,11 @@ export interface AppOptions {
   chatterSource?: ChatterSource;
   random?: RandomSource;
   instanceId?: string;
+  /**
+   * Tests only: wraps how credentials become principals (e.g. to act as a logged-in person
+   * before the login session exists). Production passes nothing.
+   */
+  principals?: (standard: PrincipalResolver) => PrincipalResolver;
 }
 
 export interface RunningApp {
@@ -46,7 +55,7 @@ export interface App {
   kill(): Promise<void>;
 }
 
-export function createApp(config: Config, options: AppOptions = {}): App {
+export function createApp(config: ResolvedConfig, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config);
   const instanceId = options.instanceId ?? `api-${randomUUID().slice(0, 8)}`;
   let database: Database | undefined;
@@ -57,9 +66,6 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let closeHttp: (() => Promise<void>) | undefined;
 
   async function start(): Promise<RunningApp> {
-    if (!config.apiToken || !config.tokenEncryptionKeys) {
-      throw new Error('createApp needs apiToken and tokenEncryptionKeys (see resolveSecrets)');
-    }
     database = await openDatabase(config);
     const runner = await database.openSqlRunner();
     try {
@@ -71,7 +77,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const db = database.prisma;
     let listeningPort = config.http.port;
     twitch = createTwitchFeature({
-      config,
+      twitch: config.twitch,
+      tokenEncryptionKeys: config.tokenEncryptionKeys,
       db,
       logger: logger.child({ subsystem: 'twitch' }),
       publicUrl: () => publicUrlOf(config, listeningPort),
@@ -85,7 +92,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       ...config.outbox,
     });
     const worker = outbox;
-    const raffleEvents = new RaffleEventsKickingOutbox(events, () => worker.kick());
+    const raffleEvents = new RaffleEvents(events);
+    raffleEvents.onRoundCommitted(kickOutboxOnWinningRound(() => worker.kick()));
     const rounds = new RoundRunner({
       db,
       chatters,
@@ -97,6 +105,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       excludedLogins: config.raffle.excludedLogins,
       outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
     });
+    const streamers = new StreamerService(db, () => publicUrlOf(config, listeningPort));
+    const principals = createPrincipalResolver({
+      apiToken: config.apiToken,
+      findStreamerIdByOverlayKey: (key) => streamers.findIdByOverlayKey(key),
+    });
     const services: Services = {
       config,
       logger,
@@ -104,7 +117,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       events,
       chatters,
       rounds,
-      streamers: new StreamerService(db, () => publicUrlOf(config, listeningPort)),
+      roundCatchUp: new RoundCatchUp(db, logger),
+      principals: options.principals ? options.principals(principals) : principals,
+      access: createAccessDirectory(db),
+      streamers,
       items: new ItemService(db),
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
       twitch,

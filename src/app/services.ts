@@ -1,17 +1,27 @@
 import type { Logger } from 'pino';
+import type { PrincipalResolver } from '../auth/principal-resolver';
+import type { AccessDirectory } from '../auth/roles';
 import type { ChatterSource } from '../chatters/chatter';
-import type { Config } from '../config/config';
+import type { ResolvedConfig } from '../config/config';
 import type { Db } from '../db/database';
+import type { GraphQLServices } from '../graphql/context';
+import type { GraphQLServerServices } from '../http/yoga';
+import type { WebSocketServices } from '../http/graphql-ws';
 import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { RaffleService } from '../raffles/raffle.service';
+import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { RoundRunner } from '../raffles/round-runner';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
 
-/** What resolvers and routes reach: built once per app by createApp. */
+/**
+ * Everything the app built, once per app by createApp (tests and operators reach it through the
+ * running app). Lower layers never import this: each declares the narrow part it uses
+ * (GraphQLServices, GraphQLServerServices, WebSocketServices...) and this satisfies them all.
+ */
 export interface Services {
-  config: Config;
+  config: ResolvedConfig;
   logger: Logger;
   db: Db;
   events: EventBus;
@@ -20,6 +30,15 @@ export interface Services {
   items: ItemService;
   raffles: RaffleService;
   rounds: RoundRunner;
+  roundCatchUp: RoundCatchUp;
+  /** Credentials → principals (API token, overlay keys). */
+  principals: PrincipalResolver;
+  /** Roles and resource owners for authorization decisions. */
+  access: AccessDirectory;
   /** Linking, tokens and the Twitch clients (`runtime` is undefined when Twitch is not configured). */
   twitch: TwitchFeature;
 }
+
+// Compile-time proof that the app's services give every layer what it declares.
+type Satisfies<T extends U, U> = T;
+export type ServicesSatisfyLayers = Satisfies<Services, GraphQLServices & GraphQLServerServices & WebSocketServices>;

@@ -1,42 +1,29 @@
-import { timingSafeEqual } from 'node:crypto';
-
-/** Who is calling: the bot/service principal, an overlay page of one streamer, or nobody. */
+/**
+ * Who is calling. Built once per request (or per WebSocket connection) and read-only afterwards:
+ * - `service`: the Discord bot and other trusted servers (`Authorization: Bearer <API_TOKEN>`);
+ * - `overlay`: the overlay page of one streamer (its overlay key);
+ * - `person`: someone logged in with Twitch (the dashboard session, a later issue); what they may
+ *   do depends on their role per streamer (see roles.ts), looked up per request;
+ * - `anonymous`: no credential, or one that was not accepted (`rejectedCredential`).
+ */
 export type Principal =
-  | { kind: 'service' }
-  | { kind: 'overlay'; streamerId: string }
-  | { kind: 'anonymous'; rejectedCredential: boolean };
+  | { readonly kind: 'service' }
+  | { readonly kind: 'overlay'; readonly streamerId: string }
+  | { readonly kind: 'person'; readonly twitchUserId: string }
+  | { readonly kind: 'anonymous'; readonly rejectedCredential: boolean };
 
-export interface Credentials {
-  authorization: string | undefined;
-  overlayKey: string | undefined;
+export type PrincipalKind = Principal['kind'];
+
+export const servicePrincipal: Principal = Object.freeze({ kind: 'service' });
+
+export function overlayPrincipal(streamerId: string): Principal {
+  return Object.freeze({ kind: 'overlay', streamerId });
 }
 
-export interface PrincipalResolverDeps {
-  apiToken: string;
-  findStreamerIdByOverlayKey(key: string): Promise<string | null>;
+export function personPrincipal(twitchUserId: string): Principal {
+  return Object.freeze({ kind: 'person', twitchUserId });
 }
 
-/** Builds the read-only principal from a header or graphql-ws connectionParams. */
-export async function resolvePrincipal(credentials: Credentials, deps: PrincipalResolverDeps): Promise<Principal> {
-  const bearer = parseBearer(credentials.authorization);
-  if (bearer !== undefined) {
-    return safeEqual(bearer, deps.apiToken) ? { kind: 'service' } : { kind: 'anonymous', rejectedCredential: true };
-  }
-  if (credentials.overlayKey) {
-    const streamerId = await deps.findStreamerIdByOverlayKey(credentials.overlayKey);
-    return streamerId ? { kind: 'overlay', streamerId } : { kind: 'anonymous', rejectedCredential: true };
-  }
-  return { kind: 'anonymous', rejectedCredential: false };
-}
-
-function parseBearer(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return match ? match[1]!.trim() : header.trim();
-}
-
-function safeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+export function anonymousPrincipal(rejectedCredential = false): Principal {
+  return Object.freeze({ kind: 'anonymous', rejectedCredential });
 }

@@ -1,3 +1,4 @@
+import type { Db } from '../db/database';
 import type { Chatter } from './chatter';
 
 export interface EligibilityRules {
@@ -16,4 +17,31 @@ export function eligibleChatters(chatters: readonly Chatter[], rules: Eligibilit
   const excludedIds = new Set(rules.excludeUserIds);
   const excludedLogins = new Set(Array.from(rules.excludeLogins, (login) => login.toLowerCase()));
   return chatters.filter((chatter) => !excludedIds.has(chatter.userId) && !excludedLogins.has(chatter.login));
+}
+
+export interface ExclusionInput {
+  streamer: { twitchUserId: string | null; login: string | null };
+  /** The raffle the round belongs to (none: no earlier winners to leave out). */
+  raffle: { id: string; allowRepeatWinners: boolean } | null;
+  /** Configured bots and accounts (RAFFLE_EXCLUDED_LOGINS). */
+  excludedLogins: readonly string[];
+}
+
+/**
+ * Who never wins a round, the same for a round and for liveChatters: the broadcaster (by id and
+ * login), the configured logins and, unless the raffle allows repeat winners, its earlier winners.
+ */
+export async function exclusionRules(db: Pick<Db, 'round'>, input: ExclusionInput): Promise<EligibilityRules> {
+  const { streamer, raffle } = input;
+  const earlierWinners =
+    raffle && !raffle.allowRepeatWinners
+      ? await db.round.findMany({ where: { raffleId: raffle.id, outcome: 'WINNER' }, select: { winnerUserId: true } })
+      : [];
+  return {
+    excludeUserIds: [
+      ...(streamer.twitchUserId ? [streamer.twitchUserId] : []),
+      ...earlierWinners.flatMap((round) => (round.winnerUserId ? [round.winnerUserId] : [])),
+    ],
+    excludeLogins: [...input.excludedLogins, ...(streamer.login ? [streamer.login] : [])],
+  };
 }

@@ -1,4 +1,4 @@
-import type { ChatOwner, Chatter, ChatterSource } from './chatter';
+import type { ChatOwner, ChatSnapshot, Chatter, ChatterSource } from './chatter';
 
 /**
  * Chatters kept in memory: the demo source when Twitch is not configured, and the deterministic
@@ -6,7 +6,6 @@ import type { ChatOwner, Chatter, ChatterSource } from './chatter';
  */
 export class InMemoryChatterSource implements ChatterSource {
   private readonly lists = new Map<string, Chatter[]>();
-  private failure: Error | undefined;
 
   constructor(private readonly defaultCount = 25) {}
 
@@ -23,20 +22,14 @@ export class InMemoryChatterSource implements ChatterSource {
     );
   }
 
-  /** Makes every call fail until cleared (undefined), to test how rounds react. */
-  failWith(error: Error | undefined): void {
-    this.failure = error;
-  }
-
-  async listChatters(owner: ChatOwner): Promise<Chatter[]> {
-    if (this.failure) throw this.failure;
-    return this.lists.get(owner.id) ?? generateViewers(this.defaultCount);
+  async snapshot(owner: ChatOwner): Promise<ChatSnapshot> {
+    return { chatters: this.lists.get(owner.id) ?? generateViewers(this.defaultCount), fetchedAt: new Date() };
   }
 }
 
 export function generateViewers(count: number, prefix = 'viewer'): Chatter[] {
   return Array.from({ length: count }, (_, index) => {
     const number = String(index + 1).padStart(3, '0');
-    return { userId: `${900_000 + index}`, login: `${prefix}_${number}`, displayName: `${prefix[0]!.toUpperCase()}${prefix.slice(1)}_${number}` };
+    return { userId: `${900_000 + index}`, login: `${prefix}_${number}`, displayName: `${prefix.charAt(0).toUpperCase()}${prefix.slice(1)}_${number}` };
   });
 }

@@ -80,6 +80,24 @@ function crossFieldProblems(source: Record<string, string | undefined>): string[
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** Present only when TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET are given; without them the app runs its demo chat. */
+export interface TwitchConfig {
+  clientId: string;
+  clientSecret: string;
+  authUrl: string;
+  apiUrl: string;
+  validateIntervalMs: number;
+  chattersCacheMs: number;
+}
+
+/** The secrets createApp needs; in development `resolveSecrets` (dev-secrets.ts) fills in missing ones. */
+export interface Secrets {
+  apiToken: string;
+  /** The first key encrypts; every key decrypts (rotation). */
+  tokenEncryptionKeys: Buffer[];
+}
+
+/** The parsed environment. Secrets may be missing here (development); see ResolvedConfig. */
 export interface Config {
   env: Environment['NODE_ENV'];
   isProduction: boolean;
@@ -91,18 +109,15 @@ export interface Config {
   /** Filled by `resolveSecrets` in development when not given. */
   apiToken: string | undefined;
   tokenEncryptionKeys: Buffer[] | undefined;
-  twitch: {
-    clientId: string | undefined;
-    clientSecret: string | undefined;
-    authUrl: string;
-    apiUrl: string;
-    validateIntervalMs: number;
-    chattersCacheMs: number;
-  };
+  /** null: Twitch is not configured (no client id and secret). */
+  twitch: TwitchConfig | null;
   outbox: { pollMs: number; maxAttempts: number; retryBaseMs: number };
   raffle: { excludedLogins: string[]; schedulerPollMs: number; leaseSeconds: number };
   log: { level: Environment['LOG_LEVEL']; pretty: boolean };
 }
+
+/** What createApp runs on: the configuration with every secret in hand. */
+export type ResolvedConfig = Omit<Config, keyof Secrets> & Secrets;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -139,14 +154,17 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     redisUrl: env.REDIS_URL,
     apiToken: env.API_TOKEN,
     tokenEncryptionKeys: env.TOKEN_ENCRYPTION_KEY?.map((key) => Buffer.from(key, 'base64')),
-    twitch: {
-      clientId: env.TWITCH_CLIENT_ID,
-      clientSecret: env.TWITCH_CLIENT_SECRET,
-      authUrl: env.TWITCH_AUTH_URL.replace(/\/+$/, ''),
-      apiUrl: env.TWITCH_API_URL.replace(/\/+$/, ''),
-      validateIntervalMs: env.TWITCH_VALIDATE_INTERVAL_MS,
-      chattersCacheMs: env.TWITCH_CHATTERS_CACHE_MS,
-    },
+    twitch:
+      env.TWITCH_CLIENT_ID && env.TWITCH_CLIENT_SECRET
+        ? {
+            clientId: env.TWITCH_CLIENT_ID,
+            clientSecret: env.TWITCH_CLIENT_SECRET,
+            authUrl: env.TWITCH_AUTH_URL.replace(/\/+$/, ''),
+            apiUrl: env.TWITCH_API_URL.replace(/\/+$/, ''),
+            validateIntervalMs: env.TWITCH_VALIDATE_INTERVAL_MS,
+            chattersCacheMs: env.TWITCH_CHATTERS_CACHE_MS,
+          }
+        : null,
     outbox: {
       pollMs: env.OUTBOX_POLL_MS,
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
@@ -161,13 +179,26 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   };
 }
 
-/** Whether the server can talk to Twitch (client credentials given); without them it runs the demo chat. */
-export function twitchConfigured(config: Pick<Config, 'twitch'>): boolean {
-  return Boolean(config.twitch.clientId && config.twitch.clientSecret);
+/**
+ * The configuration with its secrets: the environment's, else the fallbacks (what resolveSecrets
+ * keeps for development). Throws ConfigError naming what is missing.
+ */
+export function requireSecrets(config: Config, fallback: Partial<Secrets> = {}): ResolvedConfig {
+  const apiToken = config.apiToken ?? fallback.apiToken;
+  const tokenEncryptionKeys = config.tokenEncryptionKeys ?? fallback.tokenEncryptionKeys;
+  if (apiToken === undefined || tokenEncryptionKeys === undefined || tokenEncryptionKeys.length === 0) {
+    throw new ConfigError([
+      ...(apiToken === undefined ? ['API_TOKEN: API_TOKEN is required (or let resolveSecrets generate one in development)'] : []),
+      ...(tokenEncryptionKeys === undefined || tokenEncryptionKeys.length === 0
+        ? ['TOKEN_ENCRYPTION_KEY: TOKEN_ENCRYPTION_KEY is required (or let resolveSecrets generate one in development)']
+        : []),
+    ]);
+  }
+  return { ...config, apiToken, tokenEncryptionKeys };
 }
 
 /** The URL browsers reach this server at (OAuth redirect, overlay links). */
-export function publicUrlOf(config: Config, listeningPort: number): string {
+export function publicUrlOf(config: Pick<Config, 'http'>, listeningPort: number): string {
   return config.http.publicUrl ?? `http://localhost:${listeningPort}`;
 }
 

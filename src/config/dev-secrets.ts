@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { requireSecrets, type Config, type ResolvedConfig } from './config';
 
 interface StoredSecrets {
   apiToken?: string;
@@ -13,8 +13,8 @@ interface StoredSecrets {
  * Development convenience: a missing API_TOKEN or TOKEN_ENCRYPTION_KEY is generated once and kept
  * in DATA_DIR/secrets.json so restarts keep working. Production config requires both (see config).
  */
-export async function resolveSecrets(config: Config, logger: Logger): Promise<Config> {
-  if (config.apiToken && config.tokenEncryptionKeys) return config;
+export async function resolveSecrets(config: Config, logger: Logger): Promise<ResolvedConfig> {
+  if (config.apiToken && config.tokenEncryptionKeys) return requireSecrets(config);
   const file = path.join(config.database.dataDir, 'secrets.json');
   const stored = await readStoredSecrets(file);
   let changed = false;
@@ -34,11 +34,10 @@ export async function resolveSecrets(config: Config, logger: Logger): Promise<Co
     { file },
     `development secrets: ${config.apiToken ? '' : 'API_TOKEN '}${config.tokenEncryptionKeys ? '' : 'TOKEN_ENCRYPTION_KEY '}taken from ${file}${changed ? ' (generated now)' : ''}; set them in the environment for production`,
   );
-  return {
-    ...config,
-    apiToken: config.apiToken ?? stored.apiToken,
-    tokenEncryptionKeys: config.tokenEncryptionKeys ?? [Buffer.from(stored.tokenEncryptionKey!, 'base64')],
-  };
+  return requireSecrets(config, {
+    apiToken: stored.apiToken,
+    tokenEncryptionKeys: stored.tokenEncryptionKey === undefined ? undefined : [Buffer.from(stored.tokenEncryptionKey, 'base64')],
+  });
 }
 
 async function readStoredSecrets(file: string): Promise<StoredSecrets> {

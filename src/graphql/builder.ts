@@ -3,10 +3,10 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-prisma-types';
 import { getDatamodel } from '../generated/pothos-prisma-types';
+import { authorizationError, scopeCacheKey, scopeLoaders, type AuthScopes } from '../auth/scopes';
 import { isProductionProcess } from '../config/config';
 import type { GraphQLContext } from './context';
 
@@ -14,7 +14,7 @@ import type { GraphQLContext } from './context';
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { service: boolean; overlayOf: string };
+  AuthScopes: AuthScopes;
   Scalars: { DateTime: { Input: Date; Output: Date | string } };
   DefaultFieldNullability: false;
 }>({
@@ -22,21 +22,11 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
-    authScopes: (context) => ({
-      service: context.principal.kind === 'service',
-      overlayOf: (streamerId: string) =>
-        context.principal.kind === 'service' ||
-        (context.principal.kind === 'overlay' && context.principal.streamerId === streamerId),
-    }),
-    unauthorizedError: (_parent, context) =>
-      context.principal.kind === 'anonymous'
-        ? new GraphQLError(
-            context.principal.rejectedCredential
-              ? 'Invalid credentials: the API token or overlay key was not accepted'
-              : 'Authentication required: send Authorization: Bearer <API_TOKEN>',
-            { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
-          )
-        : new GraphQLError('Not allowed for this principal', { extensions: { code: 'FORBIDDEN' } }),
+    // The rules live in src/auth; here only the wiring. One scope map per request (cached by
+    // scope-auth per context), loaders cached per scope and target.
+    authScopes: (context) => scopeLoaders(context.access),
+    cacheKey: scopeCacheKey,
+    unauthorizedError: (_parent, context) => authorizationError(context.principal),
   },
   prisma: {
     client: (context) => context.services.db,

@@ -1,8 +1,39 @@
 import type { Principal } from '../auth/principal';
-import type { Services } from '../app/services';
+import { RequestAccess } from '../auth/request-access';
+import type { AccessDirectory } from '../auth/roles';
+import type { ChatterSource } from '../chatters/chatter';
+import type { Db } from '../db/database';
+import type { ItemService } from '../items/item.service';
+import type { EventBus } from '../pubsub/event-bus';
+import type { RaffleService } from '../raffles/raffle.service';
+import type { RoundCatchUp } from '../raffles/round-catch-up';
+import type { StreamerService } from '../streamers/streamer.service';
+import type { TwitchFeature } from '../twitch/twitch-feature';
+
+/** What resolvers reach; the app's Services satisfies it (resolvers know nothing of the app). */
+export interface GraphQLServices {
+  /** Prisma-backed fields load through it (with Pothos' `query`); see refetch.ts. */
+  db: Db;
+  events: EventBus;
+  chatters: ChatterSource;
+  streamers: StreamerService;
+  items: ItemService;
+  raffles: Pick<RaffleService, 'start' | 'stop' | 'drawNow'>;
+  roundCatchUp: RoundCatchUp;
+  twitch: Pick<TwitchFeature, 'link'>;
+  config: { raffle: { excludedLogins: readonly string[] } };
+  /** Roles and resource owners for authorization (src/auth). */
+  access: AccessDirectory;
+}
 
 /** Read-only per-request context, built by the HTTP and WebSocket layers alike. */
 export interface GraphQLContext {
-  principal: Principal;
-  services: Services;
+  readonly principal: Principal;
+  /** The principal's authorization state for this request (lazy role look-ups, see src/auth). */
+  readonly access: RequestAccess;
+  readonly services: GraphQLServices;
+}
+
+export function createGraphQLContext(principal: Principal, services: GraphQLServices): GraphQLContext {
+  return { principal, access: new RequestAccess(principal, services.access), services };
 }

@@ -10,6 +10,7 @@ import '../raffles/raffle.mutations';
 import '../raffles/raffle.subscriptions';
 import '../twitch/twitch.type';
 import '../twitch/twitch.mutations';
+import '../chatters/chatters.type';
 
 /** Imports every feature module and builds the schema; nothing else. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -2,9 +2,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { resolvePrincipal, type Principal } from '../auth/principal';
-import type { Services } from '../app/services';
-import { principalDeps, type GraphQLServer } from './yoga';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal';
+import type { PrincipalResolver } from '../auth/principal-resolver';
+import type { Config } from '../config/config';
+import type { GraphQLServer } from './yoga';
 
 /**
  * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
@@ -17,6 +19,13 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4413;
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 /** Largest incoming WebSocket message (a subscribe with its query); ws' default is 100 MiB. */
 const MAX_INCOMING_MESSAGE_BYTES = 256 * 1024;
+
+/** What the WebSocket layer reaches (the app's Services satisfies it). */
+export interface WebSocketServices {
+  config: Pick<Config, 'http' | 'webSocket'>;
+  logger: Logger;
+  principals: PrincipalResolver;
+}
 
 type ConnectionExtra = {
   socket: WebSocket;
@@ -41,7 +50,7 @@ type ConnectionExtra = {
  * - A WebSocket ping every WS_KEEPALIVE_MS; a socket that has not answered the previous ping by
  *   the next one is dropped.
  */
-export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: Services) {
+export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: WebSocketServices) {
   const { config } = services;
   const logger = services.logger.child({ subsystem: 'graphql-ws' });
   const allowedOrigins = config.http.allowedOrigins;
@@ -68,14 +77,7 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     onConnect: async (context) => {
-      const params = context.connectionParams ?? {};
-      const principal = await resolvePrincipal(
-        {
-          authorization: stringParam(params.authorization) ?? stringParam(params.Authorization),
-          overlayKey: stringParam(params.overlayKey),
-        },
-        principalDeps(services),
-      );
+      const principal = await services.principals.fromConnectionParams(context.connectionParams);
       if (principal.kind === 'anonymous') return false;
       context.extra.principal = principal;
       return true;
@@ -209,7 +211,3 @@ interface EnvelopedRoot {
 }
 
 type OperationResult = ReturnType<NonNullable<ServerOptions['execute']>>;
-
-function stringParam(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}

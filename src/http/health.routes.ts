@@ -1,8 +1,8 @@
-import type { Services } from '../app/services';
+import type { EventBus } from '../pubsub/event-bus';
 import { exactPath, sendJson, type Route } from './routes';
 
 /** `/health`: the process is up. `/ready`: the database and pub/sub answer. */
-export function healthRoutes(services: Pick<Services, 'events'>, pingDatabase: () => Promise<void>): Route[] {
+export function healthRoutes(services: { events: Pick<EventBus, 'ping'> }, pingDatabase: () => Promise<void>): Route[] {
   return [
     {
       method: 'GET',

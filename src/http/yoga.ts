@@ -1,19 +1,27 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { resolvePrincipal, type Principal } from '../auth/principal';
-import type { Services } from '../app/services';
-import type { GraphQLContext } from '../graphql/context';
+import type { Principal } from '../auth/principal';
+import type { PrincipalResolver } from '../auth/principal-resolver';
+import type { Config } from '../config/config';
+import { createGraphQLContext, type GraphQLContext, type GraphQLServices } from '../graphql/context';
 import { useRejectNulCharacters } from '../graphql/plugins/reject-nul-characters';
-import { useSharedSubscriptionExecution } from '../graphql/plugins/shared-subscription-execution';
 import { schema } from '../graphql/schema';
+import { useSharedSubscriptions } from '../graphql/subscription-sharing';
 
 /** What the WebSocket layer adds to the initial context (see graphql-ws.ts). */
 export interface WebSocketInitialContext {
   principal?: Principal;
 }
 
-export function createGraphQLServer(services: Services) {
+/** What the GraphQL server reaches: the resolvers' services, how credentials become principals. */
+export interface GraphQLServerServices extends GraphQLServices {
+  config: GraphQLServices['config'] & Pick<Config, 'isProduction'>;
+  logger: Logger;
+  principals: PrincipalResolver;
+}
+
+export function createGraphQLServer(services: GraphQLServerServices) {
   const { config, logger } = services;
   return createYoga<WebSocketInitialContext, GraphQLContext>({
     schema,
@@ -33,31 +41,14 @@ export function createGraphQLServer(services: Services) {
       }),
       useRejectNulCharacters(),
       // One execution per event for subscribers sharing document, variables and principal.
-      useSharedSubscriptionExecution(),
+      useSharedSubscriptions(),
     ],
-    context: async (initial: YogaInitialContext & WebSocketInitialContext): Promise<GraphQLContext> => ({
-      principal:
-        initial.principal ??
-        (await resolvePrincipal(
-          {
-            authorization: initial.request.headers.get('authorization') ?? undefined,
-            overlayKey: initial.request.headers.get('x-overlay-key') ?? undefined,
-          },
-          principalDeps(services),
-        )),
-      services,
-    }),
+    context: async (initial: YogaInitialContext & WebSocketInitialContext): Promise<GraphQLContext> =>
+      createGraphQLContext(initial.principal ?? (await services.principals.fromHeaders(initial.request.headers)), services),
   });
 }
 
 export type GraphQLServer = ReturnType<typeof createGraphQLServer>;
-
-export function principalDeps(services: Services) {
-  return {
-    apiToken: services.config.apiToken!,
-    findStreamerIdByOverlayKey: (key: string) => services.streamers.findIdByOverlayKey(key),
-  };
-}
 
 function yogaLogger(logger: Logger) {
   const forward =

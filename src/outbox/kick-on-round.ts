@@ -1,22 +1,12 @@
-import type { Raffle, Round } from '../generated/prisma/client';
-import type { EventBus } from '../pubsub/event-bus';
-import { RaffleEvents } from '../raffles/raffle-events';
+import type { Round } from '../generated/prisma/client';
 
 /**
- * The raffle events the RoundRunner publishes after a round commits, plus a nudge to this
- * instance's outbox worker when the round had a winner: its outbox rows are due now, so the chat
- * announcement leaves right away instead of at the next poll. Other instances find them by polling.
+ * A round-committed listener that nudges this instance's outbox worker when the round had a
+ * winner: its outbox rows are due now, so the chat announcement leaves right away instead of at
+ * the next poll. Other instances find them by polling. The app subscribes it to RaffleEvents.
  */
-export class RaffleEventsKickingOutbox extends RaffleEvents {
-  constructor(
-    bus: EventBus,
-    private readonly kick: () => void,
-  ) {
-    super(bus);
-  }
-
-  override roundDrawn(raffle: Raffle, round: Round): void {
-    super.roundDrawn(raffle, round);
-    if (round.outcome === 'WINNER') this.kick();
-  }
+export function kickOutboxOnWinningRound(kick: () => void) {
+  return (_raffle: unknown, round: Pick<Round, 'outcome'>): void => {
+    if (round.outcome === 'WINNER') kick();
+  };
 }

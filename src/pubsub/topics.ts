@@ -4,7 +4,9 @@
  * the truth. A payload that arrives from Redis is checked against its topic's guard before it
  * reaches a subscriber, so a foreign or malformed message is dropped, not resolved.
  */
-export type RaffleEventKind = 'STARTED' | 'ROUND' | 'ENDED';
+/** What can happen to a raffle, defined here once (the GraphQL enum and the guard use it). */
+export const RAFFLE_EVENT_KINDS = ['STARTED', 'ROUND', 'ENDED'] as const;
+export type RaffleEventKind = (typeof RAFFLE_EVENT_KINDS)[number];
 
 export interface WinnerDrawnEvent {
   raffleId: string;
@@ -28,8 +30,6 @@ export type TopicName = keyof Topics;
 export type TopicKey<T extends TopicName> = Topics[T][0];
 export type TopicPayload<T extends TopicName> = Topics[T][1];
 
-const RAFFLE_EVENT_KINDS: readonly string[] = ['STARTED', 'ROUND', 'ENDED'] satisfies RaffleEventKind[];
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -42,7 +42,7 @@ export const topicGuards: { [T in TopicName]: (value: unknown) => value is Topic
   raffleEvents: (value): value is RaffleEventMessage =>
     isRecord(value) &&
     typeof value.kind === 'string' &&
-    RAFFLE_EVENT_KINDS.includes(value.kind) &&
+    (RAFFLE_EVENT_KINDS as readonly string[]).includes(value.kind) &&
     typeof value.raffleId === 'string' &&
     (value.roundId === null || isId(value.roundId)) &&
     (value.number === null || isId(value.number)),

@@ -1,9 +1,20 @@
 import type { Raffle, Round } from '../generated/prisma/client';
 import type { EventBus } from '../pubsub/event-bus';
 
+/** Told of every round right after it committed (in this process), e.g. to nudge the outbox. */
+export type RoundCommittedListener = (raffle: Raffle, round: Round) => void;
+
 /** Publishes what happened to a raffle. Call only after the write has committed. */
 export class RaffleEvents {
+  private readonly roundListeners = new Set<RoundCommittedListener>();
+
   constructor(private readonly bus: EventBus) {}
+
+  /** Calls `listener` after each committed round; returns the function that unsubscribes it. */
+  onRoundCommitted(listener: RoundCommittedListener): () => void {
+    this.roundListeners.add(listener);
+    return () => this.roundListeners.delete(listener);
+  }
 
   raffleStarted(raffle: Raffle): void {
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'STARTED', raffleId: raffle.id, roundId: null, number: null });
@@ -13,6 +24,7 @@ export class RaffleEvents {
     const ids = { raffleId: raffle.id, roundId: round.id, number: round.number };
     if (round.outcome === 'WINNER') this.bus.publish('winnerDrawn', raffle.streamerId, ids);
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'ROUND', ...ids });
+    for (const listener of this.roundListeners) listener(raffle, round);
   }
 
   raffleEnded(raffle: Raffle): void {

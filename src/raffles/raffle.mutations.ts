@@ -1,7 +1,9 @@
 import { RaffleAlreadyRunningError, TwitchNotLinkedError } from '../errors/domain-errors';
+import { may, onlyService, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { commonErrors } from '../graphql/error-types';
 import { roundIdOrNull } from '../graphql/id-args';
+import { refetch } from '../graphql/refetch';
 
 const StartRaffleInput = builder.inputType('StartRaffleInput', {
   fields: (t) => ({
@@ -16,39 +18,39 @@ builder.mutationFields((t) => ({
   startRaffle: t.prismaField({
     type: 'Raffle',
     args: { input: t.arg({ type: StartRaffleInput, required: true }) },
-    authScopes: { service: true },
+    authScopes: may.steer(({ input }) => ({ streamerId: String(input.streamerId) })),
     errors: { types: [...commonErrors, RaffleAlreadyRunningError, TwitchNotLinkedError] },
     resolve: async (query, _root, { input }, context) => {
       const raffle = await context.services.raffles.start({ ...input, streamerId: String(input.streamerId) });
-      return context.services.db.raffle.findUniqueOrThrow({ ...query, where: { id: raffle.id } });
+      return refetch.raffle(context, query, raffle.id);
     },
   }),
   stopRaffle: t.prismaField({
     type: 'Raffle',
     args: { raffleId: t.arg.id({ required: true }) },
-    authScopes: { service: true },
+    authScopes: may.steer(raffleArg('raffleId')),
     errors: { types: [...commonErrors] },
     resolve: async (query, _root, args, context) => {
       const raffle = await context.services.raffles.stop(String(args.raffleId));
-      return context.services.db.raffle.findUniqueOrThrow({ ...query, where: { id: raffle.id } });
+      return refetch.raffle(context, query, raffle.id);
     },
   }),
   drawRound: t.prismaField({
     type: 'Round',
     description: 'Draws one round now, whatever the interval and the draw chance.',
     args: { raffleId: t.arg.id({ required: true }) },
-    authScopes: { service: true },
+    authScopes: may.steer(raffleArg('raffleId')),
     errors: { types: [...commonErrors, TwitchNotLinkedError] },
     resolve: async (query, _root, args, context) => {
       const round = await context.services.raffles.drawNow(String(args.raffleId));
-      return context.services.db.round.findUniqueOrThrow({ ...query, where: { id: round.id } });
+      return refetch.round(context, query, round.id);
     },
   }),
   markRoundsAnnouncedInDiscord: t.prismaField({
     type: ['Round'],
     description: 'Records that the Discord bot announced these rounds, so a restarted bot does not repeat them.',
     args: { roundIds: t.arg.idList({ required: true }) },
-    authScopes: { service: true },
+    authScopes: onlyService,
     resolve: async (query, _root, args, context) => {
       // An id that cannot be a round id names no round: it is skipped like an unknown one.
       const ids = args.roundIds.map(roundIdOrNull).filter((id): id is number => id !== null);

@@ -1,5 +1,5 @@
 import { RaffleEndReason, RaffleStatus } from '../generated/prisma/enums';
-import type { GraphQLContext } from '../graphql/context';
+import { may, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { checkCursorArgs } from '../graphql/id-args';
 
@@ -40,21 +40,12 @@ export const RaffleType = builder.prismaObject('Raffle', {
   }),
 });
 
-/** The streamer a raffle belongs to, for overlay-key authorization; null when it does not exist. */
-export async function streamerIdOfRaffle(context: GraphQLContext, raffleId: string): Promise<string | null> {
-  const raffle = await context.services.db.raffle.findUnique({ where: { id: raffleId }, select: { streamerId: true } });
-  return raffle?.streamerId ?? null;
-}
-
 builder.queryFields((t) => ({
   raffle: t.prismaField({
     type: 'Raffle',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    authScopes: async (_root, args, context) =>
-      context.principal.kind === 'overlay'
-        ? { overlayOf: (await streamerIdOfRaffle(context, String(args.id))) ?? '' }
-        : { service: true },
+    authScopes: may.watch(raffleArg('id')),
     resolve: (query, _root, args, context) =>
       context.services.db.raffle.findUnique({ ...query, where: { id: String(args.id) } }),
   }),

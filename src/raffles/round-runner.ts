@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { eligibleChatters } from '../chatters/eligibility';
+import { eligibleChatters, exclusionRules } from '../chatters/eligibility';
 import type { Chatter, ChatterSource } from '../chatters/chatter';
 import type { Db } from '../db/database';
 import { TwitchNotLinkedError } from '../errors/domain-errors';
@@ -93,20 +93,9 @@ export class RoundRunner {
       chanceValue = random.uniform();
       if (chanceValue >= raffle.drawChance) return { outcome: 'SKIPPED', chanceValue, eligible: [] };
     }
-    const chatters = await this.deps.chatters.listChatters(raffle.streamer);
-    const earlierWinners = raffle.allowRepeatWinners
-      ? []
-      : await db.round.findMany({
-          where: { raffleId: raffle.id, outcome: 'WINNER' },
-          select: { winnerUserId: true },
-        });
-    const eligible = eligibleChatters(chatters, {
-      excludeUserIds: [
-        ...(raffle.streamer.twitchUserId ? [raffle.streamer.twitchUserId] : []),
-        ...earlierWinners.map((round) => round.winnerUserId!),
-      ],
-      excludeLogins: [...this.deps.excludedLogins, ...(raffle.streamer.login ? [raffle.streamer.login] : [])],
-    });
+    const { chatters } = await this.deps.chatters.snapshot(raffle.streamer);
+    const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
+    const eligible = eligibleChatters(chatters, rules);
     return { outcome: eligible.length === 0 ? 'NO_ELIGIBLE_CHATTERS' : 'WINNER', chanceValue, eligible };
   }
 

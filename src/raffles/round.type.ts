@@ -1,5 +1,6 @@
 import type { Chatter } from '../chatters/chatter';
 import { RoundOutcome } from '../generated/prisma/enums';
+import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { roundIdArg } from '../graphql/id-args';
 
@@ -58,7 +59,7 @@ builder.queryFields((t) => ({
       onlyWinners: t.arg.boolean({ defaultValue: false }),
       first: t.arg.int({ defaultValue: 100 }),
     },
-    authScopes: (_root, args) => ({ overlayOf: String(args.streamerId) }),
+    authScopes: may.watch(streamerArg('streamerId')),
     resolve: (query, _root, args, context) =>
       context.services.db.round.findMany({
         ...query,

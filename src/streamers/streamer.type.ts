@@ -1,3 +1,4 @@
+import { may, onlyService, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { checkCursorArgs } from '../graphql/id-args';
 import { RaffleType } from '../raffles/raffle.type';
@@ -20,7 +21,7 @@ export const StreamerType = builder.prismaObject('Streamer', {
     overlayUrl: t.string({
       description: 'The overlay page with its key. Visible to the service principal and this streamer only.',
       select: { id: true, overlayKey: true },
-      authScopes: (streamer) => ({ overlayOf: streamer.id }),
+      authScopes: (streamer) => ({ watch: { streamerId: streamer.id } }),
       resolve: (streamer, _args, context) => context.services.streamers.overlayUrl(streamer),
     }),
     items: t.relation('items', {
@@ -58,7 +59,7 @@ builder.queryFields((t) => ({
     type: 'Streamer',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => ({ overlayOf: String(args.id) }),
+    authScopes: may.watch(streamerArg('id')),
     resolve: (query, _root, args, context) =>
       context.services.db.streamer.findUnique({ ...query, where: { id: String(args.id) } }),
   }),
@@ -66,7 +67,7 @@ builder.queryFields((t) => ({
     type: 'Streamer',
     nullable: true,
     args: { guildId: t.arg.string({ required: true }) },
-    authScopes: { service: true },
+    authScopes: onlyService,
     resolve: (query, _root, args, context) =>
       context.services.db.streamer.findUnique({ ...query, where: { guildId: args.guildId } }),
   }),

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { TwitchLinkError, TwitchNotConfiguredError } from '../errors/domain-errors';
 import { escapeHtml, exactPath, sendHtml, type Route } from '../http/routes';
-import { CALLBACK_PATH, type TwitchLinkService } from './twitch-link.service';
+import { CALLBACK_PATH, type TwitchLinkService } from './link/link.service';
 
 type Language = 'pt' | 'en';
 type Reason = TwitchLinkError['reason'] | 'NOT_CONFIGURED' | 'TWITCH_ERROR' | 'INTERNAL';

@@ -1,31 +1,34 @@
 /**
- * Twitch in the product, built once per app by createApp: the link flow, the token store and its
- * validation loop, the chatter source the rounds use, the chat announcer for the outbox and the
- * OAuth callback route. Without TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET only the link service
- * exists (it answers TwitchNotConfiguredError) and the app runs its in-memory demo chat.
+ * Twitch in the product, built once per app by createApp: the link flow (link/), the token store
+ * and its validation loop (credentials/), the chatter source the rounds use and the chat announcer
+ * for the outbox (chat/), and the OAuth callback route. All of them talk to Twitch through the
+ * generic client in api/. Without TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET (`config.twitch` is null)
+ * only the link service exists (it answers TwitchNotConfiguredError) and the app runs its
+ * in-memory demo chat.
  */
 import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
-import { twitchConfigured, type Config } from '../config/config';
+import type { TwitchConfig } from '../config/config';
 import type { Db } from '../db/database';
 import type { Streamer } from '../generated/prisma/client';
 import type { Route } from '../http/routes';
 import type { OutboxHandler } from '../outbox/outbox-worker';
 import type { RoundRunner } from '../raffles/round-runner';
-import { createHelixClient, type HelixClient } from './helix.client';
-import { createTokenCipher } from './token-cipher';
-import { TwitchTokenValidator } from './token-validator';
-import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './twitch-announcement';
-import { createTwitchAuthClient, type TwitchAuthClient } from './twitch-auth.client';
+import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixClient, type TwitchAuthClient } from './api';
+import { TwitchChatterSource } from './chat/twitch-chatter-source';
+import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './chat/win-announcer';
+import { TwitchCredentialStore } from './credentials/credential-store';
+import { createTokenCipher } from './credentials/token-cipher';
+import { TwitchTokenValidator } from './credentials/token-validator';
+import { CALLBACK_PATH, TwitchLinkService } from './link/link.service';
+import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
 import { twitchCallbackRoute } from './twitch-callback.route';
-import { TwitchChatterSource } from './twitch-chatter-source';
-import { TwitchCredentialStore } from './twitch-credentials';
-import type { FetchLike } from './twitch-http';
-import { CALLBACK_PATH, TwitchLinkService } from './twitch-link.service';
-import { endRafflesOfUnlinkedStreamer } from './unlinked-raffles';
 
 export interface TwitchFeatureDeps {
-  config: Config;
+  /** null: Twitch is not configured. */
+  twitch: TwitchConfig | null;
+  /** Seal the stored tokens (the first key encrypts). */
+  tokenEncryptionKeys: readonly Buffer[];
   db: Db;
   logger: Logger;
   /** PUBLIC_URL, or the local URL once the server listens. */
@@ -62,9 +65,9 @@ export interface TwitchFeature {
 }
 
 export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
-  const { config, db, logger } = deps;
+  const { db, logger } = deps;
   const redirectUri = () => `${deps.publicUrl()}${CALLBACK_PATH}`;
-  const runtime = twitchConfigured(config) ? createRuntime(deps) : undefined;
+  const runtime = deps.twitch ? createRuntime(deps, deps.twitch) : undefined;
   const link = new TwitchLinkService({
     db,
     clients: runtime,
@@ -91,20 +94,20 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
   };
 }
 
-function createRuntime(deps: TwitchFeatureDeps): TwitchRuntime & { stopEnding(): Promise<void> } {
-  const { config, db, logger } = deps;
-  const clientId = config.twitch.clientId!;
+function createRuntime(deps: TwitchFeatureDeps, twitch: TwitchConfig): TwitchRuntime & { stopEnding(): Promise<void> } {
+  const { db, logger } = deps;
+  const { clientId } = twitch;
   const fetchOption = deps.fetch ? { fetch: deps.fetch } : {};
   const helixLogger = logger.child({ component: 'helix' });
   const auth = createTwitchAuthClient({
-    authUrl: config.twitch.authUrl,
+    authUrl: twitch.authUrl,
     clientId,
-    clientSecret: config.twitch.clientSecret!,
+    clientSecret: twitch.clientSecret,
     ...fetchOption,
   });
-  const helix = createHelixClient({ apiUrl: config.twitch.apiUrl, clientId, logger: helixLogger, ...fetchOption });
+  const helix = createHelixClient({ apiUrl: twitch.apiUrl, clientId, logger: helixLogger, ...fetchOption });
   const chatHelix = createHelixClient({
-    apiUrl: config.twitch.apiUrl,
+    apiUrl: twitch.apiUrl,
     clientId,
     logger: helixLogger,
     retry: { maxAttempts: 1 },
@@ -116,7 +119,7 @@ function createRuntime(deps: TwitchFeatureDeps): TwitchRuntime & { stopEnding():
   let chatters: TwitchChatterSource | undefined;
   const credentials = new TwitchCredentialStore({
     db,
-    cipher: createTokenCipher(config.tokenEncryptionKeys!),
+    cipher: createTokenCipher(deps.tokenEncryptionKeys),
     auth,
     logger: logger.child({ component: 'tokens' }),
     onUnlinked: (streamerId) => {
@@ -129,13 +132,13 @@ function createRuntime(deps: TwitchFeatureDeps): TwitchRuntime & { stopEnding():
       return task;
     },
   });
-  chatters = new TwitchChatterSource({ helix, credentials, ttlMs: config.twitch.chattersCacheMs });
+  chatters = new TwitchChatterSource({ helix, credentials, ttlMs: twitch.chattersCacheMs });
   const validator = new TwitchTokenValidator({
     db,
     auth,
     credentials,
     logger: logger.child({ component: 'validate' }),
-    intervalMs: config.twitch.validateIntervalMs,
+    intervalMs: twitch.validateIntervalMs,
   });
   return {
     auth,

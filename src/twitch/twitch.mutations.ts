@@ -1,6 +1,8 @@
 import { NotFoundError, TwitchLinkError, TwitchNotConfiguredError, ValidationError } from '../errors/domain-errors';
+import { may, onlyService, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
-import type { LinkStarted } from './twitch-link.service';
+import { refetch } from '../graphql/refetch';
+import type { LinkStarted } from './link/link.service';
 
 const TwitchLinkStartedType = builder.objectRef<LinkStarted>('TwitchLinkStarted').implement({
   description: 'Where to send the streamer to approve the app on Twitch; single use, valid 10 minutes.',
@@ -18,7 +20,7 @@ builder.mutationFields((t) => ({
       guildId: t.arg.string({ required: true }),
       discordUserId: t.arg.string({ description: 'Who asked; completing with another user fails.' }),
     },
-    authScopes: { service: true },
+    authScopes: onlyService,
     errors: { types: [TwitchNotConfiguredError, ValidationError] },
     resolve: (_root, args, context) =>
       context.services.twitch.link.start({ guildId: args.guildId, discordUserId: args.discordUserId ?? null }),
@@ -37,19 +39,19 @@ builder.mutationFields((t) => ({
     errors: { types: [TwitchLinkError, TwitchNotConfiguredError] },
     resolve: async (query, _root, args, context) => {
       const streamer = await context.services.twitch.link.complete(args);
-      return context.services.db.streamer.findUniqueOrThrow({ ...query, where: { id: streamer.id } });
+      return refetch.streamer(context, query, streamer.id);
     },
   }),
   unlinkTwitch: t.prismaField({
     type: 'Streamer',
     description: 'Revokes the Twitch tokens and deletes them; a running raffle stops with TWITCH_UNLINKED.',
     args: { streamerId: t.arg.id({ required: true }) },
-    authScopes: { service: true },
+    authScopes: may.manage(streamerArg('streamerId')),
     errors: { types: [NotFoundError, TwitchNotConfiguredError] },
     resolve: async (query, _root, args, context) => {
       const streamer = await context.services.streamers.require(String(args.streamerId));
       await context.services.twitch.link.unlink(streamer.id);
-      return context.services.db.streamer.findUniqueOrThrow({ ...query, where: { id: streamer.id } });
+      return refetch.streamer(context, query, streamer.id);
     },
   }),
 }));

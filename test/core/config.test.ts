@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, loadConfig, requireSecrets } from '../../src/config/config';
 import { resolveSecrets } from '../../src/config/dev-secrets';
 
 describe('configuration', () => {
@@ -31,9 +31,23 @@ describe('configuration', () => {
     expect(config.database.url).toBeUndefined();
     expect(config.database.dataDir).toBe('./.data');
     expect(config.redisUrl).toBeUndefined();
-    expect(config.twitch.authUrl).toBe('https://id.twitch.tv/oauth2');
-    expect(config.twitch.apiUrl).toBe('https://api.twitch.tv/helix');
+    expect(config.twitch).toBeNull();
     expect(config.raffle.excludedLogins).toContain('nightbot');
+    const withTwitch = loadConfig({ TWITCH_CLIENT_ID: 'id', TWITCH_CLIENT_SECRET: 'secret' });
+    expect(withTwitch.twitch).toMatchObject({
+      clientId: 'id',
+      clientSecret: 'secret',
+      authUrl: 'https://id.twitch.tv/oauth2',
+      apiUrl: 'https://api.twitch.tv/helix',
+    });
+  });
+
+  it('hands createApp its secrets, or names the missing ones', () => {
+    const key = Buffer.alloc(32, 3);
+    const given = loadConfig({ API_TOKEN: 'a'.repeat(32), TOKEN_ENCRYPTION_KEY: key.toString('base64') });
+    expect(requireSecrets(given, { apiToken: 'b'.repeat(32) })).toMatchObject({ apiToken: 'a'.repeat(32), tokenEncryptionKeys: [key] });
+    expect(requireSecrets(loadConfig({}), { apiToken: 'b'.repeat(32), tokenEncryptionKeys: [key] }).apiToken).toBe('b'.repeat(32));
+    expect(() => requireSecrets(loadConfig({}))).toThrow(/API_TOKEN is required[\s\S]*TOKEN_ENCRYPTION_KEY is required/);
   });
 
   it('accepts a list of encryption keys, the first one encrypting', () => {
@@ -50,7 +64,8 @@ describe('configuration', () => {
     const second = await resolveSecrets(loadConfig({ DATA_DIR: dataDir }), logger);
     expect(first.apiToken).toHaveLength(43);
     expect(second.apiToken).toBe(first.apiToken);
-    expect(second.tokenEncryptionKeys?.[0]?.equals(first.tokenEncryptionKeys![0]!)).toBe(true);
+    expect(first.tokenEncryptionKeys).toHaveLength(1);
+    expect(second.tokenEncryptionKeys).toEqual(first.tokenEncryptionKeys);
     const stored = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8'));
     expect(stored.apiToken).toBe(first.apiToken);
   });

@@ -27,7 +27,7 @@ describe('who may win', () => {
     const [a, b] = generateViewers(2);
     const source = new InMemoryChatterSource();
     source.set('s', [a!, { ...b!, login: 'Viewer_B' }, a!]);
-    expect(await source.listChatters({ id: 's', twitchUserId: null, login: null })).toEqual([a, { ...b!, login: 'viewer_b' }]);
+    expect((await source.snapshot({ id: 's', twitchUserId: null, login: null })).chatters).toEqual([a, { ...b!, login: 'viewer_b' }]);
   });
 });
 

@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '../../src/db/migrate';
 import { embeddedDataDir } from '../support/embedded-database';
-import { createScratchDatabase, realPostgresUrl } from '../support/services';
+import { describeWith } from '../support/describe-with';
+import { createScratchDatabase } from '../support/services';
 
 const logger = pino({ level: 'silent' });
-const postgresUrl = await realPostgresUrl();
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -22,8 +22,8 @@ async function embedded(): Promise<Database> {
   return database;
 }
 
-async function postgres(): Promise<Database> {
-  const scratch = await createScratchDatabase(postgresUrl!);
+async function postgres(postgresUrl: string): Promise<Database> {
+  const scratch = await createScratchDatabase(postgresUrl);
   const database = await openDatabase({ database: { url: scratch.url, dataDir: '' } });
   cleanups.push(() => scratch.drop(), () => database.close());
   return database;
@@ -38,64 +38,60 @@ async function migrateOnce(database: Database, directory = MIGRATIONS_DIR) {
   }
 }
 
-const engines = [
-  { name: 'embedded PGlite', open: embedded, available: true },
-  { name: 'PostgreSQL', open: postgres, available: Boolean(postgresUrl) },
-];
+describe('migrations on embedded PGlite', () => migrationCases(embedded));
+describeWith({ postgres: true }, 'migrations on PostgreSQL', ({ postgresUrl }) => migrationCases(() => postgres(postgresUrl)));
 
-for (const engine of engines) {
-  describe.skipIf(!engine.available)(`migrations on ${engine.name}${engine.available ? '' : ' (skipped: no PostgreSQL server answers)'}`, () => {
-    it('applies every migration once and records it as prisma migrate does', async () => {
-      const database = await engine.open();
-      const expected = (await readMigrations()).map((migration) => migration.name);
-      expect(await migrateOnce(database)).toEqual(expected);
-      expect(await migrateOnce(database)).toEqual([]);
-      const rows = await database.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[]>`
-        SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`;
-      const files = await readMigrations();
-      expect(rows.map((row) => [row.migration_name, row.checksum])).toEqual(files.map((file) => [file.name, file.checksum]));
-      expect(rows.every((row) => row.finished_at !== null && row.applied_steps_count === 1)).toBe(true);
-      const functions = await database.prisma.$queryRaw<{ proname: string }[]>`SELECT proname FROM pg_proc WHERE proname = 'make_raffle'`;
-      expect(functions).toHaveLength(1);
-    });
+function migrationCases(open: () => Promise<Database>) {
+  it('applies every migration once and records it as prisma migrate does', async () => {
+    const database = await open();
+    const expected = (await readMigrations()).map((migration) => migration.name);
+    expect(await migrateOnce(database)).toEqual(expected);
+    expect(await migrateOnce(database)).toEqual([]);
+    const rows = await database.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[]>`
+      SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`;
+    const files = await readMigrations();
+    expect(rows.map((row) => [row.migration_name, row.checksum])).toEqual(files.map((file) => [file.name, file.checksum]));
+    expect(rows.every((row) => row.finished_at !== null && row.applied_steps_count === 1)).toBe(true);
+    const functions = await database.prisma.$queryRaw<{ proname: string }[]>`SELECT proname FROM pg_proc WHERE proname = 'make_raffle'`;
+    expect(functions).toHaveLength(1);
+  });
 
-    it('enforces the data rules in the database itself', async () => {
-      const database = await engine.open();
-      await migrateOnce(database);
-      const streamer = await database.prisma.streamer.create({ data: { guildId: '100000', overlayKey: 'k' } });
-      const bad = [
-        { weight: 0, stock: 1, remaining: 1 },
-        { weight: 1, stock: 0, remaining: 0 },
-        { weight: 1, stock: 1, remaining: 2 },
-      ];
-      for (const values of bad) {
-        await expect(database.prisma.item.create({ data: { streamerId: streamer.id, name: 'x', ...values } })).rejects.toThrow();
-      }
-      await database.prisma.raffle.create({ data: { streamerId: streamer.id, intervalSeconds: 5, drawChance: 1, nextRoundAt: new Date() } });
-      await expect(
-        database.prisma.raffle.create({ data: { streamerId: streamer.id, intervalSeconds: 5, drawChance: 1, nextRoundAt: new Date() } }),
-      ).rejects.toThrow();
-      await expect(
-        database.prisma.raffle.create({ data: { streamerId: streamer.id, status: 'STOPPED', endedAt: new Date(), intervalSeconds: 5, drawChance: 1.5, nextRoundAt: new Date() } }),
-      ).rejects.toThrow();
-    });
+  it('enforces the data rules in the database itself', async () => {
+    const database = await open();
+    await migrateOnce(database);
+    const streamer = await database.prisma.streamer.create({ data: { guildId: '100000', overlayKey: 'k' } });
+    const bad = [
+      { weight: 0, stock: 1, remaining: 1 },
+      { weight: 1, stock: 0, remaining: 0 },
+      { weight: 1, stock: 1, remaining: 2 },
+    ];
+    for (const values of bad) {
+      await expect(database.prisma.item.create({ data: { streamerId: streamer.id, name: 'x', ...values } })).rejects.toThrow();
+    }
+    await database.prisma.raffle.create({ data: { streamerId: streamer.id, intervalSeconds: 5, drawChance: 1, nextRoundAt: new Date() } });
+    await expect(
+      database.prisma.raffle.create({ data: { streamerId: streamer.id, intervalSeconds: 5, drawChance: 1, nextRoundAt: new Date() } }),
+    ).rejects.toThrow();
+    await expect(
+      database.prisma.raffle.create({ data: { streamerId: streamer.id, status: 'STOPPED', endedAt: new Date(), intervalSeconds: 5, drawChance: 1.5, nextRoundAt: new Date() } }),
+    ).rejects.toThrow();
+  });
 
-    it('refuses to start when an applied migration was edited', async () => {
-      const database = await engine.open();
-      const copy = await mkdtemp(path.join(tmpdir(), 'kinoyu-migrations-'));
-      cleanups.push(() => rm(copy, { recursive: true, force: true }));
-      await cp(MIGRATIONS_DIR, copy, { recursive: true });
-      await migrateOnce(database, copy);
-      const [first] = await readMigrations(copy);
-      await writeFile(path.join(copy, first!.name, 'migration.sql'), `${first!.sql}\n-- edited\n`);
-      await expect(migrateOnce(database, copy)).rejects.toThrow(/edited after it was applied/);
-    });
+  it('refuses to start when an applied migration was edited', async () => {
+    const database = await open();
+    const copy = await mkdtemp(path.join(tmpdir(), 'kinoyu-migrations-'));
+    cleanups.push(() => rm(copy, { recursive: true, force: true }));
+    await cp(MIGRATIONS_DIR, copy, { recursive: true });
+    await migrateOnce(database, copy);
+    const [first] = await readMigrations(copy);
+    await writeFile(path.join(copy, first!.name, 'migration.sql'), `${first!.sql}\n-- edited\n`);
+    await expect(migrateOnce(database, copy)).rejects.toThrow(/edited after it was applied/);
   });
 }
 
-describe.skipIf(!postgresUrl)('concurrent start-up on PostgreSQL', () => {
+describeWith({ postgres: true }, 'concurrent start-up on PostgreSQL', ({ postgresUrl }) => {
   it('lets instances that start together take turns (advisory lock): each migration runs once', async () => {
-    const scratch = await createScratchDatabase(postgresUrl!);
+    const scratch = await createScratchDatabase(postgresUrl);
     cleanups.push(() => scratch.drop());
     const databases = await Promise.all([1, 2, 3].map(() => openDatabase({ database: { url: scratch.url, dataDir: '' } })));
     cleanups.push(...databases.map((database) => () => database.close()));

@@ -1,10 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatUnavailableError, type ChatOwner, type ChatSnapshot, type ChatterSource } from '../../src/chatters/chatter';
 import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
+import { describeWith } from '../support/describe-with';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
-import { realPostgresUrl } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
+
+/** A chat that fails while `failure` is set, to see how rounds react. */
+class FailingChatterSource implements ChatterSource {
+  failure: Error | undefined;
+  constructor(private readonly inner: ChatterSource) {}
+
+  async snapshot(owner: ChatOwner): Promise<ChatSnapshot> {
+    if (this.failure) throw this.failure;
+    return this.inner.snapshot(owner);
+  }
+}
 
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -105,25 +117,46 @@ describe('rounds', () => {
     expect((await db.item.findUniqueOrThrow({ where: { id: item!.id } })).remaining).toBe(2);
   });
 
+  it('liveChatters leaves out whom the next round leaves out (one set of rules)', async () => {
+    const api = await start();
+    const streamer = await createStreamer(api.url);
+    await api.services.db.streamer.update({ where: { id: streamer.id }, data: { twitchUserId: '42', login: 'kino' } });
+    const viewers = generateViewers(4);
+    api.chatters.set(streamer.id, [{ userId: '42', login: 'Kino', displayName: 'Kino' }, { userId: '7', login: 'StreamElements', displayName: 'SE' }, ...viewers]);
+    await addItems(api.url, streamer.id, [{ name: 'a', weight: 1, stock: 10 }]);
+    const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+    const live = async () =>
+      (await execute(api.url, `query($id: ID!) { liveChatters(streamerId: $id, sampleSize: 100) { ... on LiveChatters { count total sample { userId } } } }`, { id: streamer.id }))
+        .liveChatters as { count: number; total: number; sample: { userId: string }[] };
+
+    expect(await live()).toMatchObject({ count: 4, total: 6 });
+    const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
+    expect(drawRound.eligibleCount).toBe(4);
+    const after = await live();
+    expect(after.count).toBe(3);
+    expect(after.sample.map((chatter) => chatter.userId)).not.toContain(drawRound.winner.userId);
+    const { drawRound: next } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
+    expect(next.eligibleCount).toBe(after.count);
+  });
+
   it('writes no round while the chat cannot be read, and draws again once it can', async () => {
-    const chatters = new InMemoryChatterSource();
+    const chatters = new FailingChatterSource(new InMemoryChatterSource());
     const api = await start({ chatterSource: chatters });
     const streamer = await createStreamer(api.url);
     await addItems(api.url, streamer.id, [{ name: 'a', weight: 1 }]);
     const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
-    chatters.failWith(new Error('chat service down'));
+    chatters.failure = new ChatUnavailableError('chat service down');
     const failed = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id }).catch((error: Error) => error);
     expect(failed).toBeInstanceOf(Error);
     expect(await api.services.db.round.count({ where: { raffleId: raffle.id } })).toBe(0);
-    chatters.failWith(undefined);
+    chatters.failure = undefined;
     const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
     expect(drawRound.outcome).toBe('WINNER');
   });
 });
 
-const postgresUrl = await realPostgresUrl();
-
-describe.skipIf(!postgresUrl)(`restarts${postgresUrl ? '' : ' [SKIPPED: needs a real PostgreSQL to share between two app processes]'}`, () => {
+// Two app processes, one after the other, on one shared database: a real PostgreSQL.
+describeWith({ postgres: true }, 'restarts', () => {
   it('resumes running raffles from the database after the app restarts, numbering on', async () => {
     const first = await start();
     const streamer = await createStreamer(first.url);

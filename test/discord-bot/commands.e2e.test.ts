@@ -124,7 +124,7 @@ describe('bot end to end: commands', () => {
       expect(status.ephemeral).toBe(false);
       const fields = Object.fromEntries((status.message.embeds[0]?.fields ?? []).map((field) => [field.name, field.value]));
       expect(fields).toMatchObject({ Interval: '1 h', 'Chance per round': '50%', Rounds: '0', 'Prizes left': 'golden skin ×2' });
-      // liveChatters when the server has it (7 viewers), else the last round's count or unknown.
+      // liveChatters when it has a count (7 viewers), else the last round's count or unknown.
       expect(fields['Eligible people in chat']).toMatch(/^(7|unknown)$/);
 
       const drawn = await h.run({ name: 'raffle', subcommand: 'draw', locale: 'en-US' });

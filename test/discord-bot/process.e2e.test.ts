@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeDiscord, type FakeDiscord, type FakeGuild } from '../stand-ins/discord/fake-discord';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
+import { spawnBotScript } from './support/bot-process';
 import { settled } from './support/harness';
 
 /**
@@ -26,25 +27,8 @@ describe('the bot processes', () => {
     await api?.stop();
   });
 
-  function run(script: string, args: string[] = [], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DISCORD_TOKEN: discord.botToken,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiBase,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, exited, output: () => output };
-  }
+  const run = (script: string, args: string[] = [], env: Record<string, string> = {}) =>
+    spawnBotScript(children, script, { DISCORD_TOKEN: discord.botToken, DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_API_URL: discord.apiBase, ...env }, args);
 
   it('deploys the commands to one guild, serves them, and exits 0 on SIGTERM', async () => {
     const deploy = run('clients/discord-bot/deploy-commands.ts', ['--guild', guild.id]);
@@ -54,16 +38,7 @@ describe('the bot processes', () => {
     expect(discord.registeredCommands()).toEqual([]);
 
     const bot = run('clients/discord-bot/main.ts', [], { API_URL: `${api.url}/graphql`, API_TOKEN: TEST_API_TOKEN, LOG_LEVEL: 'info' });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "bot ready" in 30 s:\n${bot.output()}`)), 30_000);
-      bot.child.stdout!.on('data', () => {
-        if (bot.output().includes('"msg":"bot ready"')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      void bot.exited.then((code) => reject(new Error(`exited with ${code}:\n${bot.output()}`)));
-    });
+    await bot.ready();
     const reply = await settled(
       discord.sendSlashCommand({ guildId: guild.id, channelId: guild.channelId('geral'), user: { username: 'ana' }, locale: 'en-US', name: 'raffle', subcommand: 'status' }),
     );

@@ -1,12 +1,13 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
-import { hasChromium, launchBrowser } from '../support/browser';
+import { launchBrowser } from '../support/browser';
+import { describeWith } from '../support/describe-with';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-describe.skipIf(!hasChromium)(`the overlay page in a real browser${hasChromium ? '' : ' (skipped: /usr/bin/chromium missing; apt-get install chromium)'}`, () => {
+describeWith({ chromium: true }, 'the overlay page in a real browser', () => {
   let api: TestApp;
   let browser: Browser;
   beforeAll(async () => {

@@ -1,14 +1,14 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
-import { realPostgresUrl, realRedisUrl } from '../support/services';
+import { describeWith } from '../support/describe-with';
+import { availableServices } from '../support/services';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { until } from './realtime-support';
 
-const postgresUrl = await realPostgresUrl();
-const redisUrl = await realRedisUrl();
-const title = (name: string) => (postgresUrl ? name : `${name} [SKIPPED: needs a real PostgreSQL, none reachable]`);
+/** With Redis when there is one (as in production); the behaviour under test is PostgreSQL's. */
+const { redisUrl } = availableServices();
 
 /** The database-level invariants of rounds: all or nothing per round. */
 async function checkInvariants(db: pg.Client, raffleId: string, streamerId: string) {
@@ -35,7 +35,7 @@ async function checkInvariants(db: pg.Client, raffleId: string, streamerId: stri
   return rounds.length;
 }
 
-describe.skipIf(!postgresUrl)(title('PostgreSQL connections lost during a round'), () => {
+describeWith({ postgres: true }, 'PostgreSQL connections lost during a round', () => {
   let api: TestApp;
   let db: pg.Client;
   let databaseName: string;

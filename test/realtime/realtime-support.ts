@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
-import type { Chatter, ChatOwner, ChatterSource } from '../../src/chatters/chatter';
+import type { Chatter, ChatOwner, ChatSnapshot, ChatterSource } from '../../src/chatters/chatter';
 import { contractOperation, execute } from '../support/graphql';
 import { createScratchDatabase, redisAnswers } from '../support/services';
 import { startTestApp, TEST_API_TOKEN, type TestApp, type TestAppOptions } from '../support/test-app';
@@ -37,12 +37,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Whether the redis-server binary is installed (tests that kill and restart Redis need it). */
-export function redisServerInstalled(): boolean {
-  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  return probe.status === 0;
 }
 
 /** A throw-away redis-server on a spare port, which a test can kill and start again on the same port. */
@@ -187,7 +181,7 @@ export async function startCluster(options: {
   };
 }
 
-/** A chatter source that can be held shut: listChatters waits while the gate is closed. */
+/** A chatter source that can be held shut: snapshot waits while the gate is closed. */
 export class GatedChatterSource implements ChatterSource {
   private gate: { promise: Promise<void>; open: () => void } | undefined;
   waiting = 0;
@@ -205,14 +199,14 @@ export class GatedChatterSource implements ChatterSource {
     this.gate = undefined;
   }
 
-  async listChatters(owner: ChatOwner): Promise<Chatter[]> {
+  async snapshot(owner: ChatOwner): Promise<ChatSnapshot> {
     const gate = this.gate;
     if (gate) {
       this.waiting += 1;
       await gate.promise;
       this.waiting -= 1;
     }
-    return this.inner.listChatters(owner);
+    return this.inner.snapshot(owner);
   }
 }
 

@@ -1,26 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute, subscribe } from '../support/graphql';
-import { realPostgresUrl } from '../support/services';
-import { allRounds, redisServerInstalled, SpareRedis, startCluster, until, waitForRedisSubscribers, type Cluster } from './realtime-support';
+import { describeWith } from '../support/describe-with';
+import { allRounds, SpareRedis, startCluster, until, waitForRedisSubscribers, type Cluster } from './realtime-support';
 
-const postgresUrl = await realPostgresUrl();
-const available = Boolean(postgresUrl) && redisServerInstalled();
-const title = (name: string) =>
-  available ? name : `${name} [SKIPPED: needs a real PostgreSQL and the redis-server binary, not both available]`;
 
 async function readiness(baseUrl: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${baseUrl}/ready`);
   return { status: response.status, body: await response.json() };
 }
 
-describe.skipIf(!available)(title('Redis restarted mid-raffle'), () => {
+describeWith({ postgres: true, redisServerBinary: true }, 'Redis restarted mid-raffle', ({ postgresUrl }) => {
   let redis: SpareRedis;
   let cluster: Cluster;
   beforeAll(async () => {
     redis = await SpareRedis.start();
-    cluster = await startCluster({ postgresUrl: postgresUrl!, redisUrl: redis.url, count: 2 });
+    cluster = await startCluster({ postgresUrl, redisUrl: redis.url, count: 2 });
   });
   afterAll(async () => {
     await cluster?.stop();

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute, request, subscribe } from '../support/graphql';
-import { realPostgresUrl, realRedisUrl } from '../support/services';
+import { describeWith } from '../support/describe-with';
 import { startCluster, startSlowLink, type Cluster } from './realtime-support';
 
-const postgresUrl = await realPostgresUrl();
-const redisUrl = await realRedisUrl();
-const available = Boolean(postgresUrl && redisUrl);
-const title = (name: string) => (available ? name : `${name} [SKIPPED: needs a real PostgreSQL and Redis, none reachable]`);
 
 const WINS_AFTER = `subscription WinsAfter($streamerId: ID!, $after: ID) {
   winnerDrawn(streamerId: $streamerId, afterRoundId: $after) { id number outcome }
@@ -17,16 +13,16 @@ const EVENTS_AFTER = `subscription EventsAfter($streamerId: ID!, $after: ID) {
   raffleEvents(streamerId: $streamerId, afterRoundId: $after) { kind round { id number } }
 }`;
 
-describe.skipIf(!available)(title('resuming a subscription from the last round id seen'), () => {
+describeWith({ postgres: true, redis: true }, 'resuming a subscription from the last round id seen', ({ postgresUrl, redisUrl }) => {
   // Instance B reaches Redis over a slow link: its SUBSCRIBE takes 150 ms to become active, a
   // window in which A commits several rounds. Replaying before the subscription is live would lose them.
   let slowLink: Awaited<ReturnType<typeof startSlowLink>>;
   let cluster: Cluster;
   beforeAll(async () => {
-    slowLink = await startSlowLink(redisUrl!, 150);
+    slowLink = await startSlowLink(redisUrl, 150);
     cluster = await startCluster({
-      postgresUrl: postgresUrl!,
-      redisUrl: redisUrl!,
+      postgresUrl: postgresUrl,
+      redisUrl: redisUrl,
       count: 2,
       envFor: (index): Record<string, string> => (index === 1 ? { REDIS_URL: slowLink.url } : {}),
     });

@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute, request, subscribe } from '../support/graphql';
-import { realPostgresUrl, realRedisUrl } from '../support/services';
+import { describeWith } from '../support/describe-with';
 import {
   allRounds,
   expectContiguous,
@@ -15,15 +15,11 @@ import {
   type Cluster,
 } from './realtime-support';
 
-const postgresUrl = await realPostgresUrl();
-const redisUrl = await realRedisUrl();
-const available = Boolean(postgresUrl && redisUrl);
-const title = (name: string) => (available ? name : `${name} [SKIPPED: needs a real PostgreSQL and Redis, none reachable]`);
 
-describe.skipIf(!available)(title('several API instances on one PostgreSQL and one Redis'), () => {
+describeWith({ postgres: true, redis: true }, 'several API instances on one PostgreSQL and one Redis', ({ postgresUrl, redisUrl }) => {
   let cluster: Cluster;
   beforeAll(async () => {
-    cluster = await startCluster({ postgresUrl: postgresUrl!, redisUrl: redisUrl!, count: 3 });
+    cluster = await startCluster({ postgresUrl: postgresUrl, redisUrl: redisUrl, count: 3 });
   });
   afterAll(() => cluster?.stop());
 
@@ -36,7 +32,7 @@ describe.skipIf(!available)(title('several API instances on one PostgreSQL and o
 
     const subscription = await subscribe(b!.url, contractOperation('WinnerDrawn'), { streamerId: streamer.id });
     try {
-      await waitForRedisSubscribers(redisUrl!, `winnerDrawn:${streamer.id}`);
+      await waitForRedisSubscribers(redisUrl, `winnerDrawn:${streamer.id}`);
       const { drawRound } = await execute(a!.url, contractOperation('DrawRound'), { raffleId: raffle.id });
       expect(drawRound.__typename).toBe('Round');
       const event = await subscription.next(15_000);
@@ -61,7 +57,7 @@ describe.skipIf(!available)(title('several API instances on one PostgreSQL and o
       { name: 'mug', weight: 1, stock: 400 },
     ]);
     const subscription = await subscribe(b!.url, contractOperation('WinnerDrawn'), { streamerId: streamer.id });
-    await waitForRedisSubscribers(redisUrl!, `winnerDrawn:${streamer.id}`);
+    await waitForRedisSubscribers(redisUrl, `winnerDrawn:${streamer.id}`);
     try {
       const { startRaffle: raffle } = await execute(a!.url, contractOperation('StartRaffle'), {
         input: { streamerId: streamer.id, intervalSeconds: 1, allowRepeatWinners: true },
@@ -135,14 +131,14 @@ describe.skipIf(!available)(title('several API instances on one PostgreSQL and o
   }, 180_000);
 });
 
-describe.skipIf(!available)(title('a crashed instance: its raffle is taken over'), () => {
+describeWith({ postgres: true, redis: true }, 'a crashed instance: its raffle is taken over', ({ postgresUrl, redisUrl }) => {
   const leaseSeconds = 2;
   let cluster: Cluster;
   let gated: GatedChatterSource;
   beforeAll(async () => {
     cluster = await startCluster({
-      postgresUrl: postgresUrl!,
-      redisUrl: redisUrl!,
+      postgresUrl: postgresUrl,
+      redisUrl: redisUrl,
       count: 2,
       env: { ROUND_LEASE_SECONDS: String(leaseSeconds), SCHEDULER_POLL_MS: '50' },
       chatterSource: (index, shared) => (index === 0 ? (gated = new GatedChatterSource(shared)) : shared),
@@ -201,14 +197,14 @@ describe.skipIf(!available)(title('a crashed instance: its raffle is taken over'
   }, 90_000);
 });
 
-describe.skipIf(!available)(title('a stalled instance that outlives its lease'), () => {
+describeWith({ postgres: true, redis: true }, 'a stalled instance that outlives its lease', ({ postgresUrl, redisUrl }) => {
   const leaseSeconds = 2;
   let cluster: Cluster;
   let gated: GatedChatterSource;
   beforeAll(async () => {
     cluster = await startCluster({
-      postgresUrl: postgresUrl!,
-      redisUrl: redisUrl!,
+      postgresUrl: postgresUrl,
+      redisUrl: redisUrl,
       count: 2,
       env: { ROUND_LEASE_SECONDS: String(leaseSeconds) },
       chatterSource: (index, shared) => (index === 0 ? (gated = new GatedChatterSource(shared)) : shared),

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { SLOW_CONSUMER_CLOSE_CODE } from '../../src/http/graphql-ws';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute, subscribe } from '../support/graphql';
-import { realPostgresUrl, realRedisUrl } from '../support/services';
+import { describeWith } from '../support/describe-with';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { RawWs, waitForRedisSubscribers } from './realtime-support';
 
-const postgresUrl = await realPostgresUrl();
-const redisUrl = await realRedisUrl();
-const available = Boolean(postgresUrl && redisUrl);
-const title = (name: string) => (available ? name : `${name} [SKIPPED: needs a real PostgreSQL and Redis, none reachable]`);
 
 /*
  * A client that stops reading. The kernel takes a few MB of a paused loopback socket before the
@@ -25,12 +21,12 @@ const HEAVY = `subscription Heavy($streamerId: ID!) {
   }
 }`;
 
-describe.skipIf(!available)(title('a WebSocket client that does not read'), () => {
+describeWith({ postgres: true, redis: true }, 'a WebSocket client that does not read', ({ postgresUrl, redisUrl }) => {
   const maxBufferedBytes = 256 * 1024;
   let api: TestApp;
   beforeAll(async () => {
     api = await startTestApp({
-      env: { REDIS_URL: redisUrl!, WS_MAX_BUFFERED_BYTES: String(maxBufferedBytes), WS_KEEPALIVE_MS: '0' },
+      env: { REDIS_URL: redisUrl, WS_MAX_BUFFERED_BYTES: String(maxBufferedBytes), WS_KEEPALIVE_MS: '0' },
     });
   });
   afterAll(() => api?.stop());
@@ -52,8 +48,8 @@ describe.skipIf(!available)(title('a WebSocket client that does not read'), () =
     slow.send({ id: 'heavy', type: 'subscribe', payload: { query: HEAVY, variables: { streamerId: streamer.id } } });
     const healthy = await subscribe(api.url, contractOperation('WinnerDrawn'), { streamerId: streamer.id });
     try {
-      await waitForRedisSubscribers(redisUrl!, `raffleEvents:${streamer.id}`);
-      await waitForRedisSubscribers(redisUrl!, `winnerDrawn:${streamer.id}`);
+      await waitForRedisSubscribers(redisUrl, `raffleEvents:${streamer.id}`);
+      await waitForRedisSubscribers(redisUrl, `winnerDrawn:${streamer.id}`);
 
       // One event reaches the slow client while it still reads: that is the size of each event.
       const { drawRound: first } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });

@@ -1,23 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
-import { realPostgresUrl, realRedisUrl } from '../support/services';
+import { describeWith } from '../support/describe-with';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
 import { openSse, waitForRedisSubscribers } from './realtime-support';
 
-const postgresUrl = await realPostgresUrl();
-const redisUrl = await realRedisUrl();
-const available = Boolean(postgresUrl && redisUrl);
-const title = (name: string) => (available ? name : `${name} [SKIPPED: needs a real PostgreSQL and Redis, none reachable]`);
 
 const WINNER_DRAWN = contractOperation('WinnerDrawn');
 const overlayKeyOf = (streamer: { overlayUrl: string }) => new URL(streamer.overlayUrl).searchParams.get('key')!;
 
-describe.skipIf(!available)(title('subscriptions over SSE (Accept: text/event-stream)'), () => {
+describeWith({ postgres: true, redis: true }, 'subscriptions over SSE (Accept: text/event-stream)', ({ postgresUrl, redisUrl }) => {
   let api: TestApp;
   beforeAll(async () => {
-    api = await startTestApp({ env: { REDIS_URL: redisUrl! } });
+    api = await startTestApp({ env: { REDIS_URL: redisUrl } });
   });
   afterAll(() => api?.stop());
 
@@ -36,7 +32,7 @@ describe.skipIf(!available)(title('subscriptions over SSE (Accept: text/event-st
     const stream = await openSse(api.url, WINNER_DRAWN, { streamerId: streamer.id }, headersFor(streamer));
     try {
       expect(stream.status).toBe(200);
-      await waitForRedisSubscribers(redisUrl!, `winnerDrawn:${streamer.id}`);
+      await waitForRedisSubscribers(redisUrl, `winnerDrawn:${streamer.id}`);
       const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
       const event = await stream.next(15_000);
       expect(event.event).toBe('next');

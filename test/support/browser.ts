@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM_PATH);
+import { CHROMIUM_PATH } from './service-probe';
 
 /** Debian's Chromium, headless, with the flags this closed network needs (a fresh profile each launch). */
 export async function launchBrowser(): Promise<Browser> {

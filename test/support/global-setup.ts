@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
+import { probeServices } from './service-probe';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module 'vitest' {
  * initialised one costs about one. Made once per run, removed at the end.
  */
 export default async function setup(project: TestProject) {
+  // First, so that a configured but silent TEST_DATABASE_URL / TEST_REDIS_URL ends the run at once.
+  project.provide('services', await probeServices(process.env));
   const root = await mkdtemp(path.join(tmpdir(), 'kinoyu-pglite-template-'));
   const template = path.join(root, 'pglite');
   const pglite = await PGlite.create(template);

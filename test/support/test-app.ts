@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createApp, type App, type AppOptions, type RunningApp } from '../../src/app/app';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
-import { loadConfig, twitchConfigured, type Config } from '../../src/config/config';
+import { loadConfig, requireSecrets, type ResolvedConfig } from '../../src/config/config';
 import { embeddedDataDir } from './embedded-database';
 import { createScratchDatabase, realPostgresUrl } from './services';
 
@@ -19,7 +19,7 @@ export interface TestAppOptions extends AppOptions {
 
 export interface TestApp extends RunningApp {
   app: App;
-  config: Config;
+  config: ResolvedConfig;
   chatters: InMemoryChatterSource;
   databaseUrl: string | undefined;
   stop(): Promise<void>;
@@ -43,7 +43,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dataDir = embedded.dataDir;
     cleanups.push(embedded.remove);
   }
-  const config = loadConfig({
+  const config = requireSecrets(loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -54,10 +54,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SCHEDULER_POLL_MS: '50',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
-  });
+  }));
   const chatters = options.chatterSource instanceof InMemoryChatterSource ? options.chatterSource : new InMemoryChatterSource();
   // With Twitch client credentials the app reads the (stand-in) Twitch chat unless told otherwise.
-  const defaultChatters = twitchConfigured(config) ? undefined : chatters;
+  const defaultChatters = config.twitch ? undefined : chatters;
   const app = createApp(config, {
     logger: pino({ level: config.log.level }),
     chatterSource: options.chatterSource ?? defaultChatters,

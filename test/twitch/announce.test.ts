@@ -1,34 +1,18 @@
 /** Wins announced in the streamer's Twitch chat through the outbox: sent, dropped, retried, exactly once across instances. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { winAnnouncement } from '../../src/twitch/twitch-announcement';
-import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { describe, expect, it } from 'vitest';
+import { winAnnouncement } from '../../src/twitch/chat/win-announcer';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
-import { createScratchDatabase, realPostgresUrl } from '../support/services';
+import { realPostgresUrl } from '../support/services';
 import type { TestApp } from '../support/test-app';
-import { BROADCASTER, linkedStreamer, startTwitchApp } from './support';
+import { BROADCASTER, linkedStreamer, useFakeTwitch } from './support';
 
 /** Some cases need two instances on one real PostgreSQL; without one they say they were skipped. */
 const postgresUrl = await realPostgresUrl();
 const withPostgres = (title: string) => (postgresUrl ? title : `${title} [SKIPPED: needs a real PostgreSQL]`);
 
-let twitch: FakeTwitch;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  twitch = await createFakeTwitch();
-  cleanups.push(() => twitch.close());
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function app(options: Parameters<typeof startTwitchApp>[1] = {}): Promise<TestApp> {
-  const started = await startTwitchApp(twitch, options);
-  cleanups.push(() => started.stop());
-  return started;
-}
+const fake = useFakeTwitch();
+const { app, sharedDatabase } = fake;
 
 const ROUND_ANNOUNCEMENT = /* GraphQL */ `
   query Rounds($raffleId: ID!) {
@@ -46,8 +30,8 @@ async function announcements(api: TestApp, raffleId: string) {
 }
 
 async function raffleWithWinners(api: TestApp, stock = 5) {
-  const streamer = await linkedStreamer(api, twitch);
-  twitch.generateChatters(BROADCASTER.id, 30);
+  const streamer = await linkedStreamer(api, fake.twitch);
+  fake.twitch.generateChatters(BROADCASTER.id, 30);
   await addItems(api.url, streamer.id, [{ name: 'Golden Skin', weight: 1, stock }]);
   const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
   return { streamer, raffle };
@@ -64,8 +48,8 @@ describe('the win announcement in Twitch chat', () => {
     const api = await app({ env: { OUTBOX_POLL_MS: '60000' } }); // only the kick after commit can send it in time
     const { streamer, raffle } = await raffleWithWinners(api);
     const round = await draw(api, raffle.id);
-    await expect.poll(() => twitch.sentMessages.length, { timeout: 3_000, interval: 20 }).toBe(1);
-    const sent = twitch.sentMessages[0]!;
+    await expect.poll(() => fake.twitch.sentMessages.length, { timeout: 3_000, interval: 20 }).toBe(1);
+    const sent = fake.twitch.sentMessages[0]!;
     expect(sent).toMatchObject({ broadcasterId: BROADCASTER.id, senderId: BROADCASTER.id });
     expect(sent.message).toBe(`🎉 Parabéns, @${round.winner.login}! Você ganhou Golden Skin no sorteio!`);
 
@@ -76,14 +60,14 @@ describe('the win announcement in Twitch chat', () => {
 
     await api.services.db.streamer.update({ where: { id: streamer.id }, data: { locale: 'en' } });
     const english = await draw(api, raffle.id);
-    await expect.poll(() => twitch.sentMessages.length).toBe(2);
-    expect(twitch.sentMessages[1]!.message).toBe(`🎉 Congratulations, @${english.winner.login}! You won Golden Skin in the raffle!`);
+    await expect.poll(() => fake.twitch.sentMessages.length).toBe(2);
+    expect(fake.twitch.sentMessages[1]!.message).toBe(`🎉 Congratulations, @${english.winner.login}! You won Golden Skin in the raffle!`);
   });
 
   it('records a message Twitch accepted but dropped (is_sent: false) as DROPPED with the reason', async () => {
     const api = await app();
     const { raffle } = await raffleWithWinners(api);
-    twitch.dropNextMessage({ code: 'msg_duplicate', message: 'The message is identical to one sent in the last 30 seconds.' });
+    fake.twitch.dropNextMessage({ code: 'msg_duplicate', message: 'The message is identical to one sent in the last 30 seconds.' });
     await draw(api, raffle.id);
     await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement?.status).toBe('DROPPED');
     const [round] = await announcements(api, raffle.id);
@@ -92,21 +76,21 @@ describe('the win announcement in Twitch chat', () => {
       dropReason: 'msg_duplicate: The message is identical to one sent in the last 30 seconds.',
       sentAt: null,
     });
-    expect(twitch.droppedMessages).toHaveLength(1);
-    expect(twitch.sentMessages).toHaveLength(0);
+    expect(fake.twitch.droppedMessages).toHaveLength(1);
+    expect(fake.twitch.sentMessages).toHaveLength(0);
   });
 
   it('retries after a 5xx with backoff, and gives up (FAILED) after the configured attempts', async () => {
     const api = await app({ env: { OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '20' } });
     const { raffle } = await raffleWithWinners(api);
-    twitch.failNext('/helix/chat/messages', 1, 503);
+    fake.twitch.failNext('/helix/chat/messages', 1, 503);
     await draw(api, raffle.id);
     await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement.status, { timeout: 5_000 }).toBe('SENT');
     const [retried] = await announcements(api, raffle.id);
     expect(retried.twitchAnnouncement).toMatchObject({ attempts: 2, lastError: null });
-    expect(twitch.sentMessages).toHaveLength(1);
+    expect(fake.twitch.sentMessages).toHaveLength(1);
 
-    twitch.failNext('/helix/chat/messages', 10, 500);
+    fake.twitch.failNext('/helix/chat/messages', 10, 500);
     await draw(api, raffle.id);
     await expect
       .poll(async () => (await announcements(api, raffle.id))[1].twitchAnnouncement.status, { timeout: 5_000 })
@@ -114,18 +98,17 @@ describe('the win announcement in Twitch chat', () => {
     const failed = (await announcements(api, raffle.id))[1].twitchAnnouncement;
     expect(failed.attempts).toBe(3);
     expect(failed.lastError).toMatch(/500/);
-    expect(twitch.requestCount('/helix/chat/messages', { status: 500 })).toBe(3);
-    expect(twitch.sentMessages).toHaveLength(1);
+    expect(fake.twitch.requestCount('/helix/chat/messages', { status: 500 })).toBe(3);
+    expect(fake.twitch.sentMessages).toHaveLength(1);
   });
 
   it.skipIf(!postgresUrl)(withPostgres('sends exactly one message per win with two instances on one database'), async () => {
-    const scratch = await createScratchDatabase(postgresUrl!);
-    cleanups.push(() => scratch.drop());
+    const databaseUrl = await sharedDatabase();
     const env = { OUTBOX_POLL_MS: '20' };
-    const one = await app({ databaseUrl: scratch.url, env });
-    const two = await app({ databaseUrl: scratch.url, env });
+    const one = await app({ databaseUrl, env });
+    const two = await app({ databaseUrl, env });
     const { raffle } = await raffleWithWinners(one, 12);
-    twitch.setPageLatency(15); // sends overlap with the other instance's polls
+    fake.twitch.setPageLatency(15); // sends overlap with the other instance's polls
     const wins = await Promise.all(
       Array.from({ length: 12 }, async (_, index) => {
         // Draw on both instances; each kicks its own worker, both poll.
@@ -140,7 +123,7 @@ describe('the win announcement in Twitch chat', () => {
       })
       .toBe(12);
     await new Promise((resolve) => setTimeout(resolve, 300)); // anything sent twice would show up by now
-    expect(twitch.sentMessages).toHaveLength(12);
+    expect(fake.twitch.sentMessages).toHaveLength(12);
     const rounds = await announcements(one, raffle.id);
     expect(new Set(rounds.map((round: any) => round.twitchAnnouncement.messageId)).size).toBe(12);
     expect(rounds.every((round: any) => round.twitchAnnouncement.attempts === 1)).toBe(true);
@@ -152,11 +135,11 @@ describe('on the embedded database (PGlite)', () => {
     const api = await app({ embedded: true });
     expect(api.databaseUrl).toBeUndefined();
     const { raffle } = await raffleWithWinners(api);
-    twitch.expireAccessToken(BROADCASTER.id);
+    fake.twitch.expireAccessToken(BROADCASTER.id);
     await draw(api, raffle.id);
-    expect(twitch.refreshCount).toBe(1);
+    expect(fake.twitch.refreshCount).toBe(1);
     await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement?.status).toBe('SENT');
-    expect(twitch.sentMessages).toHaveLength(1);
+    expect(fake.twitch.sentMessages).toHaveLength(1);
   }, 90_000); // PGlite's first start (initdb and migrations) alone takes ~15 s
 });
 

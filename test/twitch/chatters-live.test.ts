@@ -1,24 +1,13 @@
 /** Rounds and liveChatters reading the stand-in's chat: every page, one fetch per TTL, rate limits respected, fair picks. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { describe, expect, it } from 'vitest';
 import { addItems, createStreamer } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
 import type { TestApp } from '../support/test-app';
-import { BROADCASTER, linkedStreamer, startTwitchApp } from './support';
+import { BROADCASTER, linkedStreamer, useFakeTwitch } from './support';
 
-let twitch: FakeTwitch;
+const fake = useFakeTwitch();
 let api: TestApp | undefined;
-
-beforeEach(async () => {
-  twitch = await createFakeTwitch();
-});
-
-afterEach(async () => {
-  await api?.stop();
-  api = undefined;
-  await twitch.close();
-});
 
 const LIVE_CHATTERS = /* GraphQL */ `
   query Live($streamerId: ID!, $sampleSize: Int) {
@@ -34,14 +23,14 @@ async function live(streamerId: string, sampleSize = 20) {
   return (await execute(api!.url, LIVE_CHATTERS, { streamerId, sampleSize })).liveChatters;
 }
 
-const chatterPages = () => twitch.requests.filter((entry) => entry.path === '/helix/chat/chatters');
+const chatterPages = () => fake.twitch.requests.filter((entry) => entry.path === '/helix/chat/chatters');
 
 describe('the Twitch chatter source', () => {
   it('reads 100 000 chatters (every page), excludes the broadcaster and bots, and every chatter is equally likely', async () => {
-    api = await startTwitchApp(twitch, { random: seededRandom(2024), env: { TWITCH_CHATTERS_CACHE_MS: '600000' } });
-    const streamer = await linkedStreamer(api, twitch);
-    const viewers = twitch.generateChatters(BROADCASTER.id, 100_000);
-    twitch.setChatters(BROADCASTER.id, [
+    api = await fake.app({ random: seededRandom(2024), env: { TWITCH_CHATTERS_CACHE_MS: '600000' } });
+    const streamer = await linkedStreamer(api, fake.twitch);
+    const viewers = fake.twitch.generateChatters(BROADCASTER.id, 100_000);
+    fake.twitch.setChatters(BROADCASTER.id, [
       ...viewers.slice(0, 50_000),
       { userId: BROADCASTER.id, login: BROADCASTER.login, displayName: BROADCASTER.displayName },
       { userId: '42', login: 'Nightbot', displayName: 'Nightbot' },
@@ -86,10 +75,10 @@ describe('the Twitch chatter source', () => {
   }, 180_000);
 
   it('shares one fetch between concurrent callers and refetches after the TTL', async () => {
-    api = await startTwitchApp(twitch, { env: { TWITCH_CHATTERS_CACHE_MS: '300' } });
-    const streamer = await linkedStreamer(api, twitch);
-    twitch.generateChatters(BROADCASTER.id, 2_500);
-    twitch.setPageLatency(30);
+    api = await fake.app({ env: { TWITCH_CHATTERS_CACHE_MS: '300' } });
+    const streamer = await linkedStreamer(api, fake.twitch);
+    fake.twitch.generateChatters(BROADCASTER.id, 2_500);
+    fake.twitch.setPageLatency(30);
     const results = await Promise.all(Array.from({ length: 8 }, () => live(streamer.id)));
     expect(results.every((result) => result.count === 2_500)).toBe(true);
     expect(new Set(results.map((result) => result.fetchedAt)).size).toBe(1);
@@ -100,21 +89,44 @@ describe('the Twitch chatter source', () => {
   });
 
   it('waits for the rate-limit bucket instead of collecting 429s', async () => {
-    api = await startTwitchApp(twitch, { env: { TWITCH_CHATTERS_CACHE_MS: '0' } });
-    const streamer = await linkedStreamer(api, twitch);
-    twitch.generateChatters(BROADCASTER.id, 12_000);
-    twitch.throttle(5, 1_000);
+    api = await fake.app({ env: { TWITCH_CHATTERS_CACHE_MS: '0' } });
+    const streamer = await linkedStreamer(api, fake.twitch);
+    fake.twitch.generateChatters(BROADCASTER.id, 12_000);
+    fake.twitch.throttle(5, 1_000);
     const started = performance.now();
     expect((await live(streamer.id)).count).toBe(12_000);
     const elapsed = performance.now() - started;
     expect(chatterPages()).toHaveLength(12);
-    expect(twitch.requestCount('/helix/', { status: 429 })).toBe(0);
+    expect(fake.twitch.requestCount('/helix/', { status: 429 })).toBe(0);
     // 5 points up front, then the bucket refills at 5 per second: the last pages had to wait.
     expect(elapsed).toBeGreaterThan(900);
   });
 
+  it('says the chat cannot be read while Twitch refuses, and a round then writes nothing', async () => {
+    api = await fake.app({ env: { TWITCH_CHATTERS_CACHE_MS: '0' } });
+    const streamer = await linkedStreamer(api, fake.twitch);
+    fake.twitch.generateChatters(BROADCASTER.id, 10);
+    await addItems(api.url, streamer.id, [{ name: 'mug', weight: 1 }]);
+    const { startRaffle } = await execute(api.url, contractOperation('StartRaffle'), {
+      input: { streamerId: streamer.id, intervalSeconds: 3600 },
+    });
+
+    fake.twitch.failNext('/helix/chat/chatters', 1, 400);
+    const refused = await live(streamer.id);
+    expect(refused.__typename).toBe('InvalidStateError');
+    expect(refused.message).toMatch(/could not read the Twitch chat right now: GET \/chat\/chatters failed with 400/);
+
+    fake.twitch.failNext('/helix/chat/chatters', 1, 400);
+    await expect(api.services.rounds.run(startRaffle.id, { force: true })).resolves.toMatchObject({ kind: 'failed' });
+    expect(await api.services.db.round.count({ where: { raffleId: startRaffle.id } })).toBe(0);
+
+    // Twitch answers again: the same chat for both.
+    expect(await live(streamer.id)).toMatchObject({ __typename: 'LiveChatters', count: 10 });
+    await expect(api.services.rounds.run(startRaffle.id, { force: true })).resolves.toMatchObject({ kind: 'round' });
+  });
+
   it('a configured server requires a linked streamer to start a raffle', async () => {
-    api = await startTwitchApp(twitch);
+    api = await fake.app();
     const streamer = await createStreamer(api.url);
     await addItems(api.url, streamer.id, [{ name: 'mug', weight: 1 }]);
     const { startRaffle } = await execute(api.url, contractOperation('StartRaffle'), {

@@ -1,13 +1,11 @@
 /** Linking a guild to Twitch through the real endpoints: startTwitchLink, the stand-in's consent page, our callback. */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../src/twitch/token-cipher';
-import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTokenCipher } from '../../src/twitch/credentials/token-cipher';
 import { newGuildId } from '../support/factories';
 import { contractOperation, execute, request } from '../support/graphql';
 import { startTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
 import {
-
   followAuthorize,
   LogCapture,
   linkedStreamer,
@@ -16,20 +14,15 @@ import {
   startLink,
   startTwitchApp,
   streamerStatus,
+  useFakeTwitch,
 } from './support';
 
-let twitch: FakeTwitch;
+const fake = useFakeTwitch({ per: 'file' });
 let api: TestApp;
 const logs = new LogCapture();
 
 beforeAll(async () => {
-  twitch = await createFakeTwitch();
-  api = await startTwitchApp(twitch, { logger: logs.logger });
-});
-
-afterAll(async () => {
-  await api?.stop();
-  await twitch?.close();
+  api = await fake.app({ logger: logs.logger });
 });
 
 const COMPLETE_WITH_GUILD = /* GraphQL */ `
@@ -57,7 +50,7 @@ let userCounter = 0;
 function newTwitchUser() {
   userCounter += 1;
   const user = { id: String(7_000 + userCounter), login: `streamer_${userCounter}`, displayName: `Streamer_${userCounter}` };
-  twitch.addUser(user);
+  fake.twitch.addUser(user);
   return user;
 }
 
@@ -66,9 +59,9 @@ describe('the authorize URL', () => {
     const guildId = newGuildId();
     const first = new URL(await startLink(api, guildId));
     const second = new URL(await startLink(api, guildId));
-    expect(`${first.origin}${first.pathname}`).toBe(`${twitch.authUrl}/authorize`);
+    expect(`${first.origin}${first.pathname}`).toBe(`${fake.twitch.authUrl}/authorize`);
     expect(first.searchParams.get('response_type')).toBe('code');
-    expect(first.searchParams.get('client_id')).toBe(twitch.clientId);
+    expect(first.searchParams.get('client_id')).toBe(fake.twitch.clientId);
     expect(first.searchParams.get('redirect_uri')).toBe(`http://localhost:${api.port}/auth/twitch/callback`);
     expect(first.searchParams.get('scope')).toBe('moderator:read:chatters user:write:chat');
     const state = first.searchParams.get('state')!;
@@ -87,7 +80,7 @@ describe('the authorize URL', () => {
   });
 
   it('uses PUBLIC_URL for the redirect URI when it is set', async () => {
-    const other = await startTwitchApp(twitch, { env: { PUBLIC_URL: 'https://raffles.kinoyu.example/' } });
+    const other = await startTwitchApp(fake.twitch, { env: { PUBLIC_URL: 'https://raffles.kinoyu.example/' } });
     try {
       const url = new URL(await startLink(other, newGuildId()));
       expect(url.searchParams.get('redirect_uri')).toBe('https://raffles.kinoyu.example/auth/twitch/callback');
@@ -107,7 +100,7 @@ describe('the authorize URL', () => {
 describe('linking in the browser', () => {
   it('follows Twitch back to our callback, shows success and links the guild', async () => {
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id });
+    fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
     const authorizeUrl = await startLink(api, guildId);
     const back = await followAuthorize(authorizeUrl);
@@ -135,7 +128,7 @@ describe('linking in the browser', () => {
 
   it('completes through the contract mutation too, without a token (the state is the capability)', async () => {
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id });
+    fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
     const back = await followAuthorize(await startLink(api, guildId));
     const variables = { code: back.searchParams.get('code'), state: back.searchParams.get('state') };
@@ -150,15 +143,15 @@ describe('linking in the browser', () => {
 
   it('relinking replaces the tokens; a Twitch account linked to another guild is refused until that link ends', async () => {
     const user = newTwitchUser();
-    const first = await linkedStreamer(api, twitch, user);
+    const first = await linkedStreamer(api, fake.twitch, user);
     const before = await api.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId: first.id } });
-    const relinked = await linkedStreamer(api, twitch, user, first.guildId);
+    const relinked = await linkedStreamer(api, fake.twitch, user, first.guildId);
     expect(relinked.id).toBe(first.id);
     const after = await api.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId: first.id } });
     expect(after.accessTokenEnc).not.toBe(before.accessTokenEnc);
 
     const otherGuild = newGuildId();
-    twitch.setConsent({ userId: user.id });
+    fake.twitch.setConsent({ userId: user.id });
     const back = await followAuthorize(await startLink(api, otherGuild));
     const refused = await complete(back.searchParams.get('code')!, back.searchParams.get('state')!);
     expect(refused).toMatchObject({ __typename: 'TwitchLinkError', reason: 'ALREADY_LINKED_ELSEWHERE' });
@@ -168,7 +161,7 @@ describe('linking in the browser', () => {
     // After the first guild unlinks, the account may move.
     const { unlinkTwitch } = await execute(api.url, contractOperation('UnlinkTwitch'), { streamerId: first.id });
     expect(unlinkTwitch).toMatchObject({ __typename: 'Streamer', linked: false });
-    const moved = await linkedStreamer(api, twitch, user, otherGuild);
+    const moved = await linkedStreamer(api, fake.twitch, user, otherGuild);
     expect(moved).toMatchObject({ linked: true, twitchUserId: user.id });
     expect((await streamerStatus(api, first.id)).twitchUserId).toBeNull();
   });
@@ -182,7 +175,7 @@ describe('bad input leaves nothing half-written', () => {
     expect(await missing.text()).toContain('data-reason="INVALID_STATE"');
 
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id });
+    fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
     const back = await followAuthorize(await startLink(api, guildId));
     const state = back.searchParams.get('state')!;
@@ -200,7 +193,7 @@ describe('bad input leaves nothing half-written', () => {
 
   it('a state started for another guild (the state stays usable for its own guild)', async () => {
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id });
+    fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
     const back = await followAuthorize(await startLink(api, guildId));
     const code = back.searchParams.get('code')!;
@@ -212,7 +205,7 @@ describe('bad input leaves nothing half-written', () => {
 
   it("Twitch's error redirect (the streamer clicked Cancel)", async () => {
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id, deny: true });
+    fake.twitch.setConsent({ userId: user.id, deny: true });
     const guildId = newGuildId();
     const back = await followAuthorize(await startLink(api, guildId));
     expect(back.searchParams.get('error')).toBe('access_denied');
@@ -225,7 +218,7 @@ describe('bad input leaves nothing half-written', () => {
 
   it('a garbage code, and a token endpoint that fails with 503 (a retry then works)', async () => {
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id });
+    fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
     const back = await followAuthorize(await startLink(api, guildId));
     const state = back.searchParams.get('state')!;
@@ -233,7 +226,7 @@ describe('bad input leaves nothing half-written', () => {
     expect(garbage.status).toBe(400);
     expect(garbage.html).toContain('data-reason="EXCHANGE_FAILED"');
 
-    twitch.failNext('/oauth2/token', 1, 503);
+    fake.twitch.failNext('/oauth2/token', 1, 503);
     const unavailable = await complete(back.searchParams.get('code')!, state);
     expect(unavailable).toMatchObject({ reason: 'EXCHANGE_FAILED' });
     expect(unavailable.message).toMatch(/503/);
@@ -244,21 +237,21 @@ describe('bad input leaves nothing half-written', () => {
 
   it('scopes the streamer did not grant: nothing stored, the unused token revoked', async () => {
     const user = newTwitchUser();
-    twitch.setConsent({ userId: user.id, scopes: ['user:write:chat'] });
+    fake.twitch.setConsent({ userId: user.id, scopes: ['user:write:chat'] });
     const guildId = newGuildId();
-    const revokesBefore = twitch.requestCount('/oauth2/revoke', { status: 200 });
+    const revokesBefore = fake.twitch.requestCount('/oauth2/revoke', { status: 200 });
     const page = await openCallback(api, await followAuthorize(await startLink(api, guildId)), { 'accept-language': 'en' });
     expect(page.status).toBe(400);
     expect(page.html).toContain('data-reason="MISSING_SCOPES"');
     expect(page.html).toContain('moderator:read:chatters');
     expect(await api.services.db.streamer.count({ where: { guildId } })).toBe(0);
-    expect(twitch.requestCount('/oauth2/revoke', { status: 200 })).toBe(revokesBefore + 1);
+    expect(fake.twitch.requestCount('/oauth2/revoke', { status: 200 })).toBe(revokesBefore + 1);
   });
 });
 
 describe('tokens at rest', () => {
   it('are AES-GCM sealed: the raw row holds no token text, and they decrypt to tokens Twitch accepts', async () => {
-    const streamer = await linkedStreamer(api, twitch, newTwitchUser());
+    const streamer = await linkedStreamer(api, fake.twitch, newTwitchUser());
     const [row] = await api.services.db.$queryRaw<{ access_token_enc: string; refresh_token_enc: string }[]>`
       SELECT access_token_enc, refresh_token_enc FROM twitch_credentials WHERE streamer_id = ${streamer.id}`;
     expect(row!.access_token_enc).toMatch(/^v1\.[0-9a-f]{8}\./);
@@ -268,13 +261,13 @@ describe('tokens at rest', () => {
     const refreshToken = cipher.decrypt(row!.refresh_token_enc);
     expect(row!.access_token_enc).not.toContain(accessToken);
     expect(row!.refresh_token_enc).not.toContain(refreshToken);
-    const validate = await fetch(`${twitch.authUrl}/validate`, { headers: { Authorization: `OAuth ${accessToken}` } });
+    const validate = await fetch(`${fake.twitch.authUrl}/validate`, { headers: { Authorization: `OAuth ${accessToken}` } });
     expect(await validate.json()).toMatchObject({ user_id: streamer.twitchUserId });
 
     // Nowhere else: not in GraphQL, not in the logs.
     const everything = await execute(api.url, contractOperation('StreamerByGuild'), { guildId: streamer.guildId });
     expect(JSON.stringify(everything)).not.toContain(accessToken);
-    for (const secret of [accessToken, refreshToken, twitch.clientSecret]) expect(logs.text()).not.toContain(secret);
+    for (const secret of [accessToken, refreshToken, fake.twitch.clientSecret]) expect(logs.text()).not.toContain(secret);
   });
 });
 

@@ -1,11 +1,12 @@
 /** Shared helpers for the Twitch tests: the clients against the stand-in, and real apps configured for it. */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { expect } from 'vitest';
-import type { TwitchAuthClient } from '../../src/twitch/twitch-auth.client.js';
-import type { FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import type { TwitchAuthClient } from '../../src/twitch/api';
+import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
 import { newGuildId } from '../support/factories.js';
 import { contractOperation, execute } from '../support/graphql.js';
+import { createScratchDatabase, realPostgresUrl } from '../support/services.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/test-app.js';
 
 export const REDIRECT_URI = 'http://127.0.0.1:4000/auth/twitch/callback';
@@ -60,6 +61,64 @@ export function twitchEnv(twitch: FakeTwitch, extra: Record<string, string | und
 /** Starts an app whose Twitch is the stand-in (and whose rounds read the stand-in's chat). */
 export function startTwitchApp(twitch: FakeTwitch, options: TestAppOptions = {}): Promise<TestApp> {
   return startTestApp({ ...options, env: twitchEnv(twitch, options.env) });
+}
+
+// ---- The fixture: a fresh stand-in, and apps and databases that go away with it. ----
+
+export interface FakeTwitchFixture {
+  /** The running stand-in (only inside tests and hooks). */
+  readonly twitch: FakeTwitch;
+  /** Starts an app whose Twitch is the stand-in; stopped when the stand-in goes. */
+  app(options?: TestAppOptions): Promise<TestApp>;
+  /** One PostgreSQL database for several app instances (skip the case without a real server). Dropped afterwards. */
+  sharedDatabase(): Promise<string>;
+  /** Runs `cleanup` when the stand-in goes (before it closes), last registered first. */
+  defer(cleanup: () => Promise<void>): void;
+}
+
+/**
+ * Registers the hooks that start a Twitch stand-in before each test (or once for the file with
+ * `per: 'file'`) and, afterwards, stop the apps and drop the databases made through the fixture,
+ * then close the stand-in.
+ */
+export function useFakeTwitch(options: { per?: 'test' | 'file' } = {}): FakeTwitchFixture {
+  let current: FakeTwitch | undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+  const defer = (cleanup: () => Promise<void>) => void cleanups.push(cleanup);
+  const [before, after] = options.per === 'file' ? [beforeAll, afterAll] : [beforeEach, afterEach];
+  before(async () => {
+    current = await createFakeTwitch();
+  });
+  after(async () => {
+    try {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    } finally {
+      await current?.close();
+      current = undefined;
+    }
+  });
+  const twitch = () => {
+    if (!current) throw new Error('the Twitch stand-in runs only inside a test (useFakeTwitch)');
+    return current;
+  };
+  return {
+    get twitch() {
+      return twitch();
+    },
+    defer,
+    async app(appOptions = {}) {
+      const started = await startTwitchApp(twitch(), appOptions);
+      defer(() => started.stop());
+      return started;
+    },
+    async sharedDatabase() {
+      const server = await realPostgresUrl();
+      if (!server) throw new Error('sharedDatabase needs a real PostgreSQL: skip this case without one');
+      const scratch = await createScratchDatabase(server);
+      defer(() => scratch.drop());
+      return scratch.url;
+    },
+  };
 }
 
 /** Every log line an app wrote (debug and up), to check that no token ever shows up. */

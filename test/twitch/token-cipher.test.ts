@@ -5,7 +5,7 @@ import {
   createTokenCipher,
   keyIdOfKey,
   parseTokenEncryptionKeys,
-} from '../../src/twitch/token-cipher.js';
+} from '../../src/twitch/credentials/token-cipher';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);

@@ -1,43 +1,18 @@
 /** Refresh after 401 (rotation, one refresh however many callers and instances), validation, unlinking. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../src/twitch/token-cipher';
-import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch';
+import { describe, expect, it } from 'vitest';
+import { createTokenCipher } from '../../src/twitch/credentials/token-cipher';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
-import { createScratchDatabase, realPostgresUrl } from '../support/services';
+import { realPostgresUrl } from '../support/services';
 import { TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
-import { BROADCASTER, linkedStreamer, LogCapture, raffleState, startTwitchApp, streamerStatus } from './support';
+import { BROADCASTER, linkedStreamer, LogCapture, raffleState, streamerStatus, useFakeTwitch } from './support';
 
 /** Some cases need two instances on one real PostgreSQL; without one they say they were skipped. */
 const postgresUrl = await realPostgresUrl();
 const withPostgres = (title: string) => (postgresUrl ? title : `${title} [SKIPPED: needs a real PostgreSQL]`);
 
-let twitch: FakeTwitch;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  twitch = await createFakeTwitch();
-  cleanups.push(() => twitch.close());
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function app(options: Parameters<typeof startTwitchApp>[1] = {}): Promise<TestApp> {
-  const started = await startTwitchApp(twitch, options);
-  cleanups.push(() => started.stop());
-  return started;
-}
-
-/** One PostgreSQL database for several app instances. */
-async function sharedDatabase(): Promise<string | undefined> {
-  const server = await realPostgresUrl();
-  if (!server) return undefined;
-  const scratch = await createScratchDatabase(server);
-  cleanups.push(() => scratch.drop());
-  return scratch.url;
-}
+const fake = useFakeTwitch();
+const { app, sharedDatabase } = fake;
 
 const cipher = createTokenCipher([Buffer.from(TEST_ENCRYPTION_KEY, 'base64')]);
 
@@ -54,25 +29,25 @@ function helixUsersCall(api: TestApp, streamerId: string) {
 describe('refresh after a 401', () => {
   it('refreshes once for 10 parallel callers and stores the rotated pair', async () => {
     const api = await app();
-    const streamer = await linkedStreamer(api, twitch);
+    const streamer = await linkedStreamer(api, fake.twitch);
     const before = await storedTokens(api, streamer.id);
     await helixUsersCall(api, streamer.id); // the pair is now cached in memory
 
-    twitch.expireAccessToken(BROADCASTER.id);
+    fake.twitch.expireAccessToken(BROADCASTER.id);
     const results = await Promise.all(Array.from({ length: 10 }, () => helixUsersCall(api, streamer.id)));
     expect(results.every((users) => users[0]?.id === BROADCASTER.id)).toBe(true);
-    expect(twitch.refreshCount).toBe(1);
+    expect(fake.twitch.refreshCount).toBe(1);
 
     const after = await storedTokens(api, streamer.id);
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(after.refreshToken).not.toBe(before.refreshToken);
     // The old refresh token is dead at Twitch: only the stored new one can go on.
-    const old = await fetch(`${twitch.authUrl}/token`, {
+    const old = await fetch(`${fake.twitch.authUrl}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        client_id: twitch.clientId,
-        client_secret: twitch.clientSecret,
+        client_id: fake.twitch.clientId,
+        client_secret: fake.twitch.clientSecret,
         grant_type: 'refresh_token',
         refresh_token: before.refreshToken,
       }),
@@ -81,30 +56,30 @@ describe('refresh after a 401', () => {
   });
 
   it.skipIf(!postgresUrl)(withPostgres('refreshes once across two instances sharing the database (row lock, re-read)'), async () => {
-    const databaseUrl = (await sharedDatabase())!;
+    const databaseUrl = await sharedDatabase();
     const one = await app({ databaseUrl });
     const two = await app({ databaseUrl });
-    const streamer = await linkedStreamer(one, twitch);
+    const streamer = await linkedStreamer(one, fake.twitch);
     await Promise.all([helixUsersCall(one, streamer.id), helixUsersCall(two, streamer.id)]);
 
-    twitch.expireAccessToken(BROADCASTER.id);
+    fake.twitch.expireAccessToken(BROADCASTER.id);
     const calls = Array.from({ length: 20 }, (_, index) => helixUsersCall(index % 2 === 0 ? one : two, streamer.id));
     const results = await Promise.all(calls);
     expect(results.every((users) => users[0]?.id === BROADCASTER.id)).toBe(true);
-    expect(twitch.refreshCount).toBe(1);
+    expect(fake.twitch.refreshCount).toBe(1);
     expect((await streamerStatus(two, streamer.id)).linked).toBe(true);
   });
 
   it('when Twitch refuses the refresh, the link ends and the running raffle stops with TWITCH_UNLINKED', async () => {
     const logs = new LogCapture();
     const api = await app({ logger: logs.logger });
-    const streamer = await linkedStreamer(api, twitch);
+    const streamer = await linkedStreamer(api, fake.twitch);
     const tokens = await storedTokens(api, streamer.id);
-    twitch.generateChatters(BROADCASTER.id, 50);
+    fake.twitch.generateChatters(BROADCASTER.id, 50);
     await addItems(api.url, streamer.id, [{ name: 'mug', weight: 1, stock: 5 }]);
     const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
 
-    twitch.revokeUser(BROADCASTER.id);
+    fake.twitch.revokeUser(BROADCASTER.id);
     const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
     expect(drawRound.__typename).toBe('TwitchNotLinkedError');
     expect(drawRound.message).toMatch(/link again/);
@@ -128,25 +103,25 @@ describe('refresh after a 401', () => {
 
 describe('validation at startup and on the interval', () => {
   it.skipIf(!postgresUrl)(withPostgres('validates at startup, refreshes an expired token, and ends a revoked link (raffle stopped)'), async () => {
-    const databaseUrl = (await sharedDatabase())!;
+    const databaseUrl = await sharedDatabase();
     const first = await app({ databaseUrl });
-    const streamer = await linkedStreamer(first, twitch);
-    twitch.generateChatters(BROADCASTER.id, 10);
+    const streamer = await linkedStreamer(first, fake.twitch);
+    fake.twitch.generateChatters(BROADCASTER.id, 10);
     await addItems(first.url, streamer.id, [{ name: 'sticker', weight: 1, stock: 3 }]);
     const raffle = await startRaffle(first.url, { streamerId: streamer.id, intervalSeconds: 3600 });
 
     // An instance that starts validates every stored token at once; an expired (not revoked)
     // one is refreshed and the link stays.
-    twitch.expireAccessToken(BROADCASTER.id);
-    const validatesBefore = twitch.requestCount('/oauth2/validate');
+    fake.twitch.expireAccessToken(BROADCASTER.id);
+    const validatesBefore = fake.twitch.requestCount('/oauth2/validate');
     const api = await app({ databaseUrl, env: { TWITCH_VALIDATE_INTERVAL_MS: '200' } });
-    await expect.poll(() => twitch.refreshCount, { timeout: 5_000 }).toBe(1);
-    expect(twitch.requestCount('/oauth2/validate')).toBeGreaterThan(validatesBefore);
+    await expect.poll(() => fake.twitch.refreshCount, { timeout: 5_000 }).toBe(1);
+    expect(fake.twitch.requestCount('/oauth2/validate')).toBeGreaterThan(validatesBefore);
     expect((await streamerStatus(api, streamer.id)).linked).toBe(true);
     expect((await raffleState(api, raffle.id)).status).toBe('RUNNING');
 
     // The streamer disconnects the app at Twitch: the next sweep ends the link and the raffle.
-    twitch.revokeUser(BROADCASTER.id);
+    fake.twitch.revokeUser(BROADCASTER.id);
     await expect
       .poll(async () => (await raffleState(api, raffle.id)).endReason, { timeout: 8_000, interval: 100 })
       .toBe('TWITCH_UNLINKED');
@@ -160,15 +135,15 @@ describe('validation at startup and on the interval', () => {
 describe('unlinkTwitch', () => {
   it('revokes the token at Twitch, deletes the credential and stops the running raffle', async () => {
     const api = await app();
-    const streamer = await linkedStreamer(api, twitch);
+    const streamer = await linkedStreamer(api, fake.twitch);
     const { accessToken } = await storedTokens(api, streamer.id);
     await addItems(api.url, streamer.id, [{ name: 'poster', weight: 1 }]);
     const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
 
     const { unlinkTwitch } = await execute(api.url, contractOperation('UnlinkTwitch'), { streamerId: streamer.id });
     expect(unlinkTwitch).toEqual({ __typename: 'Streamer', id: streamer.id, linked: false });
-    expect(twitch.requestCount('/oauth2/revoke', { method: 'POST', status: 200 })).toBe(1);
-    const validate = await fetch(`${twitch.authUrl}/validate`, { headers: { Authorization: `OAuth ${accessToken}` } });
+    expect(fake.twitch.requestCount('/oauth2/revoke', { method: 'POST', status: 200 })).toBe(1);
+    const validate = await fetch(`${fake.twitch.authUrl}/validate`, { headers: { Authorization: `OAuth ${accessToken}` } });
     expect(validate.status).toBe(401);
     expect(await api.services.db.twitchCredential.count({ where: { streamerId: streamer.id } })).toBe(0);
     expect(await raffleState(api, raffle.id)).toMatchObject({ status: 'STOPPED', endReason: 'TWITCH_UNLINKED' });
@@ -184,9 +159,9 @@ describe('unlinkTwitch', () => {
 
 describe('encryption key rotation', () => {
   it.skipIf(!postgresUrl)(withPostgres('reads tokens sealed with an older key and re-seals them with the primary key when touched'), async () => {
-    const databaseUrl = (await sharedDatabase())!;
+    const databaseUrl = await sharedDatabase();
     const oldKeyApp = await app({ databaseUrl });
-    const streamer = await linkedStreamer(oldKeyApp, twitch);
+    const streamer = await linkedStreamer(oldKeyApp, fake.twitch);
     const sealedBefore = await oldKeyApp.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId: streamer.id } });
     await oldKeyApp.stop();
 

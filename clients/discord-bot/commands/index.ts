@@ -53,10 +53,6 @@ export const commandSchema = z.object({
   button: optionalHandler,
 });
 
-export function isCommand(value: unknown): value is Command {
-  return commandSchema.safeParse(value).success;
-}
-
 /** Whether this subcommand (or component of it) needs Manage Server. */
 export function needsManageGuild(command: Command, subcommand: string | null): boolean {
   if (command.manageGuild === true) return true;

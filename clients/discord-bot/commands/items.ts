@@ -1,7 +1,6 @@
 import {
   InteractionContextType,
   LabelBuilder,
-  Locale,
   MessageFlags,
   ModalBuilder,
   SlashCommandBuilder,
@@ -11,60 +10,25 @@ import {
 } from 'discord.js';
 import { AddItemsFromText, RemoveItem } from '../graphql/items';
 import { StreamerByGuild } from '../graphql/streamers';
-import { formatPercent, localizations, messagesFor, type Messages } from '../i18n';
+import { formatPercent, messagesFor, type Messages } from '../i18n';
+import { localized } from '../support/localized';
 import { problemLines, describeFailure, isErrorResult } from '../support/results';
 import { requireStreamer, type GuildStreamer } from '../support/streamer';
 import { customId, type Command } from './index';
-
-const text = {
-  description: localizations((m) => m.commands.items.description),
-  add: localizations((m) => m.commands.items.add),
-  list: localizations((m) => m.commands.items.list),
-  remove: localizations((m) => m.commands.items.remove),
-  removeItem: localizations((m) => m.commands.items.removeItem),
-};
-const pt = Locale.PortugueseBR;
 
 export const ADD_MODAL_ID = customId('items', 'add');
 export const ADD_INPUT_ID = 'entries';
 
 /** `/items add|list|remove` (`/itens adicionar|listar|remover`). */
 export default {
-  data: new SlashCommandBuilder()
-    .setName('items')
-    .setNameLocalizations({ [pt]: 'itens' })
-    .setDescription(text.description.en)
-    .setDescriptionLocalizations({ [pt]: text.description['pt-BR'] })
+  data: localized(new SlashCommandBuilder(), 'items', 'itens', (m) => m.commands.items.description)
     .setContexts(InteractionContextType.Guild)
+    .addSubcommand((sub) => localized(sub, 'add', 'adicionar', (m) => m.commands.items.add))
+    .addSubcommand((sub) => localized(sub, 'list', 'listar', (m) => m.commands.items.list))
     .addSubcommand((sub) =>
-      sub
-        .setName('add')
-        .setNameLocalizations({ [pt]: 'adicionar' })
-        .setDescription(text.add.en)
-        .setDescriptionLocalizations({ [pt]: text.add['pt-BR'] }),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('list')
-        .setNameLocalizations({ [pt]: 'listar' })
-        .setDescription(text.list.en)
-        .setDescriptionLocalizations({ [pt]: text.list['pt-BR'] }),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('remove')
-        .setNameLocalizations({ [pt]: 'remover' })
-        .setDescription(text.remove.en)
-        .setDescriptionLocalizations({ [pt]: text.remove['pt-BR'] })
-        .addStringOption((option) =>
-          option
-            .setName('item')
-            .setNameLocalizations({ [pt]: 'item' })
-            .setDescription(text.removeItem.en)
-            .setDescriptionLocalizations({ [pt]: text.removeItem['pt-BR'] })
-            .setRequired(true)
-            .setAutocomplete(true),
-        ),
+      localized(sub, 'remove', 'remover', (m) => m.commands.items.remove).addStringOption((option) =>
+        localized(option, 'item', 'item', (m) => m.commands.items.removeItem).setRequired(true).setAutocomplete(true),
+      ),
     )
     .toJSON(),
   manageGuild: ['add', 'remove'],

@@ -4,7 +4,6 @@ import {
   ButtonStyle,
   ChannelType,
   InteractionContextType,
-  Locale,
   MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
@@ -13,29 +12,14 @@ import {
   type APIEmbed,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { ApiRequestError } from '../graphql/api-client';
 import type { ResultOf } from '../graphql/graphql';
 import { DrawRound, LastRound, RaffleHistory, StartRaffle, StopRaffle } from '../graphql/raffles';
 import { LiveChatters, SetAnnounceChannel } from '../graphql/streamers';
-import { formatDuration, formatPercent, localizations, messagesFor, type Messages } from '../i18n';
+import { formatDuration, formatPercent, messagesFor, type Messages } from '../i18n';
+import { localized } from '../support/localized';
 import { describeFailure, isErrorResult } from '../support/results';
 import { requireStreamer, type GuildStreamer } from '../support/streamer';
 import { customId, type BotContext, type Command } from './index';
-
-const pt = Locale.PortugueseBR;
-const text = (pick: (m: Messages) => string) => localizations(pick);
-const d = {
-  command: text((m) => m.commands.raffle.description),
-  start: text((m) => m.commands.raffle.start),
-  interval: text((m) => m.commands.raffle.startInterval),
-  chance: text((m) => m.commands.raffle.startChance),
-  stop: text((m) => m.commands.raffle.stop),
-  draw: text((m) => m.commands.raffle.draw),
-  status: text((m) => m.commands.raffle.status),
-  history: text((m) => m.commands.raffle.history),
-  channel: text((m) => m.commands.raffle.channel),
-  channelOption: text((m) => m.commands.raffle.channelChannel),
-};
 
 /** Raffles per history page. */
 export const HISTORY_PAGE_SIZE = 5;
@@ -45,73 +29,25 @@ const ANNOUNCE_PERMISSIONS = [PermissionFlagsBits.ViewChannel, PermissionFlagsBi
 
 /** `/raffle start|stop|draw|status|history|channel` (`/sorteio iniciar|parar|sortear|status|historico|canal`). */
 export default {
-  data: new SlashCommandBuilder()
-    .setName('raffle')
-    .setNameLocalizations({ [pt]: 'sorteio' })
-    .setDescription(d.command.en)
-    .setDescriptionLocalizations({ [pt]: d.command['pt-BR'] })
+  data: localized(new SlashCommandBuilder(), 'raffle', 'sorteio', (m) => m.commands.raffle.description)
     .setContexts(InteractionContextType.Guild)
     .addSubcommand((sub) =>
-      sub
-        .setName('start')
-        .setNameLocalizations({ [pt]: 'iniciar' })
-        .setDescription(d.start.en)
-        .setDescriptionLocalizations({ [pt]: d.start['pt-BR'] })
+      localized(sub, 'start', 'iniciar', (m) => m.commands.raffle.start)
         .addIntegerOption((option) =>
-          option
-            .setName('interval')
-            .setNameLocalizations({ [pt]: 'intervalo' })
-            .setDescription(d.interval.en)
-            .setDescriptionLocalizations({ [pt]: d.interval['pt-BR'] })
-            .setRequired(true)
-            .setMinValue(1)
-            .setMaxValue(86_400),
+          localized(option, 'interval', 'intervalo', (m) => m.commands.raffle.startInterval).setRequired(true).setMinValue(1).setMaxValue(86_400),
         )
-        .addIntegerOption((option) =>
-          option
-            .setName('chance')
-            .setNameLocalizations({ [pt]: 'chance' })
-            .setDescription(d.chance.en)
-            .setDescriptionLocalizations({ [pt]: d.chance['pt-BR'] })
-            .setMinValue(1)
-            .setMaxValue(100),
-        ),
+        .addIntegerOption((option) => localized(option, 'chance', 'chance', (m) => m.commands.raffle.startChance).setMinValue(1).setMaxValue(100)),
     )
+    .addSubcommand((sub) => localized(sub, 'stop', 'parar', (m) => m.commands.raffle.stop))
+    .addSubcommand((sub) => localized(sub, 'draw', 'sortear', (m) => m.commands.raffle.draw))
+    .addSubcommand((sub) => localized(sub, 'status', 'status', (m) => m.commands.raffle.status))
+    .addSubcommand((sub) => localized(sub, 'history', 'historico', (m) => m.commands.raffle.history))
     .addSubcommand((sub) =>
-      sub.setName('stop').setNameLocalizations({ [pt]: 'parar' }).setDescription(d.stop.en).setDescriptionLocalizations({ [pt]: d.stop['pt-BR'] }),
-    )
-    .addSubcommand((sub) =>
-      sub.setName('draw').setNameLocalizations({ [pt]: 'sortear' }).setDescription(d.draw.en).setDescriptionLocalizations({ [pt]: d.draw['pt-BR'] }),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('status')
-        .setNameLocalizations({ [pt]: 'status' })
-        .setDescription(d.status.en)
-        .setDescriptionLocalizations({ [pt]: d.status['pt-BR'] }),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('history')
-        .setNameLocalizations({ [pt]: 'historico' })
-        .setDescription(d.history.en)
-        .setDescriptionLocalizations({ [pt]: d.history['pt-BR'] }),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('channel')
-        .setNameLocalizations({ [pt]: 'canal' })
-        .setDescription(d.channel.en)
-        .setDescriptionLocalizations({ [pt]: d.channel['pt-BR'] })
-        .addChannelOption((option) =>
-          option
-            .setName('channel')
-            .setNameLocalizations({ [pt]: 'canal' })
-            .setDescription(d.channelOption.en)
-            .setDescriptionLocalizations({ [pt]: d.channelOption['pt-BR'] })
-            .setRequired(true)
-            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
-        ),
+      localized(sub, 'channel', 'canal', (m) => m.commands.raffle.channel).addChannelOption((option) =>
+        localized(option, 'channel', 'canal', (m) => m.commands.raffle.channelChannel)
+          .setRequired(true)
+          .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+      ),
     )
     .toJSON(),
   manageGuild: ['start', 'stop', 'draw', 'channel'],
@@ -224,15 +160,15 @@ async function status(interaction: ChatInputCommandInteraction, context: BotCont
 }
 
 /**
- * How many chatters could win now: `liveChatters` when the server has it; else the last round's
- * eligible count; else unknown. A server without `liveChatters` does not fail the status.
+ * How many chatters could win now: `liveChatters`; when it has no count (Twitch not linked, or
+ * the chat could not be read), the last round's eligible count; else unknown.
  */
 async function eligibleCount(context: BotContext, messages: Messages, streamerId: string, raffleId: string): Promise<string> {
   try {
     const { liveChatters } = await context.api.withTimeout(2_500).request(LiveChatters, { streamerId });
     if (liveChatters.__typename === 'LiveChatters') return String(liveChatters.count);
   } catch (error) {
-    if (!(error instanceof ApiRequestError && error.isUnknownField)) context.logger.warn({ err: String(error) }, 'liveChatters failed');
+    context.logger.warn({ err: String(error) }, 'liveChatters failed');
   }
   try {
     const { raffle } = await context.api.request(LastRound, { raffleId });

@@ -15,11 +15,6 @@ export class ApiRequestError extends Error {
   ) {
     super(`${operation}: ${messages.join('; ')}`);
   }
-
-  /** The server does not know a field the bot asked for (an older server). */
-  get isUnknownField(): boolean {
-    return this.messages.some((message) => /Cannot query field/.test(message));
-  }
 }
 
 export interface ApiClientOptions {
@@ -38,11 +33,16 @@ export interface ApiClient {
   withTimeout(timeoutMs: number): ApiClient;
 }
 
+/** The contract's credential form, over HTTP and graphql-ws alike: `Bearer <API_TOKEN>`. */
+export function bearer(token: string): string {
+  return `Bearer ${token}`;
+}
+
 /** The bot's only way to the server: GraphQL over HTTP as the service principal. */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const timeoutMs = options.timeoutMs ?? 8_000;
   const client = new GraphQLClient(options.url, {
-    headers: { authorization: `Bearer ${options.token}` },
+    headers: { authorization: bearer(options.token) },
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
   return {

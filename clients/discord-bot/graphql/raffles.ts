@@ -41,7 +41,7 @@ export const DrawRound = graphql(
   [RoundFields, ErrorFields],
 );
 
-/** The last round of the running raffle: its eligible count stands in when liveChatters is missing. */
+/** The last round of the running raffle: its eligible count stands in when liveChatters has no count. */
 export const LastRound = graphql(
   `
   query LastRound($raffleId: ID!) {

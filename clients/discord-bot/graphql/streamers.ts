@@ -58,7 +58,7 @@ export const SetAnnounceChannel = graphql(
   [ErrorFields],
 );
 
-/** Apart from the other queries: the server may not have it yet, and its absence must not fail them. */
+/** Apart from the other queries: `/raffle status` gives it a shorter timeout and does without it. */
 export const LiveChatters = graphql(`
   query LiveChatters($streamerId: ID!) {
     liveChatters(streamerId: $streamerId) {

@@ -47,7 +47,6 @@ export const en: Messages = {
     button: 'Connect Twitch',
     alreadyLinked: (login: string) => `✅ This server is already connected to **${login}** on Twitch. Authorize again only to switch accounts.`,
     notConfigured: 'ℹ️ Server registered, but the raffle server has no Twitch credentials configured: raffles use the demo chat.',
-    unavailable: 'ℹ️ Server registered. Connecting Twitch is not available on this raffle server yet.',
     dmSent: '📬 I sent you the connection link in a direct message.',
     dmFailed: '⚠️ I could not send you a direct message. Use `/link` to get the link here.',
   },

@@ -8,8 +8,6 @@ export function messagesFor(locale: string | null | undefined): Messages {
   return locale?.toLowerCase().startsWith('en') ? en : ptBR;
 }
 
-export const catalogs = { 'pt-BR': ptBR, 'en-US': en } as const;
-
 /** `0.25` → `25%` (or `25 %`), in the catalog's locale. */
 export function formatPercent(messages: Messages, fraction: number): string {
   return new Intl.NumberFormat(messages.locale, { style: 'percent', maximumFractionDigits: 1 }).format(fraction);

@@ -46,7 +46,6 @@ export const ptBR = {
     alreadyLinked: (login: string) => `✅ Este servidor já está conectado a **${login}** na Twitch. Autorize de novo só se quiser trocar de conta.`,
     notConfigured:
       'ℹ️ Servidor registrado, mas o servidor de sorteios não tem credenciais da Twitch configuradas: os sorteios usam o chat de demonstração.',
-    unavailable: 'ℹ️ Servidor registrado. A conexão com a Twitch ainda não está disponível neste servidor de sorteios.',
     dmSent: '📬 Enviei o link de conexão por mensagem privada.',
     dmFailed: '⚠️ Não consegui te mandar mensagem privada. Use `/iniciar` para receber o link aqui.',
   },

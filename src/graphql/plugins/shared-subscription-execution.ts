@@ -9,16 +9,14 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
-import type { Principal } from '../../auth/principal';
-import { SubscriberTooSlowError } from '../../pubsub/event-bus';
-import type { GraphQLContext } from '../context';
 
 /**
  * Subscription events are executed once per group of identical subscribers, not once per
  * subscriber.
  *
  * Subscribers that send the same document, operation name and variables under the same
- * authorization class (`principalAuthorizationKey`) compute identical results for an event. So:
+ * authorization class (`authorizationKey`, e.g. the principal's) compute identical results for an
+ * event. So:
  *
  * - Every event payload is executed once per such key: the event bus hands the SAME payload
  *   object to every listener of a channel, and executions are memoized per (payload object, key)
@@ -33,19 +31,20 @@ import type { GraphQLContext } from '../context';
  * - Every subscriber runs the subscription's `subscribe` resolver itself, so `authorizeOnSubscribe`
  *   and argument checks decide for each one, as before. One that joins an existing feed closes the
  *   stream it just opened before it starts (no listener, no database read).
- * - Field-level authorization depends only on the principal, which is part of the key: a service
- *   subscriber never shares with an overlay, nor one streamer's overlay with another's. Another
- *   selection or other variables is another key.
+ * - Field-level authorization must depend only on what `authorizationKey` covers (the caller
+ *   supplies it, e.g. one key per principal class: a service subscriber never shares with an
+ *   overlay, nor one streamer's overlay with another's). Another selection or other variables is
+ *   another key.
  * - Each feed subscriber has its own bounded backlog: more than `maxPendingPerSubscriber` results
- *   waiting for it end that subscription with SubscriberTooSlowError (as the event bus does); the
- *   others go on. Errors of the event stream reach subscribers as located GraphQLErrors, as the
+ *   waiting for it end that subscription with `tooSlowError` (as the event bus does); the others go
+ *   on. Errors of the event stream reach subscribers as located GraphQLErrors, as the
  *   stock executor reports them.
  * - One difference, within the contract ("dedupe by id"): after a pub/sub outage a feed replays
  *   from the last event IT delivered, so a subscriber that joined during the outage may also get
  *   rounds committed just before it subscribed.
  *
- * Assumptions: event resolvers read only the payload, the arguments and the principal/services of
- * the read-only context (true of this schema); results are not mutated downstream (envelop hooks,
+ * Assumptions: event resolvers read only the payload, the arguments and what the authorization key
+ * covers of the read-only context (true of this schema); results are not mutated downstream (envelop hooks,
  * yoga's error masking included, replace results instead of editing them). Documents are compared
  * by identity: yoga's parser cache returns the same DocumentNode for identical query text, so equal
  * queries share; a cache miss costs only sharing, never correctness. Contexts whose key is
@@ -61,31 +60,15 @@ export interface SharedSubscriptionExecutionOptions<Context> {
   channelArguments?: readonly string[];
   /** Results one feed subscriber may have waiting before it is ended (default 256, as the bus). */
   maxPendingPerSubscriber?: number;
+  /** The error that ends a feed subscriber with more than `limit` results waiting. */
+  tooSlowError(limit: number): Error;
   /** Called once per shared execution (metrics, tests). */
   onExecution?(key: string): void;
 }
 
-/** The authorization class of our principals: everything field-level auth can tell apart. */
-export function principalAuthorizationKey(principal: Principal): string {
-  switch (principal.kind) {
-    case 'service':
-      return 'service';
-    case 'overlay':
-      return `overlay:${principal.streamerId}`;
-    case 'anonymous':
-      return principal.rejectedCredential ? 'anonymous:rejected' : 'anonymous';
-  }
-}
-
-const defaultOptions: SharedSubscriptionExecutionOptions<GraphQLContext> = {
-  authorizationKey: (context) => principalAuthorizationKey(context.principal),
-};
-
 type ExecuteShared = (payload: unknown, key: string, args: ExecutionArgs) => Promise<ExecutionResult>;
 
-export function useSharedSubscriptionExecution<Context extends object = GraphQLContext>(
-  options: SharedSubscriptionExecutionOptions<Context> = defaultOptions as unknown as SharedSubscriptionExecutionOptions<Context>,
-): Plugin<Context> {
+export function useSharedSubscriptionExecution<Context extends object>(options: SharedSubscriptionExecutionOptions<Context>): Plugin<Context> {
   const channelArguments = new Set(options.channelArguments ?? ['streamerId']);
   /** payload object → (key → its one execution) */
   const executions = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
@@ -116,6 +99,7 @@ export function useSharedSubscriptionExecution<Context extends object = GraphQLC
 
   const feedSettings: FeedSettings = {
     maxPending: options.maxPendingPerSubscriber ?? 256,
+    tooSlowError: options.tooSlowError,
     executeShared,
     closed: (feed) => {
       if (feeds.get(feed.key) === feed) feeds.delete(feed.key);
@@ -167,6 +151,7 @@ function onlyChannelArguments(args: ExecutionArgs, channelArguments: ReadonlySet
 
 interface FeedSettings {
   maxPending: number;
+  tooSlowError(limit: number): Error;
   executeShared: ExecuteShared;
   closed(feed: Feed): void;
 }
@@ -189,7 +174,7 @@ class Feed {
   ) {}
 
   join(): FeedSubscriber {
-    const member = new FeedSubscriber(this, this.settings.maxPending);
+    const member = new FeedSubscriber(this, this.settings);
     this.members.add(member);
     if (!this.pumping) {
       this.pumping = true;
@@ -257,7 +242,7 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
 
   constructor(
     private readonly feed: Feed,
-    private readonly maxPending: number,
+    private readonly settings: Pick<FeedSettings, 'maxPending' | 'tooSlowError'>,
   ) {}
 
   deliver(result: ExecutionResult): void {
@@ -269,10 +254,10 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
       return;
     }
     this.backlog ??= [];
-    if (this.backlog.length >= this.maxPending) {
+    if (this.backlog.length >= this.settings.maxPending) {
       this.backlog = undefined;
       this.feed.leave(this);
-      this.finish(new SubscriberTooSlowError(this.maxPending));
+      this.finish(this.settings.tooSlowError(this.settings.maxPending));
       return;
     }
     this.backlog.push(result);

@@ -80,6 +80,11 @@ export interface FakeDiscordOptions {
   /** Privileged intents enabled for the application; all on unless switched off. */
   privilegedIntents?: { messageContent?: boolean; guildMembers?: boolean; presences?: boolean };
   rateLimit?: Partial<RateLimitOptions>;
+  /**
+   * How long a Create Message nonce stays taken for `enforce_nonce` ("checked for uniqueness in
+   * the past few minutes"; Discord gives no figure). Default 3 minutes.
+   */
+  nonceWindowMs?: number;
   /** Where the stand-in reports unknown routes and refusals; console.warn by default. */
   log?: (message: string) => void;
 }
@@ -134,6 +139,12 @@ export interface FakeDiscord {
 
   /** Current messages of a channel, oldest first (ephemeral replies are never here). */
   channelMessages(channelId: string): APIMessage[];
+  /**
+   * Calls `listener` with every message created (not edited, not ephemeral, not a nonce replay)
+   * synchronously, before the REST answer leaves: a test can act "right after Discord created
+   * it". Returns the function that removes the listener.
+   */
+  onMessageCreate(listener: (message: APIMessage) => void): () => void;
   /** Resolves with the first message version (created or edited) in the channel matching `predicate`. */
   waitForChannelMessage(channelId: string, predicate?: (message: APIMessage) => boolean, timeoutMs?: number): Promise<APIMessage>;
   /** Commands the bot registered: global ones, or a guild's. */
@@ -245,7 +256,7 @@ export async function createFakeDiscord(options: FakeDiscordOptions = {}): Promi
     }
   });
 
-  const messages = new Messages(state, gateway, `${httpBase}/cdn`);
+  const messages = new Messages(state, gateway, `${httpBase}/cdn`, options.nonceWindowMs ?? 3 * 60_000, log);
   const interactions = new Interactions(
     {
       applicationId,
@@ -367,6 +378,7 @@ export async function createFakeDiscord(options: FakeDiscordOptions = {}): Promi
     },
 
     channelMessages: (channelId) => structuredClone(state.channelMessages(channelId)),
+    onMessageCreate: (listener) => messages.onCreate(listener),
     waitForChannelMessage: (channelId, predicate = () => true, timeoutMs = 5000) =>
       messages.versions.waitFor((m) => m.channel_id === channelId && predicate(m), timeoutMs, () => `a message in channel ${channelId}`),
     registeredCommands: (guildId) => structuredClone(state.commands.get(guildId ?? 'global') ?? []),

@@ -39,15 +39,52 @@ export interface NewMessage {
 const USER_MENTION = /<@!?(\d{17,20})>/g;
 const ROLE_MENTION = /<@&(\d{17,20})>/g;
 
+/** Called synchronously when a message is created, before the REST answer goes out. */
+export type MessageCreateListener = (message: APIMessage) => void;
+
 export class Messages {
   /** A snapshot of every non-ephemeral message as created and after each edit, in order. */
   readonly versions = new Recorded<APIMessage>();
+  readonly #createListeners = new Set<MessageCreateListener>();
+  /** `<author id>:<nonce>` → the first message created with it, for enforce_nonce. */
+  readonly #nonces = new Map<string, { record: MessageRecord; at: number }>();
 
   constructor(
     readonly state: DiscordState,
     readonly gateway: Gateway,
     readonly cdnBase: string,
+    /** How long a nonce stays taken for `enforce_nonce` (Discord: "the past few minutes"). */
+    readonly nonceWindowMs: number,
+    readonly log: (message: string) => void = () => {},
   ) {}
+
+  onCreate(listener: MessageCreateListener): () => void {
+    this.#createListeners.add(listener);
+    return () => this.#createListeners.delete(listener);
+  }
+
+  /**
+   * enforce_nonce: the message this author created with this nonce within the window, if any.
+   * Integer and string nonces are compared by their text.
+   */
+  byNonce(authorId: string, nonce: unknown): MessageRecord | undefined {
+    if (typeof nonce !== 'string' && typeof nonce !== 'number') return undefined;
+    const key = `${authorId}:${String(nonce)}`;
+    const entry = this.#nonces.get(key);
+    if (!entry) return undefined;
+    if (Date.now() - entry.at > this.nonceWindowMs) {
+      this.#nonces.delete(key);
+      return undefined;
+    }
+    return entry.record;
+  }
+
+  #rememberNonce(record: MessageRecord, nonce: unknown): void {
+    if (typeof nonce !== 'string' && typeof nonce !== 'number') return;
+    // Every message with a nonce takes it, enforced or not: "another message created by the same author with the same nonce".
+    if (this.byNonce(record.message.author.id, nonce)) return;
+    this.#nonces.set(`${record.message.author.id}:${String(nonce)}`, { record, at: Date.now() });
+  }
 
   /** Numbers components in tree order the way Discord fills in the optional `id` field. */
   #numberComponents(components: unknown): unknown[] {
@@ -140,7 +177,7 @@ export class Messages {
       flags: ownFlags | (input.flags ?? 0),
       components: this.#numberComponents(body.components) as APIMessage['components'],
     };
-    if (body.nonce !== undefined) message.nonce = body.nonce as string;
+    if (typeof body.nonce === 'string' || typeof body.nonce === 'number') message.nonce = body.nonce;
     if (input.webhookId) message.webhook_id = input.webhookId;
     if (input.applicationId) message.application_id = input.applicationId;
     if (input.interactionMetadata) message.interaction_metadata = input.interactionMetadata;
@@ -161,7 +198,15 @@ export class Messages {
     const record: MessageRecord = { message: this.build(input), guildId: guild.id, ephemeral: input.ephemeral ?? false, deleted: false };
     this.state.storeMessage(record);
     if (record.ephemeral) return { record, delivered: 0 };
+    this.#rememberNonce(record, input.body.nonce);
     this.versions.push(structuredClone(record.message));
+    for (const listener of this.#createListeners) {
+      try {
+        listener(structuredClone(record.message));
+      } catch (error) {
+        this.log(`a message create listener threw: ${String(error)}`);
+      }
+    }
     return { record, delivered: this.dispatchCreate(record) };
   }
 

@@ -368,7 +368,13 @@ export function registerRoutes(ctx: RestContext): void {
       const { permissions } = visibleChannel(params.channel_id!);
       requirePermission(permissions, P.SendMessages);
       if (files.length) requirePermission(permissions, P.AttachFiles);
-      const json = checkMessageBody(body, { files: files.length });
+      const json = checkMessageBody(body, { files: files.length, create: true });
+      // enforce_nonce: the same author and nonce within the window gets the first message back
+      // (200, as for a new one), and nothing is created or dispatched.
+      if (json.enforce_nonce === true) {
+        const earlier = messages.byNonce(botUser.id, json.nonce);
+        if (earlier) return ok(structuredClone(earlier.message));
+      }
       return ok(messages.create({ channelId: params.channel_id!, author: botUser, body: json, files }).record.message);
     },
   });

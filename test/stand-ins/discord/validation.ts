@@ -195,9 +195,31 @@ function hasContent(body: Json, files: number): boolean {
   );
 }
 
+/** Create Message: `nonce` is an integer or a string of at most 25 characters. */
+export const NONCE_MAX_LENGTH = 25;
+
+/**
+ * Create Message's `nonce` (integer or string, up to 25 characters; null is "none") and
+ * `enforce_nonce` (boolean). The error codes and texts are the ones Discord answers with
+ * (NONCE_TYPE_INVALID_TYPE / NONCE_TYPE_TOO_LONG, quoted in discord-api-docs#1158).
+ */
+function checkNonce(problems: Problems, body: Json): void {
+  const nonce = body.nonce;
+  if (typeof nonce === 'string') {
+    if (nonce.length > NONCE_MAX_LENGTH) problems.add(['nonce'], 'NONCE_TYPE_TOO_LONG', `Must be ${NONCE_MAX_LENGTH} or fewer characters long.`);
+  } else if (nonce !== undefined && nonce !== null && !(typeof nonce === 'number' && Number.isInteger(nonce))) {
+    problems.add(['nonce'], 'NONCE_TYPE_INVALID_TYPE', 'This field must be a string or integer.');
+  }
+  if (body.enforce_nonce !== undefined && body.enforce_nonce !== null && typeof body.enforce_nonce !== 'boolean') {
+    problems.add(['enforce_nonce'], 'BASE_TYPE_BOOLEAN', 'Must be either true or false.');
+  }
+}
+
 export interface MessageCheckOptions {
   /** PATCH: every field optional, `content: null` clears. */
   edit?: boolean;
+  /** Create Message in a channel: `nonce` and `enforce_nonce` are checked too. */
+  create?: boolean;
   /** Interaction responses and follow-ups may set the Ephemeral flag. */
   interaction?: boolean;
   files?: number;
@@ -220,6 +242,7 @@ export function checkMessageBody(body: unknown, options: MessageCheckOptions = {
   if (componentsV2 && ((typeof body.content === 'string' && body.content) || (Array.isArray(body.embeds) && body.embeds.length))) {
     problems.add(['content'], 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2', 'The \'content\' and \'embeds\' fields cannot be used when using MessageFlags.IS_COMPONENTS_V2');
   }
+  if (options.create) checkNonce(problems, body);
   checkEmbeds(problems, body.embeds);
   checkMessageComponents(problems, body.components, componentsV2);
   problems.throwIfAny();

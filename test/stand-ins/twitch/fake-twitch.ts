@@ -100,6 +100,7 @@ export async function createFakeTwitch(options: FakeTwitchOptions = {}): Promise
     pageLatencyMs: options.pageLatencyMs ?? 0,
   });
 
+  let closed: Promise<void> | undefined;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const log: RequestLogEntry = {
@@ -165,7 +166,7 @@ export async function createFakeTwitch(options: FakeTwitchOptions = {}): Promise
     get refreshCount() {
       return state.refreshCount;
     },
-    close: () => close(server),
+    close: () => (closed ??= close(server)),
   };
 }
 

@@ -1,0 +1,132 @@
+import type { ApiClient } from '../graphql/api-client';
+import { MarkRoundsAnnounced, WinsSince } from '../graphql/announcements';
+import type { Logger } from '../logger';
+import { describeError } from './errors';
+import type { AnnouncedRound } from './winner-embed';
+
+/**
+ * Where a win goes: `posted`, or `dropped` when it can never be posted (channel gone, no
+ * access). Throws on a passing failure. Must be idempotent per round for a few minutes (the
+ * Discord publisher sends a nonce derived from the round id), so that a crash between the post
+ * and its record does not post the win twice.
+ */
+export type Publish = (round: AnnouncedRound, channelId: string, guildId: string) => Promise<'posted' | 'dropped'>;
+
+export interface StreamerRef {
+  id: string;
+  guildId: string;
+}
+
+export interface FeedOptions {
+  api: ApiClient;
+  logger: Logger;
+  publish: Publish;
+  /** Rounds per roundsSince page. */
+  pageSize: number;
+}
+
+/**
+ * The wins of one streamer, posted once each. Live events and catch-ups run in one queue, so
+ * they never post the same win twice. The catch-up reads the wins after the cursor with
+ * `roundsSince(onlyWinners: true)`, skips those with `discordAnnouncedAt` (recorded before a
+ * restart) or handled by this process, posts the rest in order and records them with
+ * `markRoundsAnnouncedInDiscord`. The cursor only moves in the catch-up, past wins it has
+ * handled, so a win missed live is never skipped.
+ */
+export class StreamerFeed {
+  /** Id of the last win the catch-up handled; wins after it are read with roundsSince. Undefined: from the first. */
+  private cursor: string | undefined;
+  /** Wins posted (or dropped) by this process and not yet behind the cursor. */
+  private readonly handled = new Set<string>();
+  /** Handled wins the server has not recorded as announced yet. */
+  private readonly unmarked = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  private catchUpQueued = false;
+  private readonly logger: Logger;
+
+  constructor(
+    readonly streamer: StreamerRef,
+    private readonly options: FeedOptions,
+  ) {
+    this.logger = options.logger.child({ streamerId: streamer.id });
+  }
+
+  /** A `winnerDrawn` event: posted at once unless the catch-up has it already. */
+  live(round: AnnouncedRound): void {
+    this.enqueue(() => this.handleLive(round));
+  }
+
+  /** Queues a catch-up unless one is waiting already. */
+  catchUp(): void {
+    if (this.catchUpQueued) return;
+    this.catchUpQueued = true;
+    this.enqueue(async () => {
+      this.catchUpQueued = false;
+      await this.flushMarks();
+      const first = this.options.pageSize;
+      for (;;) {
+        const { roundsSince } = await this.options.api.request(WinsSince, { streamerId: this.streamer.id, afterRoundId: this.cursor ?? null, first });
+        for (const round of roundsSince) {
+          if (round.discordAnnouncedAt === null && !this.handled.has(round.id)) await this.announce(round);
+          this.cursor = round.id;
+        }
+        if (roundsSince.length < first) break;
+      }
+      this.forgetBehindCursor();
+    });
+  }
+
+  /** Resolves when the queued work is done (or failed). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private async handleLive(round: AnnouncedRound): Promise<void> {
+    if (round.discordAnnouncedAt !== null || this.handled.has(round.id)) return;
+    if (this.cursor !== undefined && compareIds(round.id, this.cursor) <= 0) return;
+    await this.announce(round);
+  }
+
+  /** Posts one win (a passing failure throws and leaves it for the next catch-up), then records it. */
+  private async announce(round: AnnouncedRound): Promise<void> {
+    const channelId = round.raffle.streamer.announceChannelId;
+    if (channelId) {
+      const outcome = await this.options.publish(round, channelId, this.streamer.guildId);
+      this.logger.info({ roundId: round.id, channelId, outcome }, outcome === 'posted' ? 'win announced' : 'win not postable; dropped');
+    } else {
+      this.logger.debug({ roundId: round.id }, 'no announcement channel; win not posted');
+    }
+    this.handled.add(round.id);
+    this.unmarked.add(round.id);
+    await this.flushMarks();
+  }
+
+  private async flushMarks(): Promise<void> {
+    if (this.unmarked.size === 0) return;
+    const roundIds = [...this.unmarked];
+    try {
+      await this.options.api.request(MarkRoundsAnnounced, { roundIds });
+      for (const id of roundIds) this.unmarked.delete(id);
+    } catch (error) {
+      this.logger.warn({ roundIds, err: describeError(error) }, 'could not record announced wins; will retry');
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((error: unknown) => {
+      this.logger.warn({ err: describeError(error) }, 'announcing paused; the next catch-up retries');
+    });
+  }
+
+  /** Handled ids at or before the cursor can never come back from roundsSince: drop them. */
+  private forgetBehindCursor(): void {
+    if (this.cursor === undefined) return;
+    for (const id of this.handled) if (compareIds(id, this.cursor) <= 0 && !this.unmarked.has(id)) this.handled.delete(id);
+  }
+}
+
+/** Round ids are increasing integers sent as strings; anything else compares as text. */
+export function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

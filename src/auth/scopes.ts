@@ -1,0 +1,45 @@
+import { GraphQLError } from 'graphql';
+import type { Principal } from './principal';
+import type { RequestAccess } from './request-access';
+import type { StreamerTarget } from './roles';
+
+/**
+ * The scope-auth scopes of the schema (the builder's `AuthScopes`):
+ * - `service`: only the service principal (the bot's own operations: guilds, Discord marks);
+ * - `watch` / `steer` / `manage`: "may watch / steer / manage streamer X" (see policy.ts), X named
+ *   directly or through one of its raffles or items.
+ */
+export interface AuthScopes {
+  service: boolean;
+  watch: StreamerTarget;
+  steer: StreamerTarget;
+  manage: StreamerTarget;
+}
+
+/** The scope loaders of one request; scope-auth calls this once per context and caches per parameter. */
+export function scopeLoaders(access: RequestAccess) {
+  return {
+    service: access.principal.kind === 'service',
+    watch: (target: StreamerTarget) => access.may('watch', target),
+    steer: (target: StreamerTarget) => access.may('steer', target),
+    manage: (target: StreamerTarget) => access.may('manage', target),
+  };
+}
+
+/** scope-auth's cache key: targets are objects built per field, so compare them by value. */
+export function scopeCacheKey(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
+}
+
+/** The error of a refused field: UNAUTHENTICATED without an accepted credential, else FORBIDDEN. */
+export function authorizationError(principal: Principal): GraphQLError {
+  if (principal.kind === 'anonymous') {
+    return new GraphQLError(
+      principal.rejectedCredential
+        ? 'Invalid credentials: the API token or overlay key was not accepted'
+        : 'Authentication required: send Authorization: Bearer <API_TOKEN>',
+      { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+    );
+  }
+  return new GraphQLError('Not allowed for this principal', { extensions: { code: 'FORBIDDEN' } });
+}

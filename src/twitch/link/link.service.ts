@@ -1,0 +1,244 @@
+/**
+ * Linking a Discord guild's streamer to a Twitch account (OAuth2 authorization code flow,
+ * dev.twitch.tv/docs/authentication/getting-tokens-oauth/#authorization-code-grant-flow).
+ *
+ * The `state` is the capability: 32 random bytes, single use, valid 10 minutes, bound to the
+ * guild (and the Discord user) that asked. Only its SHA-256 is stored, in the database, so any
+ * instance can complete the flow. Completing calls Twitch first (code exchange, granted scopes,
+ * Get Users) and then writes everything in ONE transaction that also consumes the state, so a
+ * failure anywhere leaves nothing half-written.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/database';
+import { TwitchLinkError, TwitchNotConfiguredError, ValidationError, type FieldProblem } from '../../errors/domain-errors';
+import { Prisma, type Streamer } from '../../generated/prisma/client';
+import { newOverlayKey } from '../../streamers/streamer.service';
+import { TwitchAuthError, type HelixClient, type HelixUser, type TwitchAuthClient, type TwitchTokenSet } from '../api';
+import { describe, type TwitchCredentialStore } from '../credentials/credential-store';
+
+/**
+ * Get Chatters needs moderator:read:chatters; Send Chat Message with a user access token needs
+ * user:write:chat only (user:bot / channel:bot are for app access tokens), and the broadcaster
+ * sends as themselves, so nothing else is asked for.
+ */
+export const TWITCH_SCOPES = ['moderator:read:chatters', 'user:write:chat'] as const;
+
+export const LINK_STATE_TTL_MS = 10 * 60_000;
+export const CALLBACK_PATH = '/auth/twitch/callback';
+
+const DISCORD_ID = /^\d{5,25}$/;
+
+/** What a configured server talks to Twitch with. */
+export interface TwitchLinkClients {
+  auth: TwitchAuthClient;
+  helix: HelixClient;
+  credentials: TwitchCredentialStore;
+}
+
+export interface TwitchLinkServiceDeps {
+  db: Db;
+  /** Undefined when TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set. */
+  clients: TwitchLinkClients | undefined;
+  /** PUBLIC_URL + /auth/twitch/callback; known once the server listens. */
+  redirectUri(): string;
+  logger: Logger;
+  /** After a link committed (drop caches of the streamer). */
+  onLinked?(streamerId: string): void;
+}
+
+export interface LinkStarted {
+  authorizeUrl: string;
+  expiresAt: Date;
+}
+
+export interface CompleteLinkInput {
+  code: string | null | undefined;
+  state: string | null | undefined;
+  /** When given, the state must have been started for this guild (and Discord user). */
+  guildId?: string | null;
+  discordUserId?: string | null;
+}
+
+export function hashState(state: string): string {
+  return createHash('sha256').update(state, 'utf8').digest('hex');
+}
+
+const LINK_TX = { maxWait: 10_000, timeout: 20_000 } as const;
+
+export class TwitchLinkService {
+  constructor(private readonly deps: TwitchLinkServiceDeps) {}
+
+  get configured(): boolean {
+    return this.deps.clients !== undefined;
+  }
+
+  async start(input: { guildId: string; discordUserId?: string | null }): Promise<LinkStarted> {
+    const { auth } = this.requireClients();
+    const problems: FieldProblem[] = [];
+    if (!DISCORD_ID.test(input.guildId)) problems.push({ path: ['guildId'], message: 'guildId must be a Discord id (digits only)' });
+    if (input.discordUserId != null && !DISCORD_ID.test(input.discordUserId)) {
+      problems.push({ path: ['discordUserId'], message: 'discordUserId must be a Discord id (digits only)' });
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+
+    const state = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + LINK_STATE_TTL_MS);
+    const { db } = this.deps;
+    await db.twitchLinkState.create({
+      data: { stateHash: hashState(state), guildId: input.guildId, discordUserId: input.discordUserId ?? null, expiresAt },
+    });
+    // Housekeeping: states are worthless a while after they expire.
+    await db.twitchLinkState.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 24 * 3_600_000) } } });
+    const authorizeUrl = auth.authorizeUrl({ redirectUri: this.deps.redirectUri(), scopes: TWITCH_SCOPES, state });
+    return { authorizeUrl, expiresAt };
+  }
+
+  /** Exchanges the code and links the guild's streamer (created when missing). Throws TwitchLinkError. */
+  async complete(input: CompleteLinkInput): Promise<Streamer> {
+    const { auth, helix, credentials } = this.requireClients();
+    const { db, logger } = this.deps;
+    if (!input.state) throw new TwitchLinkError('INVALID_STATE', 'The link has no state: start again with /link in Discord.');
+    const stateHash = hashState(input.state);
+    const pending = await db.twitchLinkState.findUnique({ where: { stateHash } });
+    if (!pending) throw new TwitchLinkError('INVALID_STATE', 'This link is not valid: start again with /link in Discord.');
+    assertUsable(pending);
+    if (input.guildId && input.guildId !== pending.guildId) {
+      throw new TwitchLinkError('GUILD_MISMATCH', 'This link was started for another Discord server: start again with /link there.');
+    }
+    if (input.discordUserId && pending.discordUserId && input.discordUserId !== pending.discordUserId) {
+      throw new TwitchLinkError('GUILD_MISMATCH', 'This link was started by another Discord user: start your own with /link.');
+    }
+    if (!input.code) {
+      throw new TwitchLinkError('EXCHANGE_FAILED', 'Twitch sent no authorization code: start again with /link in Discord.');
+    }
+
+    const tokens = await this.exchange(auth, input.code);
+    const missing = TWITCH_SCOPES.filter((scope) => !tokens.scopes.includes(scope));
+    if (missing.length > 0) {
+      await this.revokeQuietly(auth, tokens, 'missing scopes');
+      throw new TwitchLinkError(
+        'MISSING_SCOPES',
+        `Twitch granted the app without ${missing.join(', ')}: start again with /link and approve every permission asked for.`,
+      );
+    }
+    const user = await this.currentUser(helix, tokens);
+
+    let streamer: Streamer;
+    try {
+      streamer = await db.$transaction(async (tx) => {
+        const consumed = await tx.$executeRaw`
+          UPDATE twitch_link_states SET used_at = now()
+          WHERE state_hash = ${stateHash} AND used_at IS NULL AND expires_at > now()`;
+        if (consumed !== 1) {
+          // Used or expired while we talked to Twitch.
+          const current = await tx.twitchLinkState.findUniqueOrThrow({ where: { stateHash } });
+          if (current.usedAt) throw usedState();
+          throw expiredState();
+        }
+        const holder = await tx.streamer.findUnique({
+          where: { twitchUserId: user.id },
+          select: { id: true, guildId: true, credential: { select: { streamerId: true } } },
+        });
+        if (holder && holder.guildId !== pending.guildId) {
+          if (holder.credential) {
+            throw new TwitchLinkError(
+              'ALREADY_LINKED_ELSEWHERE',
+              `The Twitch account ${user.login} is linked to another Discord server: unlink it there first.`,
+            );
+          }
+          // That link ended (revoked or unlinked): the account is free to move.
+          await tx.streamer.update({ where: { id: holder.id }, data: { twitchUserId: null } });
+        }
+        const identity = {
+          twitchUserId: user.id,
+          login: user.login,
+          displayName: user.displayName,
+          twitchUnlinkedAt: null,
+          twitchUnlinkedReason: null,
+        };
+        const linked = await tx.streamer.upsert({
+          where: { guildId: pending.guildId },
+          create: { guildId: pending.guildId, overlayKey: newOverlayKey(), ...identity },
+          update: identity,
+        });
+        await credentials.write(tx, linked.id, tokens, new Date());
+        return linked;
+      }, LINK_TX);
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        // A unique key was taken meanwhile: another guild linked the same Twitch account at the
+        // same moment (anything else is unexpected and goes up as it is).
+        const holder = await db.streamer.findUnique({ where: { twitchUserId: user.id }, select: { guildId: true } });
+        if (holder && holder.guildId !== pending.guildId) {
+          throw new TwitchLinkError(
+            'ALREADY_LINKED_ELSEWHERE',
+            `The Twitch account ${user.login} is linked to another Discord server: unlink it there first.`,
+          );
+        }
+      }
+      throw error;
+    }
+    credentials.forget(streamer.id);
+    this.deps.onLinked?.(streamer.id);
+    logger.info({ streamerId: streamer.id, guildId: streamer.guildId, twitchLogin: user.login }, 'twitch account linked');
+    return streamer;
+  }
+
+  /** Revokes the tokens at Twitch and deletes them; the streamer stays, unlinked. */
+  async unlink(streamerId: string): Promise<void> {
+    const { credentials } = this.requireClients();
+    await credentials.unlink(streamerId);
+  }
+
+  private requireClients(): TwitchLinkClients {
+    if (!this.deps.clients) throw new TwitchNotConfiguredError();
+    return this.deps.clients;
+  }
+
+  private async exchange(auth: TwitchAuthClient, code: string): Promise<TwitchTokenSet> {
+    try {
+      return await auth.exchangeCode(code, this.deps.redirectUri());
+    } catch (error) {
+      if (!(error instanceof TwitchAuthError)) throw error;
+      this.deps.logger.warn({ status: error.status, err: error.message }, 'twitch code exchange failed');
+      throw new TwitchLinkError(
+        'EXCHANGE_FAILED',
+        error.retryable
+          ? `Twitch did not answer the sign-in (${error.status ?? 'no response'}): try again in a moment with /link.`
+          : 'Twitch did not accept the authorization code (expired or already used): start again with /link in Discord.',
+      );
+    }
+  }
+
+  private async currentUser(helix: HelixClient, tokens: TwitchTokenSet): Promise<HelixUser> {
+    try {
+      const [user] = await helix.getUsers(tokens.accessToken);
+      if (user) return user;
+    } catch (error) {
+      this.deps.logger.warn({ err: describe(error) }, 'twitch get users failed while linking');
+    }
+    throw new TwitchLinkError('EXCHANGE_FAILED', 'Could not read your Twitch account: try again in a moment with /link.');
+  }
+
+  private async revokeQuietly(auth: TwitchAuthClient, tokens: TwitchTokenSet, why: string): Promise<void> {
+    try {
+      await auth.revoke(tokens.accessToken);
+    } catch (error) {
+      this.deps.logger.warn({ err: describe(error), why }, 'could not revoke an unused twitch token');
+    }
+  }
+}
+
+function assertUsable(state: { usedAt: Date | null; expiresAt: Date }): void {
+  if (state.usedAt) throw usedState();
+  if (state.expiresAt.getTime() <= Date.now()) throw expiredState();
+}
+
+function usedState(): TwitchLinkError {
+  return new TwitchLinkError('USED_STATE', 'This link was already used: start again with /link in Discord.');
+}
+
+function expiredState(): TwitchLinkError {
+  return new TwitchLinkError('EXPIRED_STATE', 'This link expired (links last 10 minutes): start again with /link in Discord.');
+}
