@@ -7,6 +7,7 @@ import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import { createGraphQLContext, type GraphQLContext, type GraphQLServices } from '../graphql/context';
 import { useRequestLimits } from '../graphql/limits';
+import { useRejectNulCharacters } from '../graphql/plugins/reject-nul-characters';
 import { schema } from '../graphql/schema';
 import { useSharedSubscriptions } from '../graphql/subscription-sharing';
 import type { OfflineGraphiQL } from './graphiql';
@@ -56,6 +57,7 @@ export function createGraphQLServer(services: GraphQLServerServices, graphiql: O
         blockFieldSuggestion: { enabled: config.isProduction },
       }),
       useRequestLimits(), // per-principal cost (lists multiply), depth and time limits
+      useRejectNulCharacters(),
       // One execution per event for subscribers sharing document, variables and principal.
       useSharedSubscriptions(),
       ...(config.isProduction ? [useIntrospectionForServiceOnly()] : []),

@@ -2,6 +2,7 @@ import { RaffleAlreadyRunningError, TwitchNotLinkedError } from '../errors/domai
 import { may, onlyService, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { commonErrors } from '../graphql/error-types';
+import { roundIdOrNull } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
 
 const StartRaffleInput = builder.inputType('StartRaffleInput', {
@@ -51,7 +52,8 @@ builder.mutationFields((t) => ({
     args: { roundIds: t.arg.idList({ required: true }) },
     authScopes: onlyService,
     resolve: async (query, _root, args, context) => {
-      const ids = args.roundIds.map((id) => Number.parseInt(String(id), 10)).filter(Number.isSafeInteger);
+      // An id that cannot be a round id names no round: it is skipped like an unknown one.
+      const ids = args.roundIds.map(roundIdOrNull).filter((id): id is number => id !== null);
       await context.services.db.round.updateMany({
         where: { id: { in: ids }, discordAnnouncedAt: null },
         data: { discordAnnouncedAt: new Date() },

@@ -1,6 +1,6 @@
-import { GraphQLError } from 'graphql';
 import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
+import { roundIdArg } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
 import { MAX_INITIAL_REPLAY, withCatchUp } from '../pubsub/catch-up';
 import { RAFFLE_EVENT_KINDS, type RaffleEventMessage } from '../pubsub/topics';
@@ -30,12 +30,7 @@ const AFTER_ROUND_ID_DESCRIPTION =
   'use roundsSince for more), looked up once it is live, then goes on live. Dedupe by id.';
 
 function afterRoundIdArg(value: string | number | null | undefined): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < 0) {
-    throw new GraphQLError('afterRoundId must be a round id', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return id;
+  return value === null || value === undefined ? undefined : roundIdArg('afterRoundId', value);
 }
 
 builder.subscriptionFields((t) => ({

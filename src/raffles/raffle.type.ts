@@ -2,6 +2,7 @@ import { RaffleEndReason, RaffleStatus } from '../generated/prisma/enums';
 import { may, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { connectionCost, firstArgCost, listSize, PAGE_SIZE, UNPAGED_LIST_MAX } from '../graphql/list-size';
+import { checkCursorArgs } from '../graphql/id-args';
 
 builder.enumType(RaffleStatus, { name: 'RaffleStatus' });
 builder.enumType(RaffleEndReason, { name: 'RaffleEndReason' });
@@ -29,7 +30,10 @@ export const RaffleType = builder.prismaObject('Raffle', {
       description: `Every round in order; resume from the last cursor seen to catch up. Pages of ${PAGE_SIZE.default} rounds unless \`first\` asks for more, at most ${PAGE_SIZE.max}.`,
       cursor: 'id',
       complexity: connectionCost,
-      query: { orderBy: { number: 'asc' } },
+      query: (args) => {
+        checkCursorArgs(args, 'roundId');
+        return { orderBy: { number: 'asc' } };
+      },
     }),
     winners: t.relation('rounds', {
       description: `The first rounds that produced a winner, in order: \`first\` of them, at most ${UNPAGED_LIST_MAX} (the default). Page through \`rounds\` for more.`,

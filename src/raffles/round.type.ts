@@ -2,6 +2,7 @@ import type { Chatter } from '../chatters/chatter';
 import { RoundOutcome } from '../generated/prisma/enums';
 import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
+import { roundIdArg } from '../graphql/id-args';
 
 const ROUNDS_SINCE = { default: 100, max: 500 } as const;
 const roundsSinceSize = (first: number | null | undefined) => Math.min(Math.max(first ?? ROUNDS_SINCE.default, 1), ROUNDS_SINCE.max);
@@ -68,7 +69,7 @@ builder.queryFields((t) => ({
         ...query,
         where: {
           raffle: { streamerId: String(args.streamerId) },
-          ...(args.afterRoundId ? { id: { gt: Number.parseInt(String(args.afterRoundId), 10) || 0 } } : {}),
+          ...(args.afterRoundId != null ? { id: { gt: roundIdArg('afterRoundId', args.afterRoundId) } } : {}),
           ...(args.onlyWinners ? { outcome: 'WINNER' } : {}),
         },
         orderBy: { id: 'asc' },

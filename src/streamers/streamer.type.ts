@@ -1,6 +1,7 @@
 import { may, onlyService, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { connectionCost, DECLARED_LIST_SIZE, PAGE_SIZE } from '../graphql/list-size';
+import { checkCursorArgs } from '../graphql/id-args';
 import { RaffleType } from '../raffles/raffle.type';
 
 export const StreamerType = builder.prismaObject('Streamer', {
@@ -48,7 +49,10 @@ export const StreamerType = builder.prismaObject('Streamer', {
       description: `Every raffle, newest first. Pages of ${PAGE_SIZE.default} raffles unless \`first\` asks for more, at most ${PAGE_SIZE.max}.`,
       cursor: 'id',
       complexity: connectionCost,
-      query: { orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] },
+      query: (args) => {
+        checkCursorArgs(args, 'text');
+        return { orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] };
+      },
     }),
   }),
 });
