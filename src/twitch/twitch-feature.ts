@@ -18,7 +18,7 @@ import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixCl
 import { TwitchChatterSource } from './chat/twitch-chatter-source';
 import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './chat/win-announcer';
 import { TwitchCredentialStore } from './credentials/credential-store';
-import { createTokenCipher } from './credentials/token-cipher';
+import { createTokenCipher } from '../crypto/token-cipher';
 import { TwitchTokenValidator } from './credentials/token-validator';
 import { CALLBACK_PATH, TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
