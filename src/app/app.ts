@@ -14,6 +14,7 @@ import { RaffleScheduler } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
 import { cryptoRandom, type RandomSource } from '../raffles/random-source';
 import { RoundRunner } from '../raffles/round-runner';
+import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { StreamerService } from '../streamers/streamer.service';
 import { healthRoutes } from '../http/health.routes';
 import { overlayRoutes } from '../overlay/overlay.routes';
@@ -95,6 +96,13 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       excludedLogins: config.raffle.excludedLogins,
       outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
     });
+    const streamers = new StreamerService(
+      db,
+      () => publicUrlOf(config, listeningPort),
+      new OverlayKeyVault(config.tokenEncryptionKeys),
+      logger.child({ subsystem: 'streamers' }),
+    );
+    await streamers.sealOverlayKeys();
     const services: Services = {
       config,
       logger,
@@ -102,7 +110,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       events,
       chatters,
       rounds,
-      streamers: new StreamerService(db, () => publicUrlOf(config, listeningPort)),
+      streamers,
       items: new ItemService(db),
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
       twitch,

@@ -62,7 +62,7 @@ for (const engine of engines) {
     it('enforces the data rules in the database itself', async () => {
       const database = await engine.open();
       await migrateOnce(database);
-      const streamer = await database.prisma.streamer.create({ data: { guildId: '100000', overlayKey: 'k' } });
+      const streamer = await database.prisma.streamer.create({ data: { guildId: '100000', legacyOverlayKey: 'k' } });
       const bad = [
         { weight: 0, stock: 1, remaining: 1 },
         { weight: 1, stock: 0, remaining: 0 },
