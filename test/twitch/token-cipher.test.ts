@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   TokenCipherError,
@@ -7,19 +7,12 @@ import {
   keyIdOfKey,
   parseTokenEncryptionKeys,
 } from '../../src/crypto/token-cipher';
+import { legacySeal } from '../security/legacy-seal';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
 const here: SealBinding = { table: 'twitch_credentials', column: 'access_token_enc', rowId: 'streamer-1' };
 
-/** A value in the format written before bindings existed (AAD `v1.<keyId>` only). */
-function legacySeal(key: Buffer, plaintext: string): string {
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
-  cipher.setAAD(Buffer.from(`v1.${keyIdOfKey(key)}`));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', keyIdOfKey(key), nonce.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
-}
 
 describe('token cipher', () => {
   it('round-trips text, including unicode and the empty string', () => {
