@@ -16,6 +16,7 @@ import { RaffleScheduler } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
 import { cryptoRandom, type RandomSource } from '../raffles/random-source';
 import { RoundRunner } from '../raffles/round-runner';
+import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { StreamerService } from '../streamers/streamer.service';
 import { offlineGraphiQL } from '../http/graphiql';
 import { graphqlRoutes } from '../http/graphql.routes';
@@ -108,7 +109,13 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       excludedLogins: config.raffle.excludedLogins,
       outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
     });
-    const streamers = new StreamerService(db, () => publicUrlOf(config, listeningPort));
+    const streamers = new StreamerService(
+      db,
+      () => publicUrlOf(config, listeningPort),
+      new OverlayKeyVault(config.tokenEncryptionKeys),
+      logger.child({ subsystem: 'streamers' }),
+    );
+    await streamers.sealOverlayKeys();
     const principals = createPrincipalResolver({
       apiToken: config.apiToken,
       findStreamerIdByOverlayKey: (key) => streamers.findIdByOverlayKey(key),

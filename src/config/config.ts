@@ -33,6 +33,8 @@ const environmentSchema = z
     PUBLIC_URL: z.url().optional(),
     DATABASE_URL: optionalNonEmpty.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATA_DIR: z.string().default('./.data'),
+    /** Production runs on DATABASE_URL; this opts in to the embedded PGlite under DATA_DIR instead. */
+    ALLOW_EMBEDDED_DATABASE: booleanString.default(false),
     REDIS_URL: optionalNonEmpty.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     API_TOKEN: optionalNonEmpty.pipe(
       z.string().min(32, 'API_TOKEN must be at least 32 characters').optional(),
@@ -75,6 +77,12 @@ function crossFieldProblems(source: Record<string, string | undefined>): string[
   if (source.NODE_ENV === 'production') {
     for (const name of ['API_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_URL']) {
       if (!given(name)) problems.push(`${name}: ${name} is required in production`);
+    }
+    const embeddedAllowed = ['true', '1'].includes(source.ALLOW_EMBEDDED_DATABASE?.trim() ?? '');
+    if (!given('DATABASE_URL') && !embeddedAllowed) {
+      problems.push(
+        'DATABASE_URL: DATABASE_URL is required in production (or set ALLOW_EMBEDDED_DATABASE=true to keep the data in an embedded database under DATA_DIR)',
+      );
     }
   }
   return problems;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from '../fs/private-paths';
 import { requireSecrets, type Config, type ResolvedConfig } from './config';
 
 interface StoredSecrets {
@@ -26,10 +27,10 @@ export async function resolveSecrets(config: Config, logger: Logger): Promise<Re
     stored.tokenEncryptionKey = randomBytes(32).toString('base64');
     changed = true;
   }
-  if (changed) {
-    await mkdir(config.database.dataDir, { recursive: true });
-    await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
-  }
+  await ensurePrivateDirectory(config.database.dataDir);
+  if (changed) await writeFile(file, JSON.stringify(stored, null, 2), { mode: PRIVATE_FILE_MODE });
+  // writeFile's mode applies only when it creates the file, and through the umask: set it outright.
+  await chmod(file, PRIVATE_FILE_MODE);
   logger.warn(
     { file },
     `development secrets: ${config.apiToken ? '' : 'API_TOKEN '}${config.tokenEncryptionKeys ? '' : 'TOKEN_ENCRYPTION_KEY '}taken from ${file}${changed ? ' (generated now)' : ''}; set them in the environment for production`,

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -7,6 +6,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config/config';
 import { PrismaClient } from '../generated/prisma/client';
 import type { SqlRunner } from './migrate';
+import { ensurePrivateDirectory, restrictTree } from '../fs/private-paths';
 
 export type Db = PrismaClient;
 
@@ -21,12 +21,13 @@ export interface Database {
 
 /**
  * The one place that builds the Prisma client: PostgreSQL through `@prisma/adapter-pg` when
- * DATABASE_URL is set, otherwise an embedded PGlite persisted under DATA_DIR.
+ * DATABASE_URL is set, otherwise an embedded PGlite persisted under DATA_DIR (owner-only: the
+ * directories 0700, the files 0600).
  */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<Database> {
-  return config.database.url
-    ? openPostgres(config.database.url)
-    : openPglite(path.join(config.database.dataDir, 'pglite'));
+  if (config.database.url) return openPostgres(config.database.url);
+  await ensurePrivateDirectory(config.database.dataDir);
+  return openPglite(path.join(config.database.dataDir, 'pglite'));
 }
 
 function openPostgres(url: string): Database {
@@ -63,8 +64,12 @@ function openPostgres(url: string): Database {
 }
 
 async function openPglite(directory: string): Promise<Database> {
-  await mkdir(directory, { recursive: true });
+  await ensurePrivateDirectory(directory);
   const pglite = await PGlite.create(directory);
+  // PGlite writes its files 0666 (and a few later with the umask, e.g. pg_internal.init at its
+  // first query); DATA_DIR at 0700 already keeps others out, this keeps the files owner-only too.
+  await pglite.query('SELECT 1');
+  await restrictTree(directory);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     kind: 'pglite',
@@ -86,6 +91,7 @@ async function openPglite(directory: string): Promise<Database> {
     async close() {
       await prisma.$disconnect();
       await pglite.close();
+      await restrictTree(directory);
     },
   };
 }

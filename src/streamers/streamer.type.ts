@@ -21,7 +21,7 @@ export const StreamerType = builder.prismaObject('Streamer', {
     }),
     overlayUrl: t.string({
       description: 'The overlay page with its key. Visible to the service principal and this streamer only.',
-      select: { id: true, overlayKey: true },
+      select: { id: true, overlayKeyEnc: true },
       authScopes: (streamer) => ({ watch: { streamerId: streamer.id } }),
       resolve: (streamer, _args, context) => context.services.streamers.overlayUrl(streamer),
     }),

@@ -18,7 +18,8 @@ import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixCl
 import { TwitchChatterSource } from './chat/twitch-chatter-source';
 import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './chat/win-announcer';
 import { TwitchCredentialStore } from './credentials/credential-store';
-import { createTokenCipher } from './credentials/token-cipher';
+import { createTokenCipher } from '../crypto/token-cipher';
+import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { TwitchTokenValidator } from './credentials/token-validator';
 import { CALLBACK_PATH, TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
@@ -74,6 +75,7 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
     clients: runtime,
     redirectUri,
     logger: logger.child({ component: 'link' }),
+    overlayKeys: new OverlayKeyVault(deps.tokenEncryptionKeys),
     onLinked: (streamerId) => runtime?.chatters.forget(streamerId),
   });
   return {

@@ -58,8 +58,10 @@ let T: { id: string; guildId: string };
 let firstItemId: string;
 let secondItemId: string;
 
-const overlayKeyOf = async (streamerId: string) =>
-  (await api.services.db.streamer.findUniqueOrThrow({ where: { id: streamerId }, select: { overlayKey: true } })).overlayKey;
+const overlayKeyOf = async (streamerId: string) => {
+  const streamer = await api.services.db.streamer.findUniqueOrThrow({ where: { id: streamerId }, select: { id: true, overlayKeyEnc: true } });
+  return new URL(api.services.streamers.overlayUrl(streamer)).searchParams.get('key')!;
+};
 
 const callers: Caller[] = [
   {

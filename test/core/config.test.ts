@@ -25,6 +25,32 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_TOKEN is required in production[\s\S]*TOKEN_ENCRYPTION_KEY is required[\s\S]*PUBLIC_URL is required/);
   });
 
+  it('requires DATABASE_URL in production unless the embedded database is explicitly allowed', () => {
+    const production = {
+      NODE_ENV: 'production',
+      API_TOKEN: 'a'.repeat(32),
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+      PUBLIC_URL: 'https://raffles.example.com',
+    };
+    expect(() => loadConfig(production)).toThrow(/DATABASE_URL is required in production[\s\S]*ALLOW_EMBEDDED_DATABASE=true/);
+    // Listed with every other problem, not one at a time.
+    try {
+      loadConfig({ NODE_ENV: 'production', PORT: 'eighty' });
+      expect.unreachable('loadConfig accepted a production config without DATABASE_URL');
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems.some((problem) => problem.startsWith('DATABASE_URL: DATABASE_URL is required in production'))).toBe(true);
+      expect(problems.some((problem) => problem.startsWith('PORT'))).toBe(true);
+      expect(problems.some((problem) => problem.startsWith('API_TOKEN'))).toBe(true);
+    }
+    expect(loadConfig({ ...production, DATABASE_URL: 'postgresql://db.example.com/raffles' }).database.url).toBe('postgresql://db.example.com/raffles');
+    expect(loadConfig({ ...production, ALLOW_EMBEDDED_DATABASE: 'true' }).database.url).toBeUndefined();
+    expect(() => loadConfig({ ...production, ALLOW_EMBEDDED_DATABASE: 'false' })).toThrow(/DATABASE_URL is required/);
+    expect(() => loadConfig({ ...production, ALLOW_EMBEDDED_DATABASE: 'yes' })).toThrow(/ALLOW_EMBEDDED_DATABASE/);
+    // Outside production the embedded database needs no opt-in.
+    expect(loadConfig({}).database.url).toBeUndefined();
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(4000);

@@ -59,7 +59,10 @@ function migrationCases(open: () => Promise<Database>) {
   it('enforces the data rules in the database itself', async () => {
     const database = await open();
     await migrateOnce(database);
-    const streamer = await database.prisma.streamer.create({ data: { guildId: '100000', overlayKey: 'k' } });
+    const streamer = await database.prisma.streamer.create({ data: { guildId: '100000', legacyOverlayKey: 'k' } });
+    // Every streamer has an overlay key: the legacy plaintext one or both sealed columns.
+    await expect(database.prisma.streamer.create({ data: { guildId: '100001' } })).rejects.toThrow();
+    await expect(database.prisma.streamer.create({ data: { guildId: '100002', overlayKeyHash: 'h' } })).rejects.toThrow();
     const bad = [
       { weight: 0, stock: 1, remaining: 1 },
       { weight: 1, stock: 0, remaining: 0 },

@@ -1,7 +1,8 @@
 /** Linking a guild to Twitch through the real endpoints: startTwitchLink, the stand-in's consent page, our callback. */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../src/twitch/credentials/token-cipher';
+import { createTokenCipher } from '../../src/crypto/token-cipher';
+import { twitchTokenBinding } from '../../src/twitch/credentials/credential-store';
 import { newGuildId } from '../support/factories';
 import { contractOperation, execute, request } from '../support/graphql';
 import { startTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
@@ -256,11 +257,11 @@ describe('tokens at rest', () => {
     const streamer = await linkedStreamer(api, fake.twitch, newTwitchUser());
     const [row] = await api.services.db.$queryRaw<{ access_token_enc: string; refresh_token_enc: string }[]>`
       SELECT access_token_enc, refresh_token_enc FROM twitch_credentials WHERE streamer_id = ${streamer.id}`;
-    expect(row!.access_token_enc).toMatch(/^v1\.[0-9a-f]{8}\./);
-    expect(row!.refresh_token_enc).toMatch(/^v1\.[0-9a-f]{8}\./);
+    expect(row!.access_token_enc).toMatch(/^v2\.[0-9a-f]{8}\./);
+    expect(row!.refresh_token_enc).toMatch(/^v2\.[0-9a-f]{8}\./);
     const cipher = createTokenCipher([Buffer.from(TEST_ENCRYPTION_KEY, 'base64')]);
-    const accessToken = cipher.decrypt(row!.access_token_enc);
-    const refreshToken = cipher.decrypt(row!.refresh_token_enc);
+    const accessToken = cipher.decrypt(row!.access_token_enc, twitchTokenBinding(streamer.id, 'access_token_enc'));
+    const refreshToken = cipher.decrypt(row!.refresh_token_enc, twitchTokenBinding(streamer.id, 'refresh_token_enc'));
     expect(row!.access_token_enc).not.toContain(accessToken);
     expect(row!.refresh_token_enc).not.toContain(refreshToken);
     const validate = await fetch(`${fake.twitch.authUrl}/validate`, { headers: { Authorization: `OAuth ${accessToken}` } });

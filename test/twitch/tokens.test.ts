@@ -1,6 +1,7 @@
 /** Refresh after 401 (rotation, one refresh however many callers and instances), validation, unlinking. */
 import { describe, expect, it } from 'vitest';
-import { createTokenCipher } from '../../src/twitch/credentials/token-cipher';
+import { createTokenCipher } from '../../src/crypto/token-cipher';
+import { twitchTokenBinding } from '../../src/twitch/credentials/credential-store';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { realPostgresUrl } from '../support/services';
@@ -18,7 +19,10 @@ const cipher = createTokenCipher([Buffer.from(TEST_ENCRYPTION_KEY, 'base64')]);
 
 async function storedTokens(api: TestApp, streamerId: string) {
   const row = await api.services.db.twitchCredential.findUniqueOrThrow({ where: { streamerId } });
-  return { accessToken: cipher.decrypt(row.accessTokenEnc), refreshToken: cipher.decrypt(row.refreshTokenEnc) };
+  return {
+    accessToken: cipher.decrypt(row.accessTokenEnc, twitchTokenBinding(streamerId, 'access_token_enc')),
+    refreshToken: cipher.decrypt(row.refreshTokenEnc, twitchTokenBinding(streamerId, 'refresh_token_enc')),
+  };
 }
 
 function helixUsersCall(api: TestApp, streamerId: string) {
@@ -173,6 +177,7 @@ describe('encryption key rotation', () => {
     expect(cipher.keyIdOf(sealedBefore.accessTokenEnc)).toBe(cipher.primaryKeyId);
     expect(newCipher.keyIdOf(sealedAfter.accessTokenEnc)).toBe(newCipher.primaryKeyId);
     expect(newCipher.keyIdOf(sealedAfter.refreshTokenEnc)).toBe(newCipher.primaryKeyId);
-    expect(newCipher.decrypt(sealedAfter.accessTokenEnc)).toBe(cipher.decrypt(sealedBefore.accessTokenEnc));
+    const access = twitchTokenBinding(streamer.id, 'access_token_enc');
+    expect(newCipher.decrypt(sealedAfter.accessTokenEnc, access)).toBe(cipher.decrypt(sealedBefore.accessTokenEnc, access));
   });
 });

@@ -1,7 +1,11 @@
 /**
- * The streamers' Twitch tokens at rest (AES-256-GCM, see token-cipher.ts) and everything that
- * changes them: storing a new link, refreshing after a 401, and ending a link. Plain tokens exist
- * only in memory, never in logs, errors or GraphQL.
+ * The streamers' Twitch tokens at rest (AES-256-GCM, see src/crypto/token-cipher.ts) and everything
+ * that changes them: storing a new link, refreshing after a 401, and ending a link. Plain tokens
+ * exist only in memory, never in logs, errors or GraphQL.
+ *
+ * Each value is sealed for its place (twitch_credentials, its column, the streamer id): a value
+ * copied into another streamer's row or the other column does not decrypt, and the streamer is
+ * then treated as not linked (TwitchNotLinkedError, logged) rather than given someone's token.
  *
  * Refreshing is serialised twice: in-process by createRefreshingTokenSource (one refresh per
  * streamer however many requests got a 401), across instances by a row lock on the streamer's
@@ -21,7 +25,7 @@ import {
   type TwitchAuthClient,
   type TwitchTokenSet,
 } from '../api';
-import type { TokenCipher } from './token-cipher';
+import { TokenCipherError, type SealBinding, type TokenCipher } from '../../crypto/token-cipher';
 
 /** Why a link ended: Twitch no longer accepts the tokens, or the streamer unlinked on purpose. */
 export type TwitchUnlinkReason = 'TOKEN_REVOKED' | 'UNLINKED';
@@ -52,6 +56,13 @@ interface LockedRow {
   refresh_token_enc: string;
 }
 
+export type TwitchTokenColumn = 'access_token_enc' | 'refresh_token_enc';
+
+/** Where a token lives: the authenticated data of its ciphertext. */
+export function twitchTokenBinding(streamerId: string, column: TwitchTokenColumn): SealBinding {
+  return { table: 'twitch_credentials', column, rowId: streamerId };
+}
+
 type RotateOutcome = { kind: 'tokens'; tokens: TwitchTokenSet } | { kind: 'unlinked' } | { kind: 'missing' };
 
 /** Twitch answers a refresh with a dead grant by 400 "Invalid refresh token" (dev.twitch.tv, refresh tokens). */
@@ -75,9 +86,9 @@ export class TwitchCredentialStore {
     const { db, cipher } = this.deps;
     const row = await db.twitchCredential.findUnique({ where: { streamerId } });
     if (!row) return null;
+    const pair = this.open(streamerId, row.accessTokenEnc, row.refreshTokenEnc);
     const tokens: StoredTwitchTokens = {
-      accessToken: cipher.decrypt(row.accessTokenEnc),
-      refreshToken: cipher.decrypt(row.refreshTokenEnc),
+      ...pair,
       scopes: row.scopes,
       expiresAt: row.expiresAt,
       validatedAt: row.validatedAt,
@@ -86,19 +97,17 @@ export class TwitchCredentialStore {
       // Conditional on the old values, so a concurrent refresh is never overwritten.
       const resealed = await db.twitchCredential.updateMany({
         where: { streamerId, accessTokenEnc: row.accessTokenEnc, refreshTokenEnc: row.refreshTokenEnc },
-        data: { accessTokenEnc: cipher.encrypt(tokens.accessToken), refreshTokenEnc: cipher.encrypt(tokens.refreshToken) },
+        data: this.seal(streamerId, tokens),
       });
-      if (resealed.count === 1) this.deps.logger.info({ streamerId }, 'twitch tokens re-encrypted with the primary key');
+      if (resealed.count === 1) this.deps.logger.info({ streamerId }, 'twitch tokens re-encrypted (primary key, bound to their row)');
     }
     return tokens;
   }
 
   /** Creates or replaces the streamer's tokens inside the caller's transaction. */
   async write(tx: Tx, streamerId: string, tokens: TwitchTokenSet, validatedAt: Date | null): Promise<void> {
-    const { cipher } = this.deps;
     const data = {
-      accessTokenEnc: cipher.encrypt(tokens.accessToken),
-      refreshTokenEnc: cipher.encrypt(tokens.refreshToken),
+      ...this.seal(streamerId, tokens),
       scopes: tokens.scopes,
       expiresAt: tokens.expiresIn === null ? null : new Date(Date.now() + tokens.expiresIn * 1000),
       validatedAt,
@@ -147,7 +156,7 @@ export class TwitchCredentialStore {
       const row = await this.lockRow(tx, streamerId);
       if (!row) return false;
       try {
-        const { revoked } = await auth.revoke(cipher.decrypt(row.access_token_enc));
+        const { revoked } = await auth.revoke(cipher.decrypt(row.access_token_enc, twitchTokenBinding(streamerId, 'access_token_enc')));
         if (!revoked) logger.info({ streamerId }, 'twitch access token was already invalid when unlinking');
       } catch (error) {
         logger.warn({ streamerId, err: describe(error) }, 'could not revoke the twitch token; deleting it anyway');
@@ -205,11 +214,11 @@ export class TwitchCredentialStore {
 
   /** Refreshes the stored pair under the row lock, unless another instance already did. */
   private async rotate(streamerId: string, held: { accessToken: string; refreshToken: string }): Promise<TwitchTokenSet> {
-    const { db, cipher, auth, logger } = this.deps;
+    const { db, auth, logger } = this.deps;
     const outcome = await db.$transaction(async (tx): Promise<RotateOutcome> => {
       const row = await this.lockRow(tx, streamerId);
       if (!row) return { kind: 'missing' };
-      const stored = { accessToken: cipher.decrypt(row.access_token_enc), refreshToken: cipher.decrypt(row.refresh_token_enc) };
+      const stored = this.open(streamerId, row.access_token_enc, row.refresh_token_enc);
       if (stored.accessToken !== held.accessToken) {
         logger.debug({ streamerId }, 'twitch tokens were rotated meanwhile; using the stored ones');
         // Only the pair matters to the token source; expiry and scopes stay as stored.
@@ -236,6 +245,34 @@ export class TwitchCredentialStore {
     throw new TwitchNotLinkedError();
   }
 
+  private seal(streamerId: string, tokens: { accessToken: string; refreshToken: string }) {
+    const { cipher } = this.deps;
+    return {
+      accessTokenEnc: cipher.encrypt(tokens.accessToken, twitchTokenBinding(streamerId, 'access_token_enc')),
+      refreshTokenEnc: cipher.encrypt(tokens.refreshToken, twitchTokenBinding(streamerId, 'refresh_token_enc')),
+    };
+  }
+
+  /**
+   * Decrypts a stored pair. A pair that does not decrypt here (moved from another row or column,
+   * tampered, or sealed by a key no longer configured) is never used: the streamer counts as not
+   * linked until it links again (or the missing key is configured again); the row is kept so a
+   * key misconfiguration loses nothing.
+   */
+  private open(streamerId: string, accessTokenEnc: string, refreshTokenEnc: string): { accessToken: string; refreshToken: string } {
+    const { cipher, logger } = this.deps;
+    try {
+      return {
+        accessToken: cipher.decrypt(accessTokenEnc, twitchTokenBinding(streamerId, 'access_token_enc')),
+        refreshToken: cipher.decrypt(refreshTokenEnc, twitchTokenBinding(streamerId, 'refresh_token_enc')),
+      };
+    } catch (error) {
+      if (!(error instanceof TokenCipherError)) throw error;
+      logger.error({ streamerId, err: error.message }, 'stored twitch tokens do not decrypt for this streamer; treating it as not linked');
+      throw new TwitchTokensUnreadableError();
+    }
+  }
+
   private async lockRow(tx: Tx, streamerId: string): Promise<LockedRow | undefined> {
     const rows = await tx.$queryRaw<LockedRow[]>`
       SELECT access_token_enc, refresh_token_enc FROM twitch_credentials WHERE streamer_id = ${streamerId} FOR UPDATE`;
@@ -248,6 +285,14 @@ export class TwitchAuthorizationRevokedError extends TwitchNotLinkedError {
   override name = 'TwitchNotLinkedError';
   constructor() {
     super("Twitch no longer accepts this streamer's authorization (revoked or disconnected): link again with /link");
+  }
+}
+
+/** The stored tokens cannot be used (see TwitchCredentialStore.open): a TwitchNotLinkedError to callers. */
+export class TwitchTokensUnreadableError extends TwitchNotLinkedError {
+  override name = 'TwitchNotLinkedError';
+  constructor() {
+    super("This streamer's stored Twitch authorization cannot be read: link again with /link");
   }
 }
 

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/database';
 import { TwitchLinkError, TwitchNotConfiguredError, ValidationError, type FieldProblem } from '../../errors/domain-errors';
 import { Prisma, type Streamer } from '../../generated/prisma/client';
-import { newOverlayKey } from '../../streamers/streamer.service';
+import type { OverlayKeyVault } from '../../streamers/overlay-key-vault';
 import { TwitchAuthError, type HelixClient, type HelixUser, type TwitchAuthClient, type TwitchTokenSet } from '../api';
 import { describe, type TwitchCredentialStore } from '../credentials/credential-store';
 
@@ -43,6 +43,8 @@ export interface TwitchLinkServiceDeps {
   /** PUBLIC_URL + /auth/twitch/callback; known once the server listens. */
   redirectUri(): string;
   logger: Logger;
+  /** Seals the overlay key of a streamer this flow creates. */
+  overlayKeys: OverlayKeyVault;
   /** After a link committed (drop caches of the streamer). */
   onLinked?(streamerId: string): void;
 }
@@ -159,7 +161,7 @@ export class TwitchLinkService {
         };
         const linked = await tx.streamer.upsert({
           where: { guildId: pending.guildId },
-          create: { guildId: pending.guildId, overlayKey: newOverlayKey(), ...identity },
+          create: { guildId: pending.guildId, ...this.deps.overlayKeys.newStreamer(), ...identity },
           update: identity,
         });
         await credentials.write(tx, linked.id, tokens, new Date());

@@ -1,14 +1,22 @@
 /**
- * Encrypts OAuth tokens at rest with AES-256-GCM.
+ * Encrypts secrets at rest with AES-256-GCM: the streamers' Twitch tokens and overlay keys.
  *
- * Value format: `v1.<keyId>.<nonce>.<ciphertext>.<tag>` (base64url parts). The key id is the first
+ * Value format: `v2.<keyId>.<nonce>.<ciphertext>.<tag>` (base64url parts). The key id is the first
  * 8 hex characters of sha256(key), so a value names the key that sealed it and rotation works by
- * listing keys: the first key encrypts, every listed key decrypts. The `v1.<keyId>` prefix is bound
- * as additional authenticated data, so editing any part of a value makes decryption fail.
+ * listing keys: the first key encrypts, every listed key decrypts.
+ *
+ * The additional authenticated data binds the version, the key id AND the place the value lives
+ * in (table, column, row id): a value copied into another row or column fails authentication
+ * instead of decrypting there. Callers name that place with a `SealBinding`.
+ *
+ * `v1` values (written before the binding existed) bound only `v1.<keyId>`. They still decrypt,
+ * whatever the binding, and `needsReencryption` is true for them, so the stores re-seal them as v2
+ * the first time they are read (or at startup): after that no unbound value is left to move.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-const VERSION = 'v1';
+const VERSION = 'v2';
+const LEGACY_VERSION = 'v1';
 const ALGORITHM = 'aes-256-gcm';
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
@@ -18,18 +26,27 @@ export class TokenCipherError extends Error {
   override name = 'TokenCipherError';
 }
 
+/** Where an encrypted value is stored; part of its authenticated data. */
+export interface SealBinding {
+  table: string;
+  column: string;
+  rowId: string;
+}
+
 export interface TokenCipher {
   /** Key id of the key that `encrypt` uses. */
   readonly primaryKeyId: string;
-  encrypt(plaintext: string): string;
-  decrypt(value: string): string;
+  encrypt(plaintext: string, binding: SealBinding): string;
+  /** Throws TokenCipherError when the value is malformed, sealed for another place, or by an unknown key. */
+  decrypt(value: string, binding: SealBinding): string;
   /** Key id recorded in an encrypted value (throws TokenCipherError when the value is malformed). */
   keyIdOf(value: string): string;
-  /** True when the value was sealed by a key other than the primary one (re-encrypt it). */
+  /** True when the value was sealed by a key other than the primary one, or in the unbound v1 format (re-encrypt it). */
   needsReencryption(value: string): boolean;
 }
 
 interface SealedParts {
+  version: typeof VERSION | typeof LEGACY_VERSION;
   keyId: string;
   nonce: Buffer;
   ciphertext: Buffer;
@@ -82,16 +99,16 @@ export function createTokenCipher(keys: readonly Buffer[]): TokenCipher {
   return {
     primaryKeyId,
 
-    encrypt(plaintext) {
+    encrypt(plaintext, binding) {
       const nonce = randomBytes(NONCE_BYTES);
       const cipher = createCipheriv(ALGORITHM, primary, nonce, { authTagLength: TAG_BYTES });
-      cipher.setAAD(associatedData(primaryKeyId));
+      cipher.setAAD(associatedData(VERSION, primaryKeyId, binding));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
       return [VERSION, primaryKeyId, b64url(nonce), b64url(ciphertext), b64url(tag)].join('.');
     },
 
-    decrypt(value) {
+    decrypt(value, binding) {
       const parts = parseSealed(value);
       const key = keysById.get(parts.keyId);
       if (key === undefined) {
@@ -100,12 +117,12 @@ export function createTokenCipher(keys: readonly Buffer[]): TokenCipher {
         );
       }
       const decipher = createDecipheriv(ALGORITHM, key, parts.nonce, { authTagLength: TAG_BYTES });
-      decipher.setAAD(associatedData(parts.keyId));
+      decipher.setAAD(associatedData(parts.version, parts.keyId, binding));
       decipher.setAuthTag(parts.tag);
       try {
         return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]).toString('utf8');
       } catch {
-        throw new TokenCipherError('encrypted value failed authentication (tampered or truncated)');
+        throw new TokenCipherError('encrypted value failed authentication (tampered, truncated or moved from another row or column)');
       }
     },
 
@@ -114,22 +131,28 @@ export function createTokenCipher(keys: readonly Buffer[]): TokenCipher {
     },
 
     needsReencryption(value) {
-      return parseSealed(value).keyId !== primaryKeyId;
+      const parts = parseSealed(value);
+      return parts.version !== VERSION || parts.keyId !== primaryKeyId;
     },
   };
 }
 
-function associatedData(keyId: string): Buffer {
-  return Buffer.from(`${VERSION}.${keyId}`, 'utf8');
+function associatedData(version: SealedParts['version'], keyId: string, binding: SealBinding): Buffer {
+  if (version === LEGACY_VERSION) return Buffer.from(`${LEGACY_VERSION}.${keyId}`, 'utf8');
+  // JSON keeps the parts apart whatever characters they hold.
+  return Buffer.from(JSON.stringify([version, keyId, binding.table, binding.column, binding.rowId]), 'utf8');
 }
 
 function parseSealed(value: string): SealedParts {
   const parts = value.split('.');
   if (parts.length !== 5) throw new TokenCipherError('malformed encrypted value');
   const [version, keyId, nonce, ciphertext, tag] = parts as [string, string, string, string, string];
-  if (version !== VERSION) throw new TokenCipherError(`unsupported encrypted value version "${version}"`);
+  if (version !== VERSION && version !== LEGACY_VERSION) {
+    throw new TokenCipherError(`unsupported encrypted value version "${version}"`);
+  }
   if (!/^[0-9a-f]{8}$/.test(keyId)) throw new TokenCipherError('malformed key id in encrypted value');
-  const parsed = {
+  const parsed: SealedParts = {
+    version,
     keyId,
     nonce: fromB64url(nonce),
     ciphertext: fromB64url(ciphertext),
