@@ -8,7 +8,7 @@ import { itWith } from '../support/describe-with';
 import { TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
 import { BROADCASTER, linkedStreamer, LogCapture, raffleState, streamerStatus, useFakeTwitch } from './support';
 
-/** Some cases need two instances on one real PostgreSQL (itWith); without one they say they were skipped. */
+// Some cases need two instances on one real PostgreSQL (itWith): without one they say they were skipped.
 
 const fake = useFakeTwitch();
 const { app, sharedDatabase } = fake;
