@@ -3,13 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { winAnnouncement } from '../../src/twitch/chat/win-announcer';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
-import { realPostgresUrl } from '../support/services';
+import { itWith } from '../support/describe-with';
 import type { TestApp } from '../support/test-app';
 import { BROADCASTER, linkedStreamer, useFakeTwitch } from './support';
 
-/** Some cases need two instances on one real PostgreSQL; without one they say they were skipped. */
-const postgresUrl = await realPostgresUrl();
-const withPostgres = (title: string) => (postgresUrl ? title : `${title} [SKIPPED: needs a real PostgreSQL]`);
+// Some cases need two instances on one real PostgreSQL (itWith): without one they say they were skipped.
 
 const fake = useFakeTwitch();
 const { app, sharedDatabase } = fake;
@@ -102,7 +100,7 @@ describe('the win announcement in Twitch chat', () => {
     expect(fake.twitch.sentMessages).toHaveLength(1);
   });
 
-  it.skipIf(!postgresUrl)(withPostgres('sends exactly one message per win with two instances on one database'), async () => {
+  itWith({ postgres: true }, 'sends exactly one message per win with two instances on one database', async () => {
     const databaseUrl = await sharedDatabase();
     const env = { OUTBOX_POLL_MS: '20' };
     const one = await app({ databaseUrl, env });

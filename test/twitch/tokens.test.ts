@@ -4,13 +4,11 @@ import { createTokenCipher } from '../../src/crypto/token-cipher';
 import { twitchTokenBinding } from '../../src/twitch/credentials/credential-store';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
-import { realPostgresUrl } from '../support/services';
+import { itWith } from '../support/describe-with';
 import { TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
 import { BROADCASTER, linkedStreamer, LogCapture, raffleState, streamerStatus, useFakeTwitch } from './support';
 
-/** Some cases need two instances on one real PostgreSQL; without one they say they were skipped. */
-const postgresUrl = await realPostgresUrl();
-const withPostgres = (title: string) => (postgresUrl ? title : `${title} [SKIPPED: needs a real PostgreSQL]`);
+// Some cases need two instances on one real PostgreSQL (itWith): without one they say they were skipped.
 
 const fake = useFakeTwitch();
 const { app, sharedDatabase } = fake;
@@ -59,7 +57,7 @@ describe('refresh after a 401', () => {
     expect(old.status).toBe(400);
   });
 
-  it.skipIf(!postgresUrl)(withPostgres('refreshes once across two instances sharing the database (row lock, re-read)'), async () => {
+  itWith({ postgres: true }, 'refreshes once across two instances sharing the database (row lock, re-read)', async () => {
     const databaseUrl = await sharedDatabase();
     const one = await app({ databaseUrl });
     const two = await app({ databaseUrl });
@@ -106,7 +104,7 @@ describe('refresh after a 401', () => {
 });
 
 describe('validation at startup and on the interval', () => {
-  it.skipIf(!postgresUrl)(withPostgres('validates at startup, refreshes an expired token, and ends a revoked link (raffle stopped)'), async () => {
+  itWith({ postgres: true }, 'validates at startup, refreshes an expired token, and ends a revoked link (raffle stopped)', async () => {
     const databaseUrl = await sharedDatabase();
     const first = await app({ databaseUrl });
     const streamer = await linkedStreamer(first, fake.twitch);
@@ -162,7 +160,7 @@ describe('unlinkTwitch', () => {
 });
 
 describe('encryption key rotation', () => {
-  it.skipIf(!postgresUrl)(withPostgres('reads tokens sealed with an older key and re-seals them with the primary key when touched'), async () => {
+  itWith({ postgres: true }, 'reads tokens sealed with an older key and re-seals them with the primary key when touched', async () => {
     const databaseUrl = await sharedDatabase();
     const oldKeyApp = await app({ databaseUrl });
     const streamer = await linkedStreamer(oldKeyApp, fake.twitch);
