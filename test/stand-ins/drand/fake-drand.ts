@@ -24,10 +24,8 @@ export interface FakeDrandOptions {
   /** How many rounds are already out when the relay starts; default 5. */
   roundsAlreadyOut?: number;
   mode?: FakeDrandMode;
-  /** Sign with this key (e.g. to run two relays of one chain); default a fresh key pair. */
-  secretKey?: Uint8Array;
-  /** Share another relay's chain (same genesis) so both serve identical beacons. */
-  genesisTime?: number;
+  /** Serve another stand-in's chain (same key, genesis and group hash): several relays of one chain. */
+  sameChainAs?: FakeDrand;
 }
 
 export interface FakeDrand {
@@ -52,18 +50,19 @@ function sign(secretKey: Uint8Array, round: number): Beacon {
 }
 
 export async function createFakeDrand(options: FakeDrandOptions = {}): Promise<FakeDrand> {
-  const period = options.periodSeconds ?? 1;
+  const period = options.sameChainAs?.chain.period ?? options.periodSeconds ?? 1;
   const signatures = bls12_381.shortSignatures;
-  const { secretKey, publicKey } = options.secretKey
-    ? { secretKey: options.secretKey, publicKey: signatures.getPublicKey(options.secretKey) }
+  const shared = options.sameChainAs;
+  const { secretKey, publicKey } = shared
+    ? { secretKey: shared.secretKey, publicKey: signatures.getPublicKey(shared.secretKey) }
     : signatures.keygen();
   const otherKey = signatures.keygen().secretKey;
-  const genesisTime = options.genesisTime ?? Math.floor(Date.now() / 1000) - (options.roundsAlreadyOut ?? 5) * period;
+  const genesisTime = shared?.chain.genesisTime ?? Math.floor(Date.now() / 1000) - (options.roundsAlreadyOut ?? 5) * period;
   const info = {
     publicKey: bytesToHex(publicKey.toBytes()),
     genesisTime,
     period,
-    groupHash: bytesToHex(sha256(randomBytes(32))),
+    groupHash: shared?.chain.groupHash ?? bytesToHex(sha256(randomBytes(32))),
     schemeId: 'bls-unchained-g1-rfc9380',
     beaconId: 'kinoyu-test',
   };
