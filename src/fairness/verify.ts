@@ -29,6 +29,8 @@ export interface VerifyResult {
   verified: boolean;
   mode: 'drand' | 'sealed' | null;
   steps: VerifyStep[];
+  /** The verdict in one sentence, worded for the mode. */
+  summary: Text;
   /** What this proof does not show, in words (always said, verified or not). */
   limits: Text[];
 }
@@ -59,9 +61,23 @@ const LIMITS_SEALED = text(
   'Sealed mode proves only that the draw was not changed after the seal (sealHash) was published. It does NOT prove that the server did not choose the entrants or prizes in advance: the server knew the seed all along, so it could have tried inputs until the result suited it. Only drand mode rules that out.',
   'O modo selado prova apenas que o sorteio não foi alterado depois que o selo (sealHash) foi publicado. Ele NÃO prova que o servidor não escolheu os participantes ou os prêmios de antemão: o servidor conhecia a semente o tempo todo e poderia ter testado entradas até o resultado lhe convir. Só o modo drand descarta isso.',
 );
+const LIMITS_DRAND = text(
+  'committedAt is the server\'s own clock. That the commitment really came before the beacon is shown by the COMMITTED event (raffleEvents) having been seen before the beacon round\'s time; pass its commitHash to check it (CLI: --commit).',
+  'committedAt é o relógio do próprio servidor. Que o compromisso veio mesmo antes do beacon é mostrado pelo evento COMMITTED (raffleEvents) visto antes do horário da rodada do beacon; informe o commitHash dele para conferir (CLI: --commit).',
+);
 const LIMITS_COMMON = text(
   'No proof can show that the entrant list matches who was really in chat: it shows that the lists in this proof were fixed before the randomness and that the result follows from them.',
   'Nenhuma prova mostra que a lista de participantes corresponde a quem estava de fato no chat: ela mostra que as listas desta prova foram fixadas antes da aleatoriedade e que o resultado decorre delas.',
+);
+
+const SUMMARY_FAILED = text('NOT VERIFIED: the steps marked ✗ failed.', 'NÃO VERIFICADO: os passos marcados com ✗ falharam.');
+const SUMMARY_DRAND = text(
+  'VERIFIED (drand): the prize and the winner follow from inputs committed before the public drand randomness existed.',
+  'VERIFICADO (drand): o prêmio e o ganhador decorrem de entradas comprometidas antes de existir a aleatoriedade pública do drand.',
+);
+const SUMMARY_SEALED = text(
+  'VERIFIED (sealed): the prize and the winner follow from the committed inputs and the seed sealed when the raffle started (see the limits below).',
+  'VERIFICADO (selado): o prêmio e o ganhador decorrem das entradas comprometidas e da semente selada no início do sorteio (veja os limites abaixo).',
 );
 
 function step(id: StepId, ok: boolean, detail: Text): VerifyStep {
@@ -181,6 +197,7 @@ export function verifyBundle(input: unknown, options: VerifyOptions = {}): Verif
       verified: false,
       mode: null,
       steps: [step('format', false, text(`Not a version 1 proof: ${shape.problem}.`, `Não é uma prova versão 1: ${shape.problem}.`))],
+      summary: SUMMARY_FAILED,
       limits: [LIMITS_COMMON],
     };
   }
@@ -204,10 +221,12 @@ export function verifyBundle(input: unknown, options: VerifyOptions = {}): Verif
     steps.push(sealStep(bundle as ProofBundle & { source: { kind: 'sealed' } }));
   }
   steps.push(drawStep(bundle));
+  const verified = steps.every((s) => s.ok);
   return {
-    verified: steps.every((s) => s.ok),
+    verified,
     mode: bundle.source.kind,
     steps,
-    limits: bundle.source.kind === 'sealed' ? [LIMITS_SEALED, LIMITS_COMMON] : [LIMITS_COMMON],
+    summary: !verified ? SUMMARY_FAILED : bundle.source.kind === 'drand' ? SUMMARY_DRAND : SUMMARY_SEALED,
+    limits: bundle.source.kind === 'sealed' ? [LIMITS_SEALED, LIMITS_COMMON] : [LIMITS_DRAND, LIMITS_COMMON],
   };
 }

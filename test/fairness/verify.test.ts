@@ -47,7 +47,8 @@ describe('verifyBundle on an honest bundle', () => {
       ['format', true], ['items', true], ['entrants', true], ['commit', true], ['chain', true], ['beacon', true], ['timing', true], ['draw', true],
     ]);
     expect(result.verified).toBe(true);
-    expect(result.limits).toHaveLength(1);
+    expect(result.summary.en).toMatch(/^VERIFIED \(drand\)/);
+    expect(result.limits[0]!.en).toMatch(/COMMITTED event/);
     for (const s of result.steps) {
       expect(s.detail.en.length).toBeGreaterThan(10);
       expect(s.detail['pt-BR'].length).toBeGreaterThan(10);
@@ -58,6 +59,7 @@ describe('verifyBundle on an honest bundle', () => {
     const result = verifyBundle(sealedBundle());
     expect(result.verified).toBe(true);
     expect(result.steps.map((s) => s.id)).toEqual(['format', 'items', 'entrants', 'commit', 'seal', 'draw']);
+    expect(result.summary['pt-BR']).toMatch(/^VERIFICADO \(selado\)/);
     expect(result.limits[0]!.en).toMatch(/does NOT prove that the server did not choose/);
     expect(result.limits[0]!['pt-BR']).toMatch(/NÃO prova que o servidor não escolheu/);
   });

@@ -20,8 +20,8 @@ export interface CliIo {
 const USAGE = `usage: kinoyu-verify [--lang en|pt-BR] [--json] [--chain <drand-info.json|url>] [--commit <published commitHash>] <proof.json|url>`;
 
 const WORDS = {
-  en: { verified: 'VERIFIED: the prize and the winner follow from inputs fixed before the randomness.', failed: 'NOT VERIFIED: the steps marked ✗ failed.', limits: 'What this does not prove:', unreadable: 'Could not read the proof' },
-  'pt-BR': { verified: 'VERIFICADO: o prêmio e o ganhador decorrem de entradas fixadas antes da aleatoriedade.', failed: 'NÃO VERIFICADO: os passos marcados com ✗ falharam.', limits: 'O que isto não prova:', unreadable: 'Não foi possível ler a prova' },
+  en: { limits: 'What this does not prove:', unreadable: 'Could not read the proof' },
+  'pt-BR': { limits: 'O que isto não prova:', unreadable: 'Não foi possível ler a prova' },
 } as const;
 
 function languageOf(flag: string | undefined, locale: string | undefined): Language | null {
@@ -58,7 +58,7 @@ function chainFrom(json: unknown): ChainInfo {
 export function printResult(result: VerifyResult, language: Language, out: (line: string) => void): void {
   for (const step of result.steps) out(`${step.ok ? '✓' : '✗'} ${step.title[language]}: ${step.detail[language]}`);
   out('');
-  out(result.verified ? WORDS[language].verified : WORDS[language].failed);
+  out(result.summary[language]);
   out(WORDS[language].limits);
   for (const limit of result.limits) out(`  - ${limit[language]}`);
 }
