@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DrandClient } from '../../src/fairness/drand-client';
 import { createFakeDrand, type FakeDrand } from '../stand-ins/drand/fake-drand';
 
-/* The drand client against stand-in relays: pinned chain, verified beacons, failover. */
+/*
+ * The drand client against stand-in relays: pinned chain, verified beacons, failover. Timeouts are
+ * generous (the stand-in signs with BLS on a shared 2-core machine); only the hanging relay hits one.
+ */
 
 const relays: FakeDrand[] = [];
 afterEach(async () => {
@@ -23,7 +26,7 @@ async function chainOf(modes: ('ok' | 'garbage' | 'hang' | 'wrong-key')[]): Prom
   return [first, ...rest];
 }
 
-function clientFor(chain: FakeDrand[], timeoutMs = 300): DrandClient {
+function clientFor(chain: FakeDrand[], timeoutMs = 3000): DrandClient {
   return new DrandClient({ urls: chain.map((r) => r.url), chainHash: chain[0]!.chain.hash, publicKey: chain[0]!.chain.publicKey, timeoutMs });
 }
 
@@ -56,19 +59,19 @@ describe('DrandClient', () => {
   it('refuses chain info that does not hash to the pinned chain hash or has another key', async () => {
     const [honest] = await chainOf(['ok']);
     const other = await relay();
-    const wrongKey = new DrandClient({ urls: [honest!.url], chainHash: honest!.chain.hash, publicKey: other.chain.publicKey, timeoutMs: 300 });
+    const wrongKey = new DrandClient({ urls: [honest!.url], chainHash: honest!.chain.hash, publicKey: other.chain.publicKey, timeoutMs: 3000 });
     expect(await wrongKey.chainInfo()).toMatchObject({ ok: false, failures: [{ reason: 'wrong-chain' }] });
     // A relay of another chain answers 404 for our chain hash.
-    const elsewhere = new DrandClient({ urls: [other.url], chainHash: honest!.chain.hash, publicKey: honest!.chain.publicKey, timeoutMs: 300 });
+    const elsewhere = new DrandClient({ urls: [other.url], chainHash: honest!.chain.hash, publicKey: honest!.chain.publicKey, timeoutMs: 3000 });
     expect(await elsewhere.chainInfo()).toMatchObject({ ok: false, failures: [{ reason: 'http' }] });
   });
 
   it('fails over from a garbage relay, a hanging relay and a wrong-key relay to an honest one', async () => {
     const chain = await chainOf(['garbage', 'hang', 'wrong-key', 'ok']);
-    const client = clientFor(chain, 300);
+    const client = clientFor(chain, 1500);
     const result = await client.beacon(5);
     expect(result).toEqual({ ok: true, value: chain[0]!.signRound(5), relay: chain[3]!.url });
-    const failures = await clientFor(chain.slice(0, 3), 300).beacon(5);
+    const failures = await clientFor(chain.slice(0, 3), 1500).beacon(5);
     expect(failures.ok).toBe(false);
     if (!failures.ok) expect(failures.failures.map((f) => f.reason)).toEqual(['garbage', 'timeout', 'bad-signature']);
     for (const r of chain) expect(r.requests).toContain(`/${chain[0]!.chain.hash}/public/5`);
