@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DRAND_RELAYS, QUICKNET_INFO } from '../fairness/quicknet';
 
 /**
  * The environment model: every setting the server reads, parsed once at startup. No other file
@@ -63,6 +64,13 @@ const environmentSchema = z
     WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4_096).max(268_435_456).default(1_048_576),
     SCHEDULER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
     ROUND_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
+    /** Provable rounds (FAIRNESS.md): drand relays, pinned chain, default mode, proof retention. */
+    DRAND_URLS: z.string().default(DEFAULT_DRAND_RELAYS.join(',')).pipe(commaList).pipe(z.array(z.url({ protocol: /^https?$/ })).min(1)),
+    DRAND_CHAIN_HASH: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'DRAND_CHAIN_HASH must be 32 bytes of hex').default(QUICKNET_INFO.hash),
+    DRAND_PUBLIC_KEY: z.string().trim().toLowerCase().regex(/^[0-9a-f]{192}$/, 'DRAND_PUBLIC_KEY must be a 96-byte G2 point in hex').default(QUICKNET_INFO.publicKey),
+    DRAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
+    RAFFLE_FAIRNESS_DEFAULT: z.enum(['sealed', 'drand']).default('sealed'),
+    PROOF_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: booleanString.optional(),
   });
@@ -124,6 +132,12 @@ export interface Config {
   outbox: { pollMs: number; maxAttempts: number; retryBaseMs: number };
   raffle: { excludedLogins: string[]; schedulerPollMs: number; leaseSeconds: number };
   log: { level: Environment['LOG_LEVEL']; pretty: boolean };
+  /** Provable rounds: the default mode of a new raffle, how long proofs are kept, the drand chain. */
+  fairness: {
+    defaultMode: Environment['RAFFLE_FAIRNESS_DEFAULT'];
+    proofRetentionDays: number;
+    drand: { urls: string[]; chainHash: string; publicKey: string; timeoutMs: number };
+  };
 }
 
 /** What createApp runs on: the configuration with every secret in hand. */
@@ -186,6 +200,16 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       leaseSeconds: env.ROUND_LEASE_SECONDS,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
+    fairness: {
+      defaultMode: env.RAFFLE_FAIRNESS_DEFAULT,
+      proofRetentionDays: env.PROOF_RETENTION_DAYS,
+      drand: {
+        urls: env.DRAND_URLS.map((url) => url.replace(/\/+$/, '')),
+        chainHash: env.DRAND_CHAIN_HASH,
+        publicKey: env.DRAND_PUBLIC_KEY,
+        timeoutMs: env.DRAND_TIMEOUT_MS,
+      },
+    },
   };
 }
 
