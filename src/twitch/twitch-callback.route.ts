@@ -16,6 +16,7 @@ import { pageSecurity } from '../http/content-security';
 import { escapeHtml, sendHtml } from '../http/html';
 import {
   BINDING_COOKIE,
+  bindingCookieScope,
   failurePage,
   INTERNAL_EN,
   languageOf,
@@ -99,8 +100,8 @@ export function twitchCallbackRoutes({ link, publicUrl }: LinkPagesDeps, logger:
           const name = streamer.displayName ?? streamer.login ?? '';
           const account = `<strong>${escapeHtml(name)}</strong>${streamer.login && streamer.login !== name.toLowerCase() ? ` (${escapeHtml(streamer.login)})` : ''}`;
           const text = LINKED[language];
-          // The binding did its job; the cookie's path and attributes must match to clear it.
-          reply.clearCookie(BINDING_COOKIE, { path: '/auth/twitch', httpOnly: true, sameSite: 'lax', secure: publicUrl().startsWith('https:') });
+          // The binding did its job.
+          reply.clearCookie(BINDING_COOKIE, bindingCookieScope(publicUrl()));
           return sendHtml(reply, 200, page(language, nonce, 'linked', text.title, `<p>${text.body(serverLabel(guildName, streamer.guildId), account)}</p>`));
         } catch (error) {
           if (error instanceof TwitchLinkError) {

@@ -127,6 +127,7 @@ function fromOurPage(request: FastifyRequest, publicUrl: string): boolean {
   return request.headers.origin === new URL(publicUrl).origin;
 }
 
+/** The form posts to `start` relative to this page, so a path prefix in PUBLIC_URL still works. */
 function startPage(language: Language, nonce: string, pending: PendingLink, state: string): string {
   const text = TEXT[language];
   const scopes = pending.scopes
@@ -136,7 +137,7 @@ function startPage(language: Language, nonce: string, pending: PendingLink, stat
 <p>${escapeHtml(text.scopes)}</p>
 <ul>${scopes}</ul>
 <p>${escapeHtml(text.warning)}</p>
-<form method="post" action="${START_PATH}">
+<form method="post" action="start">
 <input type="hidden" name="state" value="${escapeHtml(state)}">
 <button type="submit">${escapeHtml(text.button)}</button>
 </form>`;

@@ -25,17 +25,17 @@ export const BINDING_COOKIE = 'kinoyu_twitch_link';
 
 /**
  * HttpOnly (no script reads it), SameSite=Lax (sent on Twitch's top-level redirect back to the
- * callback, not on cross-site subrequests), Path=/auth/twitch (only the start page and callback
- * see it), Secure when PUBLIC_URL is https, and gone when the link expires.
+ * callback, not on cross-site subrequests), Path=/auth/twitch under PUBLIC_URL's path (only the
+ * start page and callback see it), Secure when PUBLIC_URL is https, and gone when the link expires.
  */
 export function bindingCookieOptions(publicUrl: string, expiresAt: Date): CookieSerializeOptions {
-  return {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: publicUrl.startsWith('https:'),
-    path: '/auth/twitch',
-    maxAge: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)),
-  };
+  return { ...bindingCookieScope(publicUrl), maxAge: Math.max(1, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
+}
+
+/** The attributes that name the cookie for the browser (clearing it must repeat them). */
+export function bindingCookieScope(publicUrl: string): CookieSerializeOptions {
+  const base = new URL(publicUrl).pathname.replace(/\/+$/, '');
+  return { httpOnly: true, sameSite: 'lax', secure: publicUrl.startsWith('https:'), path: `${base}/auth/twitch` };
 }
 
 export function languageOf(request: FastifyRequest): Language {
