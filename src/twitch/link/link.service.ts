@@ -41,7 +41,6 @@ export const START_PATH = '/auth/twitch/start';
 const DISCORD_ID = /^\d{5,25}$/;
 /** Discord allows 2-100 characters; anything else is not a name the bot saw. */
 const MAX_GUILD_NAME = 100;
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** What a configured server talks to Twitch with. */
