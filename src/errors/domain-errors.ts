@@ -65,6 +65,7 @@ export class TwitchLinkError extends DomainError {
       | 'EXPIRED_STATE'
       | 'USED_STATE'
       | 'GUILD_MISMATCH'
+      | 'BROWSER_MISMATCH'
       | 'ACCESS_DENIED'
       | 'EXCHANGE_FAILED'
       | 'MISSING_SCOPES'

@@ -42,6 +42,7 @@ const TwitchLinkErrorReason = builder.enumType('TwitchLinkErrorReason', {
     'EXPIRED_STATE',
     'USED_STATE',
     'GUILD_MISMATCH',
+    'BROWSER_MISMATCH',
     'ACCESS_DENIED',
     'EXCHANGE_FAILED',
     'MISSING_SCOPES',

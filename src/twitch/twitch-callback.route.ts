@@ -1,34 +1,32 @@
 /**
  * GET /auth/twitch/callback: where Twitch sends the streamer's browser after the consent page,
  * with `code` and `state`, or `error` (and `error_description`) when they declined. Completes the
- * link through the same service as the completeTwitchLink mutation and shows a plain page: 200
- * when linked, 400 for every expected failure. Nothing from the query is echoed: not the code or
+ * link through the same service as the completeTwitchLink mutation, with the binding token from
+ * the cookie the start page set (twitch-start.route.ts): a browser without it (not the one that
+ * pressed the start page's button) gets BROWSER_MISMATCH and nothing is linked. A plain page:
+ * 200 when linked (naming the Discord server and the Twitch account), 400 for every expected
+ * failure. Nothing from the query is echoed: not the code or
  * state, and not Twitch's `error_description` (anyone can craft that text into a link to our
  * domain); a known `error` code gets our own sentence, any other a generic one.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { TwitchLinkError, TwitchNotConfiguredError } from '../errors/domain-errors';
 import { pageSecurity } from '../http/content-security';
 import { escapeHtml, sendHtml } from '../http/html';
-import { CALLBACK_PATH, type TwitchLinkService } from './link/link.service';
-
-type Language = 'pt' | 'en';
-type Reason = TwitchLinkError['reason'] | 'NOT_CONFIGURED' | 'TWITCH_ERROR' | 'INTERNAL';
-
-const REASONS_PT: Record<Reason, string> = {
-  INVALID_STATE: 'Este link não é válido.',
-  EXPIRED_STATE: 'Este link expirou (vale por 10 minutos).',
-  USED_STATE: 'Este link já foi usado.',
-  GUILD_MISMATCH: 'Este link foi criado para outro servidor ou outra pessoa do Discord.',
-  ACCESS_DENIED: 'A Twitch não autorizou o acesso.',
-  EXCHANGE_FAILED: 'A Twitch não confirmou a autorização.',
-  MISSING_SCOPES: 'Faltaram permissões: aprove todas as permissões pedidas.',
-  ALREADY_LINKED_ELSEWHERE: 'Esta conta da Twitch já está vinculada a outro servidor do Discord: desvincule lá primeiro.',
-  NOT_CONFIGURED: 'Este servidor não tem a integração com a Twitch configurada.',
-  TWITCH_ERROR: 'A Twitch não autorizou o acesso.',
-  INTERNAL: 'Algo deu errado do nosso lado.',
-};
+import {
+  BINDING_COOKIE,
+  bindingCookieScope,
+  failurePage,
+  INTERNAL_EN,
+  languageOf,
+  page,
+  REASONS_PT,
+  serverLabel,
+  type Language,
+  type LinkPagesDeps,
+} from './link/link-pages';
+import { CALLBACK_PATH } from './link/link.service';
 
 type Sentence = Record<Language, string>;
 
@@ -55,18 +53,17 @@ const TWITCH_ERRORS = new Map<string, Sentence>([
   ['redirect_mismatch', REQUEST_REFUSED],
 ]);
 
-const TEXT = {
+/** `server` and `account` are HTML the caller escaped. */
+const LINKED = {
   pt: {
-    linkedTitle: 'Conta da Twitch vinculada',
-    linked: (name: string) => `Pronto! O sorteio deste servidor do Discord agora usa o chat de <strong>${name}</strong> na Twitch. Pode fechar esta aba.`,
-    failedTitle: 'Não foi possível vincular a Twitch',
-    again: 'Use /iniciar (ou /link) no Discord para tentar de novo.',
+    title: 'Conta da Twitch vinculada',
+    body: (server: string, account: string) =>
+      `Pronto! Os sorteios do servidor do Discord ${server} agora usam o chat de ${account} na Twitch. Pode fechar esta aba.`,
   },
   en: {
-    linkedTitle: 'Twitch account linked',
-    linked: (name: string) => `Done! This Discord server's raffles now use <strong>${name}</strong>'s Twitch chat. You can close this tab.`,
-    failedTitle: 'Could not link Twitch',
-    again: 'Use /link in Discord to try again.',
+    title: 'Twitch account linked',
+    body: (server: string, account: string) =>
+      `Done! The raffles of the Discord server ${server} now use ${account}'s Twitch chat. You can close this tab.`,
   },
 } as const;
 
@@ -75,7 +72,7 @@ const CALLBACK_PAGE_SECURITY = pageSecurity({ 'style-src': [] }, { styleNonce: t
 
 type CallbackQuery = Partial<Record<'code' | 'state' | 'error', unknown>>;
 
-export function twitchCallbackRoutes(link: TwitchLinkService, logger: Logger): FastifyPluginAsync {
+export function twitchCallbackRoutes({ link, publicUrl }: LinkPagesDeps, logger: Logger): FastifyPluginAsync {
   return async (app) => {
     // Link checkers and prefetchers must not spend the single-use state.
     app.head(CALLBACK_PATH, { helmet: CALLBACK_PAGE_SECURITY }, async (_request, reply) => sendHtml(reply, 200, ''));
@@ -94,10 +91,18 @@ export function twitchCallbackRoutes(link: TwitchLinkService, logger: Logger): F
           return sendHtml(reply, 400, failurePage(language, nonce, code === 'access_denied' ? 'ACCESS_DENIED' : 'TWITCH_ERROR', sentence[language]));
         }
         try {
-          const streamer = await link.complete({ code: stringOrNull(query.code), state: stringOrNull(query.state) });
-          const name = escapeHtml(streamer.displayName ?? streamer.login ?? '');
-          const text = TEXT[language];
-          return sendHtml(reply, 200, page(language, nonce, 'linked', text.linkedTitle, `<p>${text.linked(name)}</p>`));
+          const { streamer, guildName } = await link.complete({
+            code: stringOrNull(query.code),
+            state: stringOrNull(query.state),
+            // Only the browser that pressed the start page's button has it (link-pages.ts).
+            binding: request.cookies[BINDING_COOKIE] ?? null,
+          });
+          const name = streamer.displayName ?? streamer.login ?? '';
+          const account = `<strong>${escapeHtml(name)}</strong>${streamer.login && streamer.login !== name.toLowerCase() ? ` (${escapeHtml(streamer.login)})` : ''}`;
+          const text = LINKED[language];
+          // The binding did its job.
+          reply.clearCookie(BINDING_COOKIE, bindingCookieScope(publicUrl()));
+          return sendHtml(reply, 200, page(language, nonce, 'linked', text.title, `<p>${text.body(serverLabel(guildName, streamer.guildId), account)}</p>`));
         } catch (error) {
           if (error instanceof TwitchLinkError) {
             logger.info({ reason: error.reason }, 'twitch link failed');
@@ -107,7 +112,7 @@ export function twitchCallbackRoutes(link: TwitchLinkService, logger: Logger): F
             return sendHtml(reply, 400, failurePage(language, nonce, 'NOT_CONFIGURED', language === 'pt' ? REASONS_PT.NOT_CONFIGURED : error.message));
           }
           logger.error({ err: error }, 'twitch callback failed');
-          return sendHtml(reply, 500, failurePage(language, nonce, 'INTERNAL', language === 'pt' ? REASONS_PT.INTERNAL : 'Something went wrong on our side.'));
+          return sendHtml(reply, 500, failurePage(language, nonce, 'INTERNAL', language === 'pt' ? REASONS_PT.INTERNAL : INTERNAL_EN));
         }
       },
     );
@@ -116,40 +121,4 @@ export function twitchCallbackRoutes(link: TwitchLinkService, logger: Logger): F
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function languageOf(request: FastifyRequest): Language {
-  const header = request.headers['accept-language'] ?? '';
-  const first = header.split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'pt';
-}
-
-function failurePage(language: Language, nonce: string, reason: Reason, message: string): string {
-  const text = TEXT[language];
-  const body = `<p>${escapeHtml(message)}</p><p>${escapeHtml(text.again)}</p>`;
-  return page(language, nonce, 'failed', text.failedTitle, body, reason);
-}
-
-function page(language: Language, nonce: string, outcome: 'linked' | 'failed', title: string, body: string, reason?: Reason): string {
-  return `<!doctype html>
-<html lang="${language === 'pt' ? 'pt-BR' : 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · KinoYu</title>
-<style nonce="${nonce}">
-  body { font-family: system-ui, sans-serif; background: #18181b; color: #efeff1; display: grid; place-items: center; min-height: 100vh; margin: 0; }
-  main { max-width: 32rem; padding: 2rem; border-radius: 12px; background: #26262c; }
-  h1 { font-size: 1.4rem; margin-top: 0; color: ${outcome === 'linked' ? '#00f593' : '#ff8280'}; }
-</style>
-</head>
-<body>
-<main data-outcome="${outcome}"${reason ? ` data-reason="${reason}"` : ''}>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</main>
-</body>
-</html>
-`;
 }

@@ -21,9 +21,10 @@ import { TwitchCredentialStore } from './credentials/credential-store';
 import { createTokenCipher } from '../crypto/token-cipher';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { TwitchTokenValidator } from './credentials/token-validator';
-import { CALLBACK_PATH, TwitchLinkService } from './link/link.service';
+import { TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
 import { twitchCallbackRoutes } from './twitch-callback.route';
+import { twitchStartRoutes } from './twitch-start.route';
 
 export interface TwitchFeatureDeps {
   /** null: Twitch is not configured. */
@@ -55,7 +56,7 @@ export interface TwitchFeature {
   configured: boolean;
   link: TwitchLinkService;
   runtime: TwitchRuntime | undefined;
-  /** The OAuth callback page (a Fastify plugin, registered among the rate-limited /auth routes). */
+  /** The link's start page and OAuth callback (a Fastify plugin, registered among the rate-limited /auth routes). */
   routes: FastifyPluginAsync;
   /** Undefined when Twitch is not configured (the app uses its demo chat). */
   chatterSource: ChatterSource | undefined;
@@ -68,12 +69,11 @@ export interface TwitchFeature {
 
 export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
   const { db, logger } = deps;
-  const redirectUri = () => `${deps.publicUrl()}${CALLBACK_PATH}`;
   const runtime = deps.twitch ? createRuntime(deps, deps.twitch) : undefined;
   const link = new TwitchLinkService({
     db,
     clients: runtime,
-    redirectUri,
+    publicUrl: deps.publicUrl,
     logger: logger.child({ component: 'link' }),
     overlayKeys: new OverlayKeyVault(deps.tokenEncryptionKeys),
     onLinked: (streamerId) => runtime?.chatters.forget(streamerId),
@@ -82,7 +82,11 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
     configured: runtime !== undefined,
     link,
     runtime,
-    routes: twitchCallbackRoutes(link, logger.child({ component: 'callback' })),
+    routes: async (app) => {
+      const pages = { link, publicUrl: deps.publicUrl, authUrl: deps.twitch?.authUrl };
+      await app.register(twitchStartRoutes(pages, logger.child({ component: 'link-start' })));
+      await app.register(twitchCallbackRoutes(pages, logger.child({ component: 'callback' })));
+    },
     chatterSource: runtime?.chatters,
     outboxHandlers: runtime
       ? { [TWITCH_CHAT_CHANNEL]: twitchChatAnnouncer({ db, helix: runtime.chatHelix, credentials: runtime.credentials }) }

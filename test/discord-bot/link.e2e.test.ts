@@ -6,9 +6,10 @@ import { startTestApp } from '../support/test-app';
 import { ADMIN, eventually, Harness, MANAGE_GUILD } from './support/harness';
 
 /**
- * Linking Twitch from Discord: /link answers with a one-time authorize button, the streamer
- * follows it on (the stand-in of) Twitch and lands on the API's callback, and the guild is
- * linked. The API is configured for the Twitch stand-in.
+ * Linking Twitch from Discord: /link answers with a one-time button to the API's start page,
+ * which names the Discord server; its button binds the link to that browser (a cookie) and sends
+ * it on to (the stand-in of) Twitch with force_verify; the browser lands on the API's callback
+ * with the cookie, and the guild is linked. The API is configured for the Twitch stand-in.
  */
 describe('bot end to end: linking Twitch', () => {
   let h: Harness;
@@ -38,24 +39,30 @@ describe('bot end to end: linking Twitch', () => {
     await twitch?.close();
   });
 
-  it('/iniciar gives a one-time Twitch button; following it links the guild', async () => {
-    twitch.addUser({ id: '5001', login: 'kinoyu', displayName: 'KinoYu' });
+  it('/iniciar gives a one-time button to the start page, which names the server; through it and Twitch the guild is linked', async () => {
+    twitch.addUser({ id: '5001', login: 'kinoyu', displayName: 'KinoYu Live' });
 
     const reply = await h.run({ name: 'link', locale: 'pt-BR' });
     expect(reply.ephemeral).toBe(true);
-    expect(reply.content).toContain('autorize na Twitch');
-    const [button] = (reply.message.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithURL>).components);
+    expect(reply.content).toContain('mesmo navegador');
+    const button = linkButton(reply.message.components);
     expect(button).toMatchObject({ type: ComponentType.Button, style: ButtonStyle.Link, label: 'Conectar Twitch' });
-    const authorize = new URL(button!.url);
-    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${twitch.authUrl}/authorize`);
+    const start = new URL(button.url);
+    expect(`${start.origin}${start.pathname}`).toBe(`http://localhost:${h.api.port}/auth/twitch/start`);
 
-    // The streamer's browser: Twitch sends it back to the API's callback with code and state.
-    const consent = await fetch(authorize, { redirect: 'manual' });
-    expect(consent.status).toBe(302);
-    const callback = new URL(consent.headers.get('location')!);
-    expect(callback.pathname).toBe('/auth/twitch/callback');
-    const landing = await fetch(new URL(`${callback.pathname}${callback.search}`, h.api.url));
+    // The streamer's browser: the start page names this Discord server (the bot sent its name).
+    const browser = await throughStartPage(button.url);
+    expect(browser.startHtml).toContain(`<strong>${h.guild.name}</strong> (${h.guild.id})`);
+    // Its button: Twitch's authorize URL, forcing the consent page.
+    expect(`${browser.authorize.origin}${browser.authorize.pathname}`).toBe(`${twitch.authUrl}/authorize`);
+    expect(browser.authorize.searchParams.get('force_verify')).toBe('true');
+    // Twitch sends it back to the API's callback with code and state; the cookie goes along.
+    expect(browser.callback.pathname).toBe('/auth/twitch/callback');
+    const landing = await fetch(onApi(browser.callback), { headers: { cookie: browser.cookie, 'accept-language': 'en' } });
     expect(landing.status).toBe(200);
+    const success = await landing.text();
+    expect(success).toContain(h.guild.name);
+    expect(success).toContain('KinoYu Live');
 
     await eventually(async () => (await linkedLogin()) === 'kinoyu', 5_000, 'the guild to be linked');
     const again = await h.run({ name: 'link', locale: 'en-US' });
@@ -85,12 +92,15 @@ describe('bot end to end: linking Twitch', () => {
     expect(twitch.sentMessages.every((message) => message.senderId === '5001' && message.broadcasterId === '5001')).toBe(true);
   });
 
-  it('the button works once: a second visit to the same authorize link does not link again', async () => {
+  it('the button works once, and only in the browser that went through the start page', async () => {
     const reply = await h.run({ name: 'link', locale: 'en-US' });
-    const [button] = (reply.message.components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithURL>).components);
-    const first = new URL((await fetch(button!.url, { redirect: 'manual' })).headers.get('location')!);
-    expect((await fetch(new URL(`${first.pathname}${first.search}`, h.api.url))).status).toBe(200);
-    const replay = await fetch(new URL(`${first.pathname}${first.search}`, h.api.url));
+    const browser = await throughStartPage(linkButton(reply.message.components).url);
+    // Another browser (no cookie) that gets Twitch's redirect links nothing.
+    const stranger = await fetch(onApi(browser.callback));
+    expect(stranger.status).toBe(400);
+    expect(await stranger.text()).toContain('data-reason="BROWSER_MISMATCH"');
+    expect((await fetch(onApi(browser.callback), { headers: { cookie: browser.cookie } })).status).toBe(200);
+    const replay = await fetch(onApi(browser.callback), { headers: { cookie: browser.cookie } });
     expect(replay.status).toBeGreaterThanOrEqual(400);
   });
 
@@ -100,7 +110,7 @@ describe('bot end to end: linking Twitch', () => {
     // The stand-in has no DM channels, so the bot says it could not DM and keeps the link private.
     const answer = await h.discord.waitForChannelMessage(h.channels.general, (message) => message.author.id === h.discord.botUser.id, 5_000);
     expect(answer.content).toMatch(/mensagem privada|direct message/);
-    expect(h.discord.channelMessages(h.channels.general).some((message) => message.content.includes('oauth2/authorize'))).toBe(false);
+    expect(h.discord.channelMessages(h.channels.general).some((message) => /oauth2\/authorize|auth\/twitch\/start/.test(message.content))).toBe(false);
   });
 
   it('!iniciar from a member without Manage Server is refused', async () => {
@@ -109,6 +119,37 @@ describe('bot end to end: linking Twitch', () => {
     const answer = await eventually(() => h.discord.channelMessages(h.channels.general).slice(before).find((m) => m.author.id === h.discord.botUser.id), 5_000, 'the refusal');
     expect(answer.content).toContain('Gerenciar Servidor');
   });
+
+  function linkButton(components: unknown[] | undefined): APIButtonComponentWithURL {
+    const [button] = (components ?? []).flatMap((row) => (row as APIActionRowComponent<APIButtonComponentWithURL>).components);
+    if (!button) throw new Error('the reply has no link button');
+    return button;
+  }
+
+  /** A URL the API handed out (it names localhost), on the address the test reaches it at. */
+  function onApi(url: URL | string): URL {
+    const parsed = new URL(url);
+    return new URL(`${parsed.pathname}${parsed.search}`, h.api.url);
+  }
+
+  /** The streamer's browser: the start page, its button (same-origin form), Twitch's consent page. */
+  async function throughStartPage(startUrl: string) {
+    const page = await fetch(onApi(startUrl));
+    expect(page.status).toBe(200);
+    const startHtml = await page.text();
+    const pressed = await fetch(onApi('http://x/auth/twitch/start'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ state: new URL(startUrl).searchParams.get('state')! }).toString(),
+      redirect: 'manual',
+    });
+    expect(pressed.status).toBe(303);
+    const cookie = pressed.headers.getSetCookie()[0]!.split(';')[0]!;
+    const authorize = new URL(pressed.headers.get('location')!);
+    const consent = await fetch(authorize, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    return { startHtml, cookie, authorize, callback: new URL(consent.headers.get('location')!) };
+  }
 
   async function linkedLogin(): Promise<string | null> {
     const response = await request(h.api.url, 'query ($g: String!) { streamerByGuild(guildId: $g) { linked login } }', { g: h.guild.id });

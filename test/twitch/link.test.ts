@@ -1,16 +1,23 @@
-/** Linking a guild to Twitch through the real endpoints: startTwitchLink, the stand-in's consent page, our callback. */
+/**
+ * Linking a guild to Twitch through the real endpoints: startTwitchLink, our start page and its
+ * button (the link is bound to that browser), the stand-in's consent page, our callback.
+ */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCipher } from '../../src/crypto/token-cipher';
+import { createTwitchAuthClient } from '../../src/twitch/api';
 import { twitchTokenBinding } from '../../src/twitch/credentials/credential-store';
 import { newGuildId } from '../support/factories';
 import { contractOperation, execute, request } from '../support/graphql';
 import { startTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
 import {
+  authorizeInBrowser,
   followAuthorize,
   LogCapture,
   linkedStreamer,
+  onApp,
   openCallback,
+  pressStart,
   RAFFLE_SCOPES,
   startLink,
   startTwitchApp,
@@ -22,13 +29,19 @@ const fake = useFakeTwitch({ per: 'file' });
 let api: TestApp;
 const logs = new LogCapture();
 
-beforeAll(async () => {
-  api = await fake.app({ logger: logs.logger });
-});
+/**
+ * A fresh app for each group of cases: a link is three requests to the rate-limited /auth/*
+ * routes now (start page, its button, callback), and one app's limit is 30 a minute per address.
+ */
+function useApp(): void {
+  beforeAll(async () => {
+    api = await fake.app({ logger: logs.logger });
+  });
+}
 
 const COMPLETE_WITH_GUILD = /* GraphQL */ `
-  mutation($code: String!, $state: String!, $guildId: String) {
-    completeTwitchLink(code: $code, state: $state, guildId: $guildId) {
+  mutation($code: String!, $state: String!, $guildId: String, $binding: String) {
+    completeTwitchLink(code: $code, state: $state, guildId: $guildId, binding: $binding) {
       __typename
       ... on Streamer { id guildId linked }
       ... on TwitchLinkError { reason message }
@@ -37,14 +50,49 @@ const COMPLETE_WITH_GUILD = /* GraphQL */ `
   }
 `;
 
-async function complete(code: string, state: string, guildId?: string) {
-  const response = await request(api.url, COMPLETE_WITH_GUILD, { code, state, guildId }, { token: null });
+/** The mutation as a client that played the browser: `cookie` is the start page's `name=value`. */
+async function complete(code: string, state: string, guildId?: string, cookie?: string) {
+  const binding = cookie?.split('=')[1];
+  const response = await request(api.url, COMPLETE_WITH_GUILD, { code, state, guildId, binding }, { token: null });
   expect(response.errors).toBeUndefined();
   return response.data.completeTwitchLink;
 }
 
 async function credentialCount(streamerGuildId: string): Promise<number> {
   return api.services.db.twitchCredential.count({ where: { streamer: { guildId: streamerGuildId } } });
+}
+
+const START_WITH_NAME = /* GraphQL */ `
+  mutation($guildId: String!, $guildName: String) {
+    startTwitchLink(guildId: $guildId, guildName: $guildName) { __typename ... on TwitchLinkStarted { authorizeUrl } ... on Error { message } }
+  }
+`;
+
+/** startTwitchLink as the bot sends it (with the server's name); returns our start page's URL. */
+async function startNamed(guildId: string, guildName: string): Promise<string> {
+  const { startTwitchLink } = await execute(api.url, START_WITH_NAME, { guildId, guildName });
+  expect(startTwitchLink.__typename).toBe('TwitchLinkStarted');
+  return startTwitchLink.authorizeUrl as string;
+}
+
+/** The streamer's browser through the start page (started with a server name) and Twitch's consent page. */
+async function authorizeAs(guildId: string, guildName: string) {
+  const start = await pressStart(api, await startNamed(guildId, guildName));
+  return { back: await followAuthorize(start.authorizeUrl), cookie: start.cookie, start };
+}
+
+/** The start page's form POST, with the headers a browser (or another site) would send. */
+function pressButton(state: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) {
+  return fetch(new URL('/auth/twitch/start', api.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams({ state }).toString(),
+    redirect: 'manual',
+  });
+}
+
+async function streamerCount(guildId: string): Promise<number> {
+  return api.services.db.streamer.count({ where: { guildId } });
 }
 
 let userCounter = 0;
@@ -55,36 +103,51 @@ function newTwitchUser() {
   return user;
 }
 
-describe('the authorize URL', () => {
-  it('asks for code with our client id, the exact redirect URI, the raffle scopes and a fresh 32-byte state', async () => {
+describe('the link the bot hands out', () => {
+  useApp();
+
+  it('is our start page with a fresh 32-byte state; only its SHA-256 is stored, bound to the guild, valid 10 minutes', async () => {
     const guildId = newGuildId();
     const first = new URL(await startLink(api, guildId));
     const second = new URL(await startLink(api, guildId));
-    expect(`${first.origin}${first.pathname}`).toBe(`${fake.twitch.authUrl}/authorize`);
-    expect(first.searchParams.get('response_type')).toBe('code');
-    expect(first.searchParams.get('client_id')).toBe(fake.twitch.clientId);
-    expect(first.searchParams.get('redirect_uri')).toBe(`http://localhost:${api.port}/auth/twitch/callback`);
-    expect(first.searchParams.get('scope')).toBe('moderator:read:chatters user:write:chat');
+    expect(`${first.origin}${first.pathname}`).toBe(`http://localhost:${api.port}/auth/twitch/start`);
     const state = first.searchParams.get('state')!;
     expect(Buffer.from(state, 'base64url')).toHaveLength(32);
     expect(second.searchParams.get('state')).not.toBe(state);
 
-    // Only the SHA-256 of the state is stored, bound to the guild, valid 10 minutes.
-    const rows = await api.services.db.$queryRaw<{ state_hash: string; guild_id: string; expires_at: Date }[]>`
-      SELECT state_hash, guild_id, expires_at FROM twitch_link_states WHERE guild_id = ${guildId}`;
+    const rows = await api.services.db.$queryRaw<{ state_hash: string; guild_id: string; expires_at: Date; binding_hash: string | null }[]>`
+      SELECT state_hash, guild_id, expires_at, binding_hash FROM twitch_link_states WHERE guild_id = ${guildId}`;
     expect(rows).toHaveLength(2);
     expect(rows.map((row) => row.state_hash)).toContain(createHash('sha256').update(state).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(state);
+    expect(rows.every((row) => row.binding_hash === null)).toBe(true);
     const ttl = rows[0]!.expires_at.getTime() - Date.now();
     expect(ttl).toBeGreaterThan(9 * 60_000);
     expect(ttl).toBeLessThanOrEqual(10 * 60_000);
   });
 
-  it('uses PUBLIC_URL for the redirect URI when it is set', async () => {
+  it("the start page's button sends the browser to Twitch with our client id, the exact redirect URI, the raffle scopes, the state and force_verify=true", async () => {
+    const startUrl = await startLink(api, newGuildId());
+    const { authorizeUrl, state } = await pressStart(api, startUrl);
+    const twitch = new URL(authorizeUrl);
+    expect(`${twitch.origin}${twitch.pathname}`).toBe(`${fake.twitch.authUrl}/authorize`);
+    expect(twitch.searchParams.get('response_type')).toBe('code');
+    expect(twitch.searchParams.get('client_id')).toBe(fake.twitch.clientId);
+    expect(twitch.searchParams.get('redirect_uri')).toBe(`http://localhost:${api.port}/auth/twitch/callback`);
+    expect(twitch.searchParams.get('scope')).toBe('moderator:read:chatters user:write:chat');
+    expect(twitch.searchParams.get('state')).toBe(state);
+    // Twitch shows its consent page even to someone who approved the app before.
+    expect(twitch.searchParams.get('force_verify')).toBe('true');
+  });
+
+  it('uses PUBLIC_URL for the start page and the redirect URI, and the cookie is Secure there', async () => {
     const other = await startTwitchApp(fake.twitch, { env: { PUBLIC_URL: 'https://raffles.kinoyu.example/' } });
     try {
-      const url = new URL(await startLink(other, newGuildId()));
-      expect(url.searchParams.get('redirect_uri')).toBe('https://raffles.kinoyu.example/auth/twitch/callback');
+      const startUrl = await startLink(other, newGuildId());
+      expect(startUrl).toMatch(/^https:\/\/raffles\.kinoyu\.example\/auth\/twitch\/start\?state=/);
+      const pressed = await pressStart(other, startUrl);
+      expect(new URL(pressed.authorizeUrl).searchParams.get('redirect_uri')).toBe('https://raffles.kinoyu.example/auth/twitch/callback');
+      expect(pressed.setCookie[0]).toMatch(/;\s*Secure/i);
     } finally {
       await other.stop();
     }
@@ -98,18 +161,154 @@ describe('the authorize URL', () => {
   });
 });
 
+describe('bound to the browser that pressed the start page button (issue 10 item 3)', () => {
+  useApp();
+
+  it('the start page names the server and the scopes, loads no script, changes nothing; its button is a same-origin form', async () => {
+    const guildId = newGuildId();
+    const startUrl = await startNamed(guildId, 'Servidor <b>do</b> Ataque');
+    const response = await fetch(onApp(api, startUrl), { headers: { 'accept-language': 'en' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    expect(html).toContain('data-outcome="start"');
+    expect(html).toContain('Servidor &#60;b&#62;do&#60;/b&#62; Ataque'); // the name, escaped
+    expect(html).toContain(guildId);
+    for (const scope of RAFFLE_SCOPES) expect(html).toContain(scope);
+    expect(html).toMatch(/<form method="post" action="start">/); // relative: /auth/twitch/start
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain(fake.twitch.authUrl); // no way to Twitch but the button
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    // helmet's per-response nonces cover script-src too; no script carries it, nothing else may run.
+    const scriptSrc = csp.split(';').find((directive) => directive.startsWith('script-src'));
+    expect(scriptSrc).toMatch(/^script-src 'nonce-[^' ]+'$/);
+    expect(csp).toContain(`form-action 'self' ${new URL(fake.twitch.authUrl).origin}`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    // Loading it bound nothing (link checkers and prefetchers may load it).
+    expect(response.headers.getSetCookie()).toEqual([]);
+    const [row] = await api.services.db.twitchLinkState.findMany({ where: { guildId } });
+    expect(row).toMatchObject({ guildName: 'Servidor <b>do</b> Ataque', bindingHash: null });
+    // pt-BR unless the browser prefers English.
+    expect(await (await fetch(onApp(api, startUrl))).text()).toContain('Continuar na Twitch');
+  });
+
+  it("the button's cookie: HttpOnly, SameSite=Lax, Path=/auth/twitch, not Secure on http, gone with the link; its SHA-256 is on the state", async () => {
+    const guildId = newGuildId();
+    const pressed = await pressStart(api, await startLink(api, guildId));
+    expect(pressed.setCookie).toHaveLength(1);
+    const cookie = pressed.setCookie[0]!;
+    const [nameValue, ...attributes] = cookie.split(';').map((part) => part.trim());
+    const [name, value] = nameValue!.split('=');
+    expect(name).toBe('kinoyu_twitch_link');
+    expect(Buffer.from(value!, 'base64url')).toHaveLength(32);
+    const lower = attributes.map((attribute) => attribute.toLowerCase());
+    expect(lower).toContain('httponly');
+    expect(lower).toContain('samesite=lax');
+    expect(lower).toContain('path=/auth/twitch');
+    expect(lower).not.toContain('secure');
+    const maxAge = Number(lower.find((attribute) => attribute.startsWith('max-age='))?.split('=')[1]);
+    expect(maxAge).toBeGreaterThan(9 * 60);
+    expect(maxAge).toBeLessThanOrEqual(10 * 60);
+    const [row] = await api.services.db.twitchLinkState.findMany({ where: { guildId } });
+    expect(row!.bindingHash).toBe(createHash('sha256').update(value!).digest('hex'));
+    // Neither the state nor the binding shows up in the logs.
+    expect(logs.text()).not.toContain(pressed.state);
+    expect(logs.text()).not.toContain(value!);
+  });
+
+  it("the attack: guild A's link opened by the streamer's browser without the start page's cookie is refused, and nothing is linked", async () => {
+    // The streamer approved the app before; the attacker ran /link in their own server A and
+    // sends the streamer Twitch's authorize URL built with A's state.
+    const victim = newTwitchUser();
+    const guildA = newGuildId();
+    const startUrl = await startNamed(guildA, "Attacker's server");
+    const state = new URL(startUrl).searchParams.get('state')!;
+    const auth = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'unused' });
+    const crafted = auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: RAFFLE_SCOPES, state });
+    fake.twitch.setConsent({ userId: victim.id });
+    const back = await followAuthorize(crafted);
+    const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
+
+    const page = await openCallback(api, back, { 'accept-language': 'en' });
+    expect(page.status).toBe(400);
+    expect(page.html).toContain('data-reason="BROWSER_MISMATCH"');
+    expect(page.html).toContain('Open the link from the same browser');
+    expect(await streamerCount(guildA)).toBe(0);
+    expect(await api.services.db.streamer.count({ where: { twitchUserId: victim.id } })).toBe(0);
+    expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore); // the code was not even spent
+
+    // The attacker pressing the start page button in THEIR browser does not help: the streamer's
+    // browser still has no (matching) cookie.
+    const attacker = await pressButton(state);
+    expect(attacker.status).toBe(303);
+    const withoutCookie = await openCallback(api, back, { 'accept-language': 'pt-BR' });
+    expect(withoutCookie.html).toContain('data-reason="BROWSER_MISMATCH"');
+    expect(withoutCookie.html).toContain('mesmo navegador');
+    const otherCookie = await openCallback(api, back, { cookie: 'kinoyu_twitch_link=someone-elses-binding' });
+    expect(otherCookie.html).toContain('data-reason="BROWSER_MISMATCH"');
+    // Nor the mutation with the state (and even the code): no binding, no link.
+    expect(await complete(back.searchParams.get('code')!, state)).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+    expect(await streamerCount(guildA)).toBe(0);
+    expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
+  });
+
+  it('another site cannot press the button for the person: cross-site, foreign Origin or neither is 403 and binds nothing', async () => {
+    const guildId = newGuildId();
+    const state = new URL(await startLink(api, guildId)).searchParams.get('state')!;
+    for (const headers of [
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example' },
+      {} as Record<string, string>,
+    ]) {
+      const response = await pressButton(state, headers);
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('data-reason="CROSS_SITE"');
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+    const [row] = await api.services.db.twitchLinkState.findMany({ where: { guildId } });
+    expect(row!.bindingHash).toBeNull();
+    // A browser without Sec-Fetch-Site whose Origin is ours may.
+    const ours = await pressButton(state, { origin: new URL(api.url.replace('127.0.0.1', 'localhost')).origin });
+    expect(ours.status).toBe(303);
+  });
+
+  it('a used link: the start page and its button refuse it', async () => {
+    const user = newTwitchUser();
+    fake.twitch.setConsent({ userId: user.id });
+    const guildId = newGuildId();
+    const { callback: back, cookie, start } = await authorizeInBrowser(api, guildId);
+    expect((await openCallback(api, back, { cookie })).status).toBe(200);
+    const again = await fetch(onApp(api, `${api.url}/auth/twitch/start?state=${start.state}`));
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('data-reason="USED_STATE"');
+    const pressed = await pressButton(start.state);
+    expect(pressed.status).toBe(400);
+    expect(pressed.headers.getSetCookie()).toEqual([]);
+    const unknown = await fetch(`${api.url}/auth/twitch/start?state=not-a-state-we-issued`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('data-reason="INVALID_STATE"');
+  });
+});
+
 describe('linking in the browser', () => {
+  useApp();
+
   it('follows Twitch back to our callback, shows success and links the guild', async () => {
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
-    const authorizeUrl = await startLink(api, guildId);
-    const back = await followAuthorize(authorizeUrl);
+    const { back, cookie } = await authorizeAs(guildId, 'Cozinha da KinoYu');
     expect(back.pathname).toBe('/auth/twitch/callback');
-    const page = await openCallback(api, back, { 'accept-language': 'en-US,en;q=0.8' });
+    const page = await openCallback(api, back, { 'accept-language': 'en-US,en;q=0.8', cookie });
     expect(page.status).toBe(200);
     expect(page.contentType).toMatch(/text\/html/);
     expect(page.html).toContain('data-outcome="linked"');
+    // It names the Discord server (name and id) and the Twitch account.
+    expect(page.html).toContain('Cozinha da KinoYu');
+    expect(page.html).toContain(guildId);
     expect(page.html).toContain(user.displayName);
     expect(page.html).not.toContain(back.searchParams.get('code')!);
     expect(page.html).not.toContain(back.searchParams.get('state')!);
@@ -122,24 +321,30 @@ describe('linking in the browser', () => {
     expect(status.twitchStatus.lastValidatedAt).toBeTruthy();
 
     // The same link again: the state was used.
-    const again = await openCallback(api, back);
+    const again = await openCallback(api, back, { cookie });
     expect(again.status).toBe(400);
     expect(again.html).toContain('data-reason="USED_STATE"');
   });
 
-  it('completes through the contract mutation too, without a token (the state is the capability)', async () => {
+  it("completes through the mutation too, without a token, only with the start page's binding (the state alone is refused)", async () => {
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
-    const back = await followAuthorize(await startLink(api, guildId));
+    const { callback: back, cookie } = await authorizeInBrowser(api, guildId);
     const variables = { code: back.searchParams.get('code'), state: back.searchParams.get('state') };
-    const response = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
-    expect(response.errors).toBeUndefined();
-    expect(response.data.completeTwitchLink).toMatchObject({ __typename: 'Streamer', guildId, twitchUserId: user.id, login: user.login, linked: true });
+    // The contract's operation (code and state only) holds no binding: refused, the code not spent.
+    const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
+    const unbound = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
+    expect(unbound.errors).toBeUndefined();
+    expect(unbound.data.completeTwitchLink).toMatchObject({ __typename: 'TwitchLinkError' });
+    expect(await complete(variables.code!, variables.state!, guildId, 'kinoyu_twitch_link=not-the-binding')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+    expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
+    expect(await credentialCount(guildId)).toBe(0);
 
-    const reused = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
-    expect(reused.data.completeTwitchLink).toMatchObject({ __typename: 'TwitchLinkError' });
-    expect(reused.data.completeTwitchLink.message).toMatch(/already used/);
+    expect(await complete(variables.code!, variables.state!, guildId, cookie)).toMatchObject({ __typename: 'Streamer', guildId, linked: true });
+    const reused = await complete(variables.code!, variables.state!, guildId, cookie);
+    expect(reused).toMatchObject({ __typename: 'TwitchLinkError', reason: 'USED_STATE' });
+    expect(reused.message).toMatch(/already used/);
   });
 
   it('relinking replaces the tokens; a Twitch account linked to another guild is refused until that link ends', async () => {
@@ -153,8 +358,8 @@ describe('linking in the browser', () => {
 
     const otherGuild = newGuildId();
     fake.twitch.setConsent({ userId: user.id });
-    const back = await followAuthorize(await startLink(api, otherGuild));
-    const refused = await complete(back.searchParams.get('code')!, back.searchParams.get('state')!);
+    const { callback: back, cookie } = await authorizeInBrowser(api, otherGuild);
+    const refused = await complete(back.searchParams.get('code')!, back.searchParams.get('state')!, undefined, cookie);
     expect(refused).toMatchObject({ __typename: 'TwitchLinkError', reason: 'ALREADY_LINKED_ELSEWHERE' });
     expect(await credentialCount(otherGuild)).toBe(0);
     expect((await streamerStatus(api, first.id)).linked).toBe(true);
@@ -169,6 +374,8 @@ describe('linking in the browser', () => {
 });
 
 describe('bad input leaves nothing half-written', () => {
+  useApp();
+
   it('an unknown, missing or expired state', async () => {
     expect(await complete('somecode', 'not-a-state-we-issued')).toMatchObject({ reason: 'INVALID_STATE' });
     const missing = await fetch(`${api.url}/auth/twitch/callback?code=abc`);
@@ -178,39 +385,46 @@ describe('bad input leaves nothing half-written', () => {
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
-    const back = await followAuthorize(await startLink(api, guildId));
+    const { callback: back, cookie, start } = await authorizeInBrowser(api, guildId);
     const state = back.searchParams.get('state')!;
     await api.services.db.twitchLinkState.update({
       where: { stateHash: createHash('sha256').update(state).digest('hex') },
       data: { expiresAt: new Date(Date.now() - 1_000) },
     });
-    const page = await openCallback(api, back);
+    const page = await openCallback(api, back, { cookie });
     expect(page.status).toBe(400);
     expect(page.html).toContain('data-reason="EXPIRED_STATE"');
     expect(page.html).toContain('expirou'); // pt-BR unless the browser prefers English
-    expect(await complete(back.searchParams.get('code')!, state)).toMatchObject({ reason: 'EXPIRED_STATE' });
+    expect(await complete(back.searchParams.get('code')!, state, undefined, cookie)).toMatchObject({ reason: 'EXPIRED_STATE' });
     expect(await credentialCount(guildId)).toBe(0);
+    // The start page and its button say so too, and bind nothing.
+    const startPage = await fetch(onApp(api, `${api.url}/auth/twitch/start?state=${start.state}`));
+    expect(startPage.status).toBe(400);
+    expect(await startPage.text()).toContain('data-reason="EXPIRED_STATE"');
+    const pressed = await pressButton(start.state);
+    expect(pressed.status).toBe(400);
+    expect(pressed.headers.getSetCookie()).toEqual([]);
   });
 
   it('a state started for another guild (the state stays usable for its own guild)', async () => {
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
-    const back = await followAuthorize(await startLink(api, guildId));
+    const { callback: back, cookie } = await authorizeInBrowser(api, guildId);
     const code = back.searchParams.get('code')!;
     const state = back.searchParams.get('state')!;
-    expect(await complete(code, state, newGuildId())).toMatchObject({ reason: 'GUILD_MISMATCH' });
+    expect(await complete(code, state, newGuildId(), cookie)).toMatchObject({ reason: 'GUILD_MISMATCH' });
     expect(await credentialCount(guildId)).toBe(0);
-    expect(await complete(code, state, guildId)).toMatchObject({ __typename: 'Streamer', guildId, linked: true });
+    expect(await complete(code, state, guildId, cookie)).toMatchObject({ __typename: 'Streamer', guildId, linked: true });
   });
 
   it("Twitch's error redirect (the streamer clicked Cancel)", async () => {
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id, deny: true });
     const guildId = newGuildId();
-    const back = await followAuthorize(await startLink(api, guildId));
+    const { callback: back, cookie } = await authorizeInBrowser(api, guildId);
     expect(back.searchParams.get('error')).toBe('access_denied');
-    const page = await openCallback(api, back, { 'accept-language': 'en' });
+    const page = await openCallback(api, back, { 'accept-language': 'en', cookie });
     expect(page.status).toBe(400);
     expect(page.html).toContain('data-reason="ACCESS_DENIED"');
     // Our own sentence, never Twitch's error_description (text anyone can put in a link).
@@ -223,19 +437,19 @@ describe('bad input leaves nothing half-written', () => {
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
-    const back = await followAuthorize(await startLink(api, guildId));
+    const { callback: back, cookie } = await authorizeInBrowser(api, guildId);
     const state = back.searchParams.get('state')!;
-    const garbage = await openCallback(api, new URL(`/auth/twitch/callback?code=garbage&state=${state}`, api.url));
+    const garbage = await openCallback(api, new URL(`/auth/twitch/callback?code=garbage&state=${state}`, api.url), { cookie });
     expect(garbage.status).toBe(400);
     expect(garbage.html).toContain('data-reason="EXCHANGE_FAILED"');
 
     fake.twitch.failNext('/oauth2/token', 1, 503);
-    const unavailable = await complete(back.searchParams.get('code')!, state);
+    const unavailable = await complete(back.searchParams.get('code')!, state, undefined, cookie);
     expect(unavailable).toMatchObject({ reason: 'EXCHANGE_FAILED' });
     expect(unavailable.message).toMatch(/503/);
     expect(await credentialCount(guildId)).toBe(0);
 
-    expect(await complete(back.searchParams.get('code')!, state)).toMatchObject({ __typename: 'Streamer', linked: true });
+    expect(await complete(back.searchParams.get('code')!, state, undefined, cookie)).toMatchObject({ __typename: 'Streamer', linked: true });
   });
 
   it('scopes the streamer did not grant: nothing stored, the unused token revoked', async () => {
@@ -243,7 +457,8 @@ describe('bad input leaves nothing half-written', () => {
     fake.twitch.setConsent({ userId: user.id, scopes: ['user:write:chat'] });
     const guildId = newGuildId();
     const revokesBefore = fake.twitch.requestCount('/oauth2/revoke', { status: 200 });
-    const page = await openCallback(api, await followAuthorize(await startLink(api, guildId)), { 'accept-language': 'en' });
+    const { callback: back, cookie } = await authorizeInBrowser(api, guildId);
+    const page = await openCallback(api, back, { 'accept-language': 'en', cookie });
     expect(page.status).toBe(400);
     expect(page.html).toContain('data-reason="MISSING_SCOPES"');
     expect(page.html).toContain('moderator:read:chatters');
@@ -253,6 +468,8 @@ describe('bad input leaves nothing half-written', () => {
 });
 
 describe('tokens at rest', () => {
+  useApp();
+
   it('are AES-GCM sealed: the raw row holds no token text, and they decrypt to tokens Twitch accepts', async () => {
     const streamer = await linkedStreamer(api, fake.twitch, newTwitchUser());
     const [row] = await api.services.db.$queryRaw<{ access_token_enc: string; refresh_token_enc: string }[]>`

@@ -160,11 +160,45 @@ export async function openCallback(api: TestApp, callback: URL, headers: Record<
   return { status: response.status, html: await response.text(), contentType: response.headers.get('content-type') };
 }
 
-/** Plays the streamer's browser: our authorize URL, Twitch's consent page, back to our callback. */
+/** The local address of a URL our server handed out (it names localhost; we use 127.0.0.1). */
+export function onApp(api: TestApp, url: string | URL): URL {
+  const parsed = new URL(url);
+  return new URL(`${parsed.pathname}${parsed.search}`, api.url);
+}
+
+/**
+ * Plays the streamer's browser on our start page: loads it (the link the bot hands out), then
+ * presses its button (a same-origin form POST). Returns the page, Twitch's authorize URL the
+ * button redirected to, and the binding cookie it set (`name=value`, for the callback).
+ */
+export async function pressStart(api: TestApp, startUrl: string, headers: Record<string, string> = {}) {
+  const shown = await fetch(onApp(api, startUrl), { headers });
+  const html = await shown.text();
+  if (shown.status !== 200) throw new Error(`start page answered ${shown.status}: ${html}`);
+  const state = new URL(startUrl).searchParams.get('state') ?? '';
+  const pressed = await fetch(new URL('/auth/twitch/start', api.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', ...headers },
+    body: new URLSearchParams({ state }).toString(),
+    redirect: 'manual',
+  });
+  if (pressed.status !== 303) throw new Error(`start button answered ${pressed.status}: ${await pressed.text()}`);
+  const setCookie = pressed.headers.getSetCookie();
+  const cookie = setCookie[0]?.split(';')[0] ?? '';
+  return { html, authorizeUrl: pressed.headers.get('location') ?? '', setCookie, cookie, state };
+}
+
+/** Start page, Twitch's consent page, back: the callback URL and the cookie the browser holds. */
+export async function authorizeInBrowser(api: TestApp, guildId: string) {
+  const start = await pressStart(api, await startLink(api, guildId));
+  const callback = await followAuthorize(start.authorizeUrl);
+  return { callback, cookie: start.cookie, start };
+}
+
+/** Plays the streamer's browser: our start page and its button, Twitch's consent page, back to our callback. */
 export async function browserLink(api: TestApp, guildId: string) {
-  const authorizeUrl = await startLink(api, guildId);
-  const callback = await followAuthorize(authorizeUrl);
-  return { ...(await openCallback(api, callback)), callback, authorizeUrl };
+  const { callback, cookie, start } = await authorizeInBrowser(api, guildId);
+  return { ...(await openCallback(api, callback, { cookie })), callback, authorizeUrl: start.authorizeUrl, cookie };
 }
 
 export interface LinkedStreamer {

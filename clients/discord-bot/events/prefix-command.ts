@@ -22,7 +22,7 @@ export function createPrefixHandler(context: BotContext) {
         await message.reply(messages.errors.forbidden);
         return;
       }
-      const reply = await startLink(context, messages, { guildId: message.guildId, discordUserId: message.author.id });
+      const reply = await startLink(context, messages, { guildId: message.guildId, discordUserId: message.author.id, guildName: message.guild?.name ?? null });
       if (!reply.components?.length) {
         await message.reply({ content: reply.content ?? '' });
         return;

@@ -34,8 +34,8 @@ export const RegisterGuild = graphql(
 
 export const StartTwitchLink = graphql(
   `
-  mutation StartTwitchLink($guildId: String!, $discordUserId: String) {
-    startTwitchLink(guildId: $guildId, discordUserId: $discordUserId) {
+  mutation StartTwitchLink($guildId: String!, $discordUserId: String, $guildName: String) {
+    startTwitchLink(guildId: $guildId, discordUserId: $discordUserId, guildName: $guildName) {
       __typename
       ... on TwitchLinkStarted { authorizeUrl expiresAt }
       ...ErrorFields

@@ -43,7 +43,7 @@ export const en: Messages = {
   },
   link: {
     started: (expiresAt: string) =>
-      `🔗 Open the link below and authorize on Twitch to connect the channel to this server. The link expires ${ts(expiresAt)} and works once.`,
+      `🔗 Open the link below in the browser where you use Twitch: it shows this server's name and what the raffles may do, then takes you to Twitch to authorize. Finish in that same browser. The link expires ${ts(expiresAt)} and works once.`,
     button: 'Connect Twitch',
     alreadyLinked: (login: string) => `✅ This server is already connected to **${login}** on Twitch. Authorize again only to switch accounts.`,
     notConfigured: 'ℹ️ Server registered, but the raffle server has no Twitch credentials configured: raffles use the demo chat.',

@@ -41,7 +41,7 @@ export const ptBR = {
   },
   link: {
     started: (expiresAt: string) =>
-      `🔗 Abra o link abaixo e autorize na Twitch para conectar o canal a este servidor. O link expira ${ts(expiresAt)} e só pode ser usado uma vez.`,
+      `🔗 Abra o link abaixo no navegador em que você usa a Twitch: ele mostra o nome deste servidor e o que os sorteios podem fazer, e depois leva você à Twitch para autorizar. Termine nesse mesmo navegador. O link expira ${ts(expiresAt)} e só pode ser usado uma vez.`,
     button: 'Conectar Twitch',
     alreadyLinked: (login: string) => `✅ Este servidor já está conectado a **${login}** na Twitch. Autorize de novo só se quiser trocar de conta.`,
     notConfigured:

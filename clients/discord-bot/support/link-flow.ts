@@ -7,12 +7,13 @@ import { describeFailure, isErrorResult } from './results';
 
 /**
  * What `/link` and `!iniciar` do: register the guild's streamer (so the bot can be set up even
- * before Twitch), then ask the server for a single-use Twitch authorize URL for this user.
+ * before Twitch), then ask the server for a single-use link for this user: the server's start
+ * page, which names this Discord server (hence its name) before it sends the browser to Twitch.
  */
 export async function startLink(
   context: BotContext,
   messages: Messages,
-  input: { guildId: string; discordUserId: string },
+  input: { guildId: string; discordUserId: string; guildName: string | null },
 ): Promise<Reply> {
   const { registerGuild } = await context.api.request(RegisterGuild, { guildId: input.guildId });
   if (isErrorResult(registerGuild)) return { content: describeFailure(messages, registerGuild) };

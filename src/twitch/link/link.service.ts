@@ -7,6 +7,15 @@
  * instance can complete the flow. Completing calls Twitch first (code exchange, granted scopes,
  * Get Users) and then writes everything in ONE transaction that also consumes the state, so a
  * failure anywhere leaves nothing half-written.
+ *
+ * The link is also bound to ONE browser (security review, issue 10 item 3): `start` hands out our
+ * start page (/auth/twitch/start), never Twitch's authorize URL. That page names the Discord
+ * server and the scopes; its button (`bind`) stores the SHA-256 of a fresh random binding token
+ * on the state, puts the token in that browser's cookie and only then sends it to Twitch, with
+ * force_verify=true so Twitch shows its consent page even to someone who approved the app before.
+ * `complete` refuses a state whose binding the caller cannot show (BROWSER_MISMATCH) before it
+ * spends the code: an authorize URL sent to a streamer by someone else's /link comes back to a
+ * browser without the cookie and links nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -26,8 +35,13 @@ export const TWITCH_SCOPES = ['moderator:read:chatters', 'user:write:chat'] as c
 
 export const LINK_STATE_TTL_MS = 10 * 60_000;
 export const CALLBACK_PATH = '/auth/twitch/callback';
+/** Our page the bot's link opens: names the server, then sends the browser on to Twitch. */
+export const START_PATH = '/auth/twitch/start';
 
 const DISCORD_ID = /^\d{5,25}$/;
+/** Discord allows 2-100 characters; anything else is not a name the bot saw. */
+const MAX_GUILD_NAME = 100;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** What a configured server talks to Twitch with. */
 export interface TwitchLinkClients {
@@ -40,8 +54,8 @@ export interface TwitchLinkServiceDeps {
   db: Db;
   /** Undefined when TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set. */
   clients: TwitchLinkClients | undefined;
-  /** PUBLIC_URL + /auth/twitch/callback; known once the server listens. */
-  redirectUri(): string;
+  /** PUBLIC_URL (or the local URL once the server listens), without a trailing slash. */
+  publicUrl(): string;
   logger: Logger;
   /** Seals the overlay key of a streamer this flow creates. */
   overlayKeys: OverlayKeyVault;
@@ -50,13 +64,37 @@ export interface TwitchLinkServiceDeps {
 }
 
 export interface LinkStarted {
+  /** Our start page (START_PATH) with the state; the only way on to Twitch. */
   authorizeUrl: string;
   expiresAt: Date;
+}
+
+/** What the start page shows about a pending link. */
+export interface PendingLink {
+  guildId: string;
+  guildName: string | null;
+  scopes: readonly string[];
+  expiresAt: Date;
+}
+
+/** The start page's button: the browser gets `binding` in its cookie and goes to `authorizeUrl`. */
+export interface LinkBound {
+  binding: string;
+  /** Twitch's authorize URL, with force_verify=true. */
+  authorizeUrl: string;
+  expiresAt: Date;
+}
+
+export interface LinkCompleted {
+  streamer: Streamer;
+  guildName: string | null;
 }
 
 export interface CompleteLinkInput {
   code: string | null | undefined;
   state: string | null | undefined;
+  /** The binding token the start page put in the browser's cookie. */
+  binding: string | null | undefined;
   /** When given, the state must have been started for this guild (and Discord user). */
   guildId?: string | null;
   discordUserId?: string | null;
@@ -75,9 +113,13 @@ export class TwitchLinkService {
     return this.deps.clients !== undefined;
   }
 
-  async start(input: { guildId: string; discordUserId?: string | null }): Promise<LinkStarted> {
-    const { auth } = this.requireClients();
+  async start(input: { guildId: string; discordUserId?: string | null; guildName?: string | null }): Promise<LinkStarted> {
+    this.requireClients();
     const problems: FieldProblem[] = [];
+    const guildName = input.guildName?.trim() || null;
+    if (guildName !== null && (guildName.length > MAX_GUILD_NAME || CONTROL_CHARACTERS.test(guildName))) {
+      problems.push({ path: ['guildName'], message: `guildName must be the Discord server's name (at most ${MAX_GUILD_NAME} characters)` });
+    }
     if (!DISCORD_ID.test(input.guildId)) problems.push({ path: ['guildId'], message: 'guildId must be a Discord id (digits only)' });
     if (input.discordUserId != null && !DISCORD_ID.test(input.discordUserId)) {
       problems.push({ path: ['discordUserId'], message: 'discordUserId must be a Discord id (digits only)' });
@@ -88,23 +130,49 @@ export class TwitchLinkService {
     const expiresAt = new Date(Date.now() + LINK_STATE_TTL_MS);
     const { db } = this.deps;
     await db.twitchLinkState.create({
-      data: { stateHash: hashState(state), guildId: input.guildId, discordUserId: input.discordUserId ?? null, expiresAt },
+      data: { stateHash: hashState(state), guildId: input.guildId, guildName, discordUserId: input.discordUserId ?? null, expiresAt },
     });
     // Housekeeping: states are worthless a while after they expire.
     await db.twitchLinkState.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 24 * 3_600_000) } } });
-    const authorizeUrl = auth.authorizeUrl({ redirectUri: this.deps.redirectUri(), scopes: TWITCH_SCOPES, state });
-    return { authorizeUrl, expiresAt };
+    const startUrl = new URL(`${this.deps.publicUrl()}${START_PATH}`);
+    startUrl.searchParams.set('state', state);
+    return { authorizeUrl: startUrl.toString(), expiresAt };
+  }
+
+  /** What the start page shows; throws TwitchLinkError for an unknown, used or expired state. */
+  async describe(state: string | null | undefined): Promise<PendingLink> {
+    this.requireClients();
+    const pending = await this.findUsable(state);
+    return { guildId: pending.guildId, guildName: pending.guildName, scopes: TWITCH_SCOPES, expiresAt: pending.expiresAt };
+  }
+
+  /**
+   * The start page's button: binds the state to a fresh random token (only its SHA-256 is
+   * stored) and answers Twitch's authorize URL. Pressing it again (same or another browser, the
+   * page is the only way here) binds anew: the last browser that pressed it may finish.
+   */
+  async bind(state: string | null | undefined): Promise<LinkBound> {
+    const { auth } = this.requireClients();
+    const pending = await this.findUsable(state);
+    const binding = randomBytes(32).toString('base64url');
+    const bound = await this.deps.db.$executeRaw`
+      UPDATE twitch_link_states SET binding_hash = ${hashState(binding)}
+      WHERE state_hash = ${pending.stateHash} AND used_at IS NULL AND expires_at > now()`;
+    if (bound !== 1) throw expiredState();
+    const authorizeUrl = auth.authorizeUrl({ redirectUri: this.redirectUri(), scopes: TWITCH_SCOPES, state: state!, forceVerify: true });
+    return { binding, authorizeUrl, expiresAt: pending.expiresAt };
   }
 
   /** Exchanges the code and links the guild's streamer (created when missing). Throws TwitchLinkError. */
-  async complete(input: CompleteLinkInput): Promise<Streamer> {
+  async complete(input: CompleteLinkInput): Promise<LinkCompleted> {
     const { auth, helix, credentials } = this.requireClients();
     const { db, logger } = this.deps;
-    if (!input.state) throw new TwitchLinkError('INVALID_STATE', 'The link has no state: start again with /link in Discord.');
-    const stateHash = hashState(input.state);
-    const pending = await db.twitchLinkState.findUnique({ where: { stateHash } });
-    if (!pending) throw new TwitchLinkError('INVALID_STATE', 'This link is not valid: start again with /link in Discord.');
-    assertUsable(pending);
+    const pending = await this.findUsable(input.state);
+    const { stateHash } = pending;
+    // Before the code is spent: a browser that did not press this link's start page button (the
+    // attack: someone else's /link sent to a streamer who approved the app before) links nothing.
+    const bindingHash = input.binding ? hashState(input.binding) : null;
+    if (pending.bindingHash === null || bindingHash !== pending.bindingHash) throw browserMismatch();
     if (input.guildId && input.guildId !== pending.guildId) {
       throw new TwitchLinkError('GUILD_MISMATCH', 'This link was started for another Discord server: start again with /link there.');
     }
@@ -131,11 +199,12 @@ export class TwitchLinkService {
       streamer = await db.$transaction(async (tx) => {
         const consumed = await tx.$executeRaw`
           UPDATE twitch_link_states SET used_at = now()
-          WHERE state_hash = ${stateHash} AND used_at IS NULL AND expires_at > now()`;
+          WHERE state_hash = ${stateHash} AND binding_hash = ${bindingHash} AND used_at IS NULL AND expires_at > now()`;
         if (consumed !== 1) {
-          // Used or expired while we talked to Twitch.
+          // Used, expired or bound to another browser while we talked to Twitch.
           const current = await tx.twitchLinkState.findUniqueOrThrow({ where: { stateHash } });
           if (current.usedAt) throw usedState();
+          if (current.bindingHash !== bindingHash) throw browserMismatch();
           throw expiredState();
         }
         const holder = await tx.streamer.findUnique({
@@ -184,13 +253,25 @@ export class TwitchLinkService {
     credentials.forget(streamer.id);
     this.deps.onLinked?.(streamer.id);
     logger.info({ streamerId: streamer.id, guildId: streamer.guildId, twitchLogin: user.login }, 'twitch account linked');
-    return streamer;
+    return { streamer, guildName: pending.guildName };
   }
 
   /** Revokes the tokens at Twitch and deletes them; the streamer stays, unlinked. */
   async unlink(streamerId: string): Promise<void> {
     const { credentials } = this.requireClients();
     await credentials.unlink(streamerId);
+  }
+
+  private redirectUri(): string {
+    return `${this.deps.publicUrl()}${CALLBACK_PATH}`;
+  }
+
+  private async findUsable(state: string | null | undefined) {
+    if (!state) throw new TwitchLinkError('INVALID_STATE', 'The link has no state: start again with /link in Discord.');
+    const pending = await this.deps.db.twitchLinkState.findUnique({ where: { stateHash: hashState(state) } });
+    if (!pending) throw new TwitchLinkError('INVALID_STATE', 'This link is not valid: start again with /link in Discord.');
+    assertUsable(pending);
+    return pending;
   }
 
   private requireClients(): TwitchLinkClients {
@@ -200,7 +281,7 @@ export class TwitchLinkService {
 
   private async exchange(auth: TwitchAuthClient, code: string): Promise<TwitchTokenSet> {
     try {
-      return await auth.exchangeCode(code, this.deps.redirectUri());
+      return await auth.exchangeCode(code, this.redirectUri());
     } catch (error) {
       if (!(error instanceof TwitchAuthError)) throw error;
       this.deps.logger.warn({ status: error.status, err: error.message }, 'twitch code exchange failed');
@@ -239,6 +320,14 @@ function assertUsable(state: { usedAt: Date | null; expiresAt: Date }): void {
 
 function usedState(): TwitchLinkError {
   return new TwitchLinkError('USED_STATE', 'This link was already used: start again with /link in Discord.');
+}
+
+/** The fixed answer for a browser that is not the one that pressed the start page's button. */
+export const BROWSER_MISMATCH_MESSAGE =
+  'Open the link from the same browser where you opened the Discord link, and finish there: start again with /link in Discord.';
+
+function browserMismatch(): TwitchLinkError {
+  return new TwitchLinkError('BROWSER_MISMATCH', BROWSER_MISMATCH_MESSAGE);
 }
 
 function expiredState(): TwitchLinkError {
