@@ -101,7 +101,14 @@ export function attachGraphQLWebSocket(
       if (principal.kind === 'anonymous') return false;
       if (principal.kind === 'overlay') {
         const { socket, cut } = context.extra;
-        const admission = live.admitOverlay(principal.streamerId, since, () => cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'));
+        const { streamerId } = principal;
+        const params = context.connectionParams;
+        const admission = live.admitOverlay(
+          streamerId,
+          since,
+          () => cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'),
+          async () => sameOverlay(await services.principals.fromConnectionParams(params), streamerId),
+        );
         // Rotated while its key was being looked up: the key it sent is the old one (4403).
         if (!admission.ok && admission.reason === 'rotated') return false;
         if (!admission.ok) {
@@ -243,6 +250,10 @@ export function attachGraphQLWebSocket(
       for (const client of wsServer.clients) client.terminate();
     },
   };
+}
+
+function sameOverlay(principal: Principal, streamerId: string): boolean {
+  return principal.kind === 'overlay' && principal.streamerId === streamerId;
 }
 
 interface EnvelopedRoot {

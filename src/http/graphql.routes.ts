@@ -63,7 +63,16 @@ async function serveEventStream(req: FastifyRequest, reply: FastifyReply, yoga: 
   let cut: (() => void) | undefined;
   let cutEarly = false;
   if (principal.kind === 'overlay') {
-    const admission = live.admitOverlay(principal.streamerId, since, () => (cut ? cut() : (cutEarly = true)));
+    const { streamerId } = principal;
+    const admission = live.admitOverlay(
+      streamerId,
+      since,
+      () => (cut ? cut() : (cutEarly = true)),
+      async () => {
+        const now = await principals.fromHeaders(req.headers);
+        return now.kind === 'overlay' && now.streamerId === streamerId;
+      },
+    );
     if (!admission.ok && admission.reason === 'full') {
       req.log.warn({ streamerId: principal.streamerId, limit: live.limits.maxPerOverlayKey }, 'SSE refused: too many for one overlay key');
       releaseAll();

@@ -18,8 +18,12 @@ export interface LiveConnections {
   mark(): number;
   /** A slot for one more connection from `address`, or undefined when it already has the maximum. */
   admitAddress(address: string | undefined): Slot | undefined;
-  /** Registers a connection of `streamerId`'s overlay; `cut` is called once if its key is rotated. */
-  admitOverlay(streamerId: string, since: number, cut: () => void): OverlayAdmission;
+  /**
+   * Registers a connection of `streamerId`'s overlay; `cut` is called once if its key is rotated.
+   * `stillValid` re-checks its key after the bus was interrupted (rotations published meanwhile
+   * were lost): a key no longer valid is cut then.
+   */
+  admitOverlay(streamerId: string, since: number, cut: () => void, stillValid?: () => Promise<boolean>): OverlayAdmission;
   /** Cuts this instance's connections of that streamer's overlay now (the bus calls it). */
   rotated(streamerId: string): number;
   readonly limits: Config['liveConnections'];
@@ -47,10 +51,15 @@ export function createLiveConnections(options: { limits: Config['liveConnections
   const { limits, events } = options;
   const logger = options.logger.child({ subsystem: 'live-connections' });
   const perAddress = new Map<string, number>();
-  const perStreamer = new Map<string, Set<() => void>>();
+  interface Entry {
+    cut: () => void;
+    stillValid?: () => Promise<boolean>;
+  }
+  const perStreamer = new Map<string, Set<Entry>>();
   const rotatedAt = new Map<string, number>();
   let subscription: AsyncIterableIterator<{ streamerId: string }> | undefined;
   let closed = false;
+  let stopResync: (() => void) | undefined;
 
   const once = (release: () => void): Slot => {
     let done = false;
@@ -63,19 +72,35 @@ export function createLiveConnections(options: { limits: Config['liveConnections
     };
   };
 
+  function cutOne(entry: Entry) {
+    try {
+      entry.cut();
+    } catch (error) {
+      logger.error({ err: error }, 'cutting a connection failed');
+    }
+  }
+
+  /** After the bus was interrupted: every overlay connection re-checks its key. */
+  async function recheck() {
+    const checks = [...perStreamer].flatMap(([streamerId, entries]) => [...entries].map((entry) => ({ streamerId, entry })));
+    let cut = 0;
+    for (const { streamerId, entry } of checks) {
+      const valid = await (entry.stillValid?.() ?? Promise.resolve(true)).catch(() => true);
+      if (valid || !perStreamer.get(streamerId)?.delete(entry)) continue;
+      if (perStreamer.get(streamerId)?.size === 0) perStreamer.delete(streamerId);
+      cut += 1;
+      cutOne(entry);
+    }
+    if (cut > 0) logger.info({ connections: cut }, 'cut overlay connections whose key was rotated while pub/sub was interrupted');
+  }
+
   function rotated(streamerId: string): number {
     const now = performance.now();
     for (const [id, at] of rotatedAt) if (now - at > ROTATION_MEMORY_MS) rotatedAt.delete(id);
     rotatedAt.set(streamerId, now);
     const cuts = perStreamer.get(streamerId);
     perStreamer.delete(streamerId);
-    for (const cut of cuts ?? []) {
-      try {
-        cut();
-      } catch (error) {
-        logger.error({ err: error }, 'cutting a connection failed');
-      }
-    }
+    for (const entry of cuts ?? []) cutOne(entry);
     if (cuts?.size) logger.info({ streamerId, connections: cuts.size }, 'overlay key rotated: cut its live connections');
     return cuts?.size ?? 0;
   }
@@ -103,13 +128,13 @@ export function createLiveConnections(options: { limits: Config['liveConnections
         else perAddress.delete(key);
       });
     },
-    admitOverlay(streamerId, since, cut) {
+    admitOverlay(streamerId, since, cut, stillValid) {
       const at = rotatedAt.get(streamerId);
       if (at !== undefined && at >= since) return { ok: false, reason: 'rotated' };
       let cuts = perStreamer.get(streamerId);
       if ((cuts?.size ?? 0) >= limits.maxPerOverlayKey) return { ok: false, reason: 'full' };
       if (!cuts) perStreamer.set(streamerId, (cuts = new Set()));
-      const entry = () => cut();
+      const entry: Entry = { cut, stillValid };
       cuts.add(entry);
       const owner = cuts;
       return {
@@ -122,6 +147,9 @@ export function createLiveConnections(options: { limits: Config['liveConnections
     },
     rotated,
     async start() {
+      stopResync = events.onResync(() => {
+        recheck().catch((error: unknown) => logger.error({ err: error }, 're-checking overlay keys failed'));
+      });
       const iterator = events.subscribe('overlayKeyRotated', 'all');
       subscription = iterator;
       // The first next() starts the subscription (SUBSCRIBE on Redis); whenLive waits for it.
@@ -135,6 +163,7 @@ export function createLiveConnections(options: { limits: Config['liveConnections
     },
     async close() {
       closed = true;
+      stopResync?.();
       await subscription?.return?.();
     },
   };

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createLiveConnections } from '../../src/http/live-connections';
-import { createEventBus } from '../../src/pubsub/event-bus';
+import { createEventBus, type EventBus } from '../../src/pubsub/event-bus';
 
 const logger = pino({ level: 'silent' });
 
@@ -57,5 +57,22 @@ describe('live connections (in-process bus)', () => {
     expect(live.admitAddress('10.0.0.1')).toBeDefined();
     expect(live.admitAddress('10.0.0.1')).toBeUndefined();
     await live.close();
+  });
+
+  it('after the bus was interrupted (resync), re-checks every overlay key and cuts those no longer valid', async () => {
+    const inner = createEventBus(undefined, logger);
+    let resync: (() => void) | undefined;
+    const events: EventBus = { ...inner, onResync: (listener) => ((resync = listener), () => (resync = undefined)) };
+    const live = createLiveConnections({ limits: { maxPerOverlayKey: 5, maxPerAddress: 5 }, events, logger });
+    await live.start();
+    const cut: string[] = [];
+    live.admitOverlay('s1', live.mark(), () => cut.push('rotated-meanwhile'), async () => false);
+    live.admitOverlay('s1', live.mark(), () => cut.push('still-valid'), async () => true);
+    expect(resync).toBeDefined();
+    resync!();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(cut).toEqual(['rotated-meanwhile']);
+    await live.close();
+    expect(resync).toBeUndefined();
   });
 });
