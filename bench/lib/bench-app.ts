@@ -34,6 +34,9 @@ export async function startBenchApp(options: { databaseUrl?: string; redisUrl?: 
     REDIS_URL: options.redisUrl,
     SCHEDULER_POLL_MS: String(options.schedulerPollMs ?? 1_000),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    // The fan-out bench opens 10k sockets from loopback, 9 in 10 with one overlay key.
+    LIVE_MAX_PER_OVERLAY_KEY: '1000000',
+    LIVE_MAX_PER_ADDRESS: '1000000',
   }));
   const chatters = new InMemoryChatterSource();
   const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters });

@@ -3,6 +3,10 @@
 // round id. Runs in OBS browser sources: no build step, graphql-ws's browser build is loaded first.
 const ROUND_FIELDS = `id number at outcome eligibleCount item { id name weight } winner { userId login displayName }`;
 const SHOW_MS = 7000;
+// Close codes of the server (src/http/live-connections.ts): the key was rotated or is not valid
+// (4403, graphql-ws' Forbidden), or this key has too many live connections (4429).
+const FORBIDDEN = 4403;
+const TOO_MANY = 4429;
 
 const streamerId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '');
 const params = new URLSearchParams(location.search);
@@ -10,8 +14,16 @@ const overlayKey = params.get('key') ?? '';
 const debug = params.has('debug');
 const lang = (params.get('lang') ?? navigator.language ?? 'pt-BR').toLowerCase().startsWith('pt') ? 'pt' : 'en';
 const text = {
-  pt: { winner: 'Ganhador do sorteio', round: 'rodada', among: 'entre', chatters: 'pessoas no chat' },
-  en: { winner: 'Raffle winner', round: 'round', among: 'among', chatters: 'chatters' },
+  pt: {
+    winner: 'Ganhador do sorteio', round: 'rodada', among: 'entre', chatters: 'pessoas no chat',
+    revoked: 'Este link do overlay não é mais válido. Copie o novo link do overlay.',
+    tooMany: 'Conexões demais com este link do overlay.',
+  },
+  en: {
+    winner: 'Raffle winner', round: 'round', among: 'among', chatters: 'chatters',
+    revoked: 'This overlay link is no longer valid. Copy the new overlay link.',
+    tooMany: 'Too many connections with this overlay link.',
+  },
 }[lang];
 
 const stage = document.getElementById('stage');
@@ -28,6 +40,15 @@ function setState(state, detail = '') {
   statusLine.textContent = `${state}${detail ? `: ${detail}` : ''}`;
 }
 
+/** A final state shown even outside debug: the page stops trying, the streamer must act. */
+function stopWith(state, message) {
+  stopped = true;
+  document.body.dataset.state = state;
+  statusLine.hidden = false;
+  statusLine.textContent = message;
+}
+let stopped = false;
+
 async function query(document, variables) {
   const response = await fetch('/graphql', {
     method: 'POST',
@@ -35,7 +56,11 @@ async function query(document, variables) {
     body: JSON.stringify({ query: document, variables }),
   });
   const body = await response.json();
-  if (body.errors?.length) throw new Error(body.errors[0].message);
+  if (body.errors?.length) {
+    const error = new Error(body.errors[0].message);
+    error.code = body.errors[0].extensions?.code;
+    throw error;
+  }
   return body.data;
 }
 
@@ -101,14 +126,24 @@ async function main() {
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     connectionParams: { overlayKey },
     retryAttempts: Number.POSITIVE_INFINITY,
-    shouldRetry: () => true,
+    // A rotated (or unknown) key stays invalid: stop instead of retrying it forever.
+    shouldRetry: (event) => !(event && event.code === FORBIDDEN),
     keepAlive: 15_000,
     on: {
       connected: () => {
         setState('connected');
-        catchUp().catch((error) => setState('connected', `catch-up failed: ${error.message}`));
+        catchUp().catch((error) => {
+          if (error.code === 'UNAUTHENTICATED') stopWith('revoked', text.revoked);
+          else setState('connected', `catch-up failed: ${error.message}`);
+        });
       },
-      closed: (event) => setState('reconnecting', event?.code ? `closed ${event.code}` : ''),
+      closed: (event) => {
+        if (event?.code === FORBIDDEN) {
+          stopWith('revoked', text.revoked);
+          client.dispose();
+        } else if (event?.code === TOO_MANY) stopWith('refused', text.tooMany);
+        else if (!stopped) setState('reconnecting', event?.code ? `closed ${event.code}` : '');
+      },
     },
   });
   client.subscribe(
@@ -123,10 +158,17 @@ async function main() {
         const round = result.data?.raffleEvents?.round;
         if (round) enqueue(round);
       },
-      error: (error) => setState('error', Array.isArray(error) ? error[0]?.message : String(error?.message ?? error)),
-      complete: () => setState('closed'),
+      error: (error) => {
+        if (!stopped) setState('error', Array.isArray(error) ? error[0]?.message : String(error?.message ?? error));
+      },
+      complete: () => {
+        if (!stopped) setState('closed');
+      },
     },
   );
 }
 
-main().catch((error) => setState('error', error.message));
+main().catch((error) => {
+  if (error.code === 'UNAUTHENTICATED') stopWith('revoked', text.revoked);
+  else setState('error', error.message);
+});

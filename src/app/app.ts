@@ -9,6 +9,7 @@ import { publicUrlOf, type ResolvedConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrate';
 import { attachGraphQLWebSocket } from '../http/graphql-ws';
+import { createLiveConnections } from '../http/live-connections';
 import { ItemService } from '../items/item.service';
 import { createLogger } from '../logging/logger';
 import { createEventBus, type EventBus } from '../pubsub/event-bus';
@@ -138,18 +139,21 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);
     const origins = createOriginPolicy(config, () => listeningPort);
+    const live = createLiveConnections({ limits: config.liveConnections, events, logger });
+    await live.start();
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
+      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
       authRoutes: [twitch.routes],
     });
-    const realtime = attachGraphQLWebSocket(http.server, yoga, services, origins);
+    const realtime = attachGraphQLWebSocket(http.server, yoga, services, origins, live);
     await http.listen({ port: config.http.port, host: config.http.host });
     listeningPort = (http.server.address() as AddressInfo).port;
     closeHttp = async () => {
       await realtime.close();
       await http.close();
+      await live.close();
     };
     scheduler = new RaffleScheduler(db, rounds, config.raffle.schedulerPollMs, logger.child({ subsystem: 'scheduler' }));
     scheduler.start();

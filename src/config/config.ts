@@ -62,6 +62,9 @@ const environmentSchema = z
     WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
     WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
     WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4_096).max(268_435_456).default(1_048_576),
+    /** Live connections (graphql-ws sockets + SSE streams) at once per overlay key / per client address. */
+    LIVE_MAX_PER_OVERLAY_KEY: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    LIVE_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
     SCHEDULER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
     ROUND_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
     /** Provable rounds (FAIRNESS.md): drand relays, pinned chain, default mode, proof retention. */
@@ -122,6 +125,8 @@ export interface Config {
   http: { host: string; port: number; publicUrl: string | undefined; allowedOrigins: string[] | undefined };
   /** graphql-ws: init timeout (4408), ping interval (a socket without a pong by the next ping is dropped, 0 = off), send buffer limit (4413). */
   webSocket: { connectionInitTimeoutMs: number; keepAliveMs: number; maxBufferedBytes: number };
+  /** Caps on live connections (graphql-ws sockets and SSE streams together): excess is refused with 429 / 4429. */
+  liveConnections: { maxPerOverlayKey: number; maxPerAddress: number };
   database: { url: string | undefined; dataDir: string };
   redisUrl: string | undefined;
   /** Filled by `resolveSecrets` in development when not given. */
@@ -174,6 +179,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       keepAliveMs: env.WS_KEEPALIVE_MS,
       maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
     },
+    liveConnections: { maxPerOverlayKey: env.LIVE_MAX_PER_OVERLAY_KEY, maxPerAddress: env.LIVE_MAX_PER_ADDRESS },
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
     redisUrl: env.REDIS_URL,
     apiToken: env.API_TOKEN,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
+import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections } from './live-connections';
 import type { GraphQLServer } from './yoga';
 import type { OriginPolicy } from './origins';
 
@@ -32,6 +33,8 @@ type ConnectionExtra = {
   socket: WebSocket;
   request: IncomingMessage;
   principal?: Principal;
+  /** Closes the socket with `code` and ends its subscriptions at once. */
+  cut: (code: number, reason: string) => void;
 };
 
 /**
@@ -48,10 +51,19 @@ type ConnectionExtra = {
  *   the upgrade; clients that send no Origin (the bot, servers) are not browsers and pass.
  * - No connection_init within WS_CONNECTION_INIT_TIMEOUT_MS: 4408. Subscribe before the ack: 4401.
  *   A subscription id in use: 4409. A second connection_init: 4429 (all graphql-ws).
+ * - Caps (live-connections.ts): more than LIVE_MAX_PER_ADDRESS live connections from one address
+ *   answer the upgrade with HTTP 429; more than LIVE_MAX_PER_OVERLAY_KEY for one overlay key close
+ *   with 4429 after connection_init. A rotated overlay key closes its sockets with 4403.
  * - A WebSocket ping every WS_KEEPALIVE_MS; a socket that has not answered the previous ping by
  *   the next one is dropped.
  */
-export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, services: WebSocketServices, origins: OriginPolicy) {
+export function attachGraphQLWebSocket(
+  httpServer: Server,
+  yoga: GraphQLServer,
+  services: WebSocketServices,
+  origins: OriginPolicy,
+  live: LiveConnections,
+) {
   const { config } = services;
   const logger = services.logger.child({ subsystem: 'graphql-ws' });
   const { connectionInitTimeoutMs, keepAliveMs, maxBufferedBytes } = config.webSocket;
@@ -61,12 +73,21 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
     path: yoga.graphqlEndpoint,
     handleProtocols,
     maxPayload: MAX_INCOMING_MESSAGE_BYTES,
-    verifyClient: (info: { origin: string | undefined }, callback: (ok: boolean, code?: number, message?: string) => void) => {
-      if (origins.allows(info.origin)) callback(true);
-      else {
+    verifyClient: (info: { origin: string | undefined; req: IncomingMessage }, callback: (ok: boolean, code?: number, message?: string) => void) => {
+      if (!origins.allows(info.origin)) {
         logger.warn({ origin: info.origin }, 'WebSocket upgrade refused: origin not allowed');
         callback(false, 403, 'Origin not allowed');
+        return;
       }
+      // One slot per TCP connection from this address, freed when that connection closes.
+      const slot = live.admitAddress(info.req.socket.remoteAddress);
+      if (!slot) {
+        logger.warn({ limit: live.limits.maxPerAddress }, 'WebSocket upgrade refused: too many live connections from one address');
+        callback(false, 429, `Too many live connections from this address (at most ${live.limits.maxPerAddress})`);
+        return;
+      }
+      info.req.socket.once('close', slot.release);
+      callback(true);
     },
   });
 
@@ -75,8 +96,31 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     onConnect: async (context) => {
+      const since = live.mark();
       const principal = await services.principals.fromConnectionParams(context.connectionParams);
       if (principal.kind === 'anonymous') return false;
+      if (principal.kind === 'overlay') {
+        const { socket, cut } = context.extra;
+        const { streamerId } = principal;
+        const params = context.connectionParams;
+        const admission = live.admitOverlay(
+          streamerId,
+          since,
+          () => cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'),
+          async () => sameOverlay(await services.principals.fromConnectionParams(params), streamerId),
+        );
+        // Rotated while its key was being looked up: the key it sent is the old one (4403).
+        if (!admission.ok && admission.reason === 'rotated') return false;
+        if (!admission.ok) {
+          const { maxPerOverlayKey } = live.limits;
+          logger.warn({ streamerId: principal.streamerId, limit: maxPerOverlayKey }, 'overlay connection refused: too many for one key');
+          // Closed before graphql-ws answers; its own 4403 close then finds the socket closing.
+          socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, `Too many live connections for this overlay key (at most ${maxPerOverlayKey})`);
+          return false;
+        }
+        socket.once('close', admission.slot.release);
+        if (socket.readyState !== WebSocket.OPEN) admission.slot.release();
+      }
       context.extra.principal = principal;
       return true;
     },
@@ -153,6 +197,11 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
       socket.terminate();
     });
 
+    const cut = (code: number, reason: string) => {
+      if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
+      finish(code, reason);
+    };
+
     signalClosed = server.opened(
       {
         protocol: socket.protocol,
@@ -187,7 +236,7 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
             });
           }),
       },
-      { socket, request },
+      { socket, request, cut },
     );
     socket.once('close', (code, reason) => finish(code, reason.toString()));
   });
@@ -201,6 +250,10 @@ export function attachGraphQLWebSocket(httpServer: Server, yoga: GraphQLServer, 
       for (const client of wsServer.clients) client.terminate();
     },
   };
+}
+
+function sameOverlay(principal: Principal, streamerId: string): boolean {
+  return principal.kind === 'overlay' && principal.streamerId === streamerId;
 }
 
 interface EnvelopedRoot {

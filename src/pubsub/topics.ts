@@ -21,9 +21,20 @@ export interface RaffleEventMessage {
   number: number | null;
 }
 
+/** A streamer's overlay key was replaced (published after the write committed). */
+export interface OverlayKeyRotatedEvent {
+  streamerId: string;
+}
+
 export type Topics = {
   winnerDrawn: [streamerId: string, payload: WinnerDrawnEvent];
   raffleEvents: [streamerId: string, payload: RaffleEventMessage];
+  /**
+   * One channel for every streamer (key `all`): each instance listens from start-up, so a
+   * rotation reaches it even for a connection opened a moment before (no per-streamer SUBSCRIBE
+   * still in flight). Rotations are rare.
+   */
+  overlayKeyRotated: [scope: 'all', payload: OverlayKeyRotatedEvent];
 };
 
 export type TopicName = keyof Topics;
@@ -46,6 +57,7 @@ export const topicGuards: { [T in TopicName]: (value: unknown) => value is Topic
     typeof value.raffleId === 'string' &&
     (value.roundId === null || isId(value.roundId)) &&
     (value.number === null || isId(value.number)),
+  overlayKeyRotated: (value): value is OverlayKeyRotatedEvent => isRecord(value) && typeof value.streamerId === 'string' && value.streamerId !== '',
 };
 
 /** The channel name on the event target (and on Redis): `winnerDrawn:<streamerId>`. */

@@ -34,6 +34,8 @@ builder.mutationFields((t) => ({
     errors: { types: [...commonErrors] },
     resolve: async (query, _root, args, context) => {
       const streamer = await context.services.streamers.rotateOverlayKey(String(args.streamerId));
+      // The new key has committed: every instance now cuts the live connections opened with the old one.
+      context.services.events.publish('overlayKeyRotated', 'all', { streamerId: streamer.id });
       return refetch.streamer(context, query, streamer.id);
     },
   }),

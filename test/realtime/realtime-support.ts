@@ -326,7 +326,15 @@ export async function openSse(
   query: string,
   variables: Record<string, unknown>,
   headers: Record<string, string>,
-): Promise<{ status: number; next(timeoutMs?: number): Promise<{ event: string; data: any }>; close(): void }> {
+): Promise<{
+  status: number;
+  /** Resolves when the server ends the stream (or it is closed here). */
+  ended: Promise<void>;
+  /** Every event received so far, taken by next() or not. */
+  received: Array<{ event: string; data: any }>;
+  next(timeoutMs?: number): Promise<{ event: string; data: any }>;
+  close(): void;
+}> {
   const controller = new AbortController();
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
@@ -339,7 +347,10 @@ export async function openSse(
   let buffer = '';
   const events: Array<{ event: string; data: any }> = [];
   let ended = false;
+  const received: Array<{ event: string; data: any }> = [];
   let wake: (() => void) | undefined;
+  let markEnded!: () => void;
+  const endedPromise = new Promise<void>((resolve) => (markEnded = resolve));
   void (async () => {
     try {
       for (;;) {
@@ -359,6 +370,7 @@ export async function openSse(
           if (block.split('\n').every((line) => line.startsWith(':'))) continue; // keep-alive comment
           const text = data.join('\n');
           events.push({ event, data: text ? JSON.parse(text) : null });
+          received.push(events.at(-1)!);
           wake?.();
         }
       }
@@ -366,11 +378,14 @@ export async function openSse(
       // aborted
     } finally {
       ended = true;
+      markEnded();
       wake?.();
     }
   })();
   return {
     status: response.status,
+    ended: endedPromise,
+    received,
     async next(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (events.length === 0) {
