@@ -146,6 +146,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       origins,
       routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
       authRoutes: [twitch.routes],
+      authRateLimitPerMinute: config.http.authRateLimitPerMinute,
+      trustProxy: config.http.trustProxy,
     });
     const realtime = attachGraphQLWebSocket(http.server, yoga, services, origins, live);
     await http.listen({ port: config.http.port, host: config.http.host });

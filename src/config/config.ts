@@ -59,6 +59,18 @@ const environmentSchema = z
     /** Browser origins (besides PUBLIC_URL's) allowed by CORS and on WebSocket upgrades; WS_ALLOWED_ORIGINS is an alias. */
     ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.pipe(z.array(z.url())).optional()),
     WS_ALLOWED_ORIGINS: optionalNonEmpty.pipe(commaList.pipe(z.array(z.url())).optional()),
+    /** Requests per client address and minute on /auth/* (start page, OAuth callbacks). */
+    AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    /**
+     * Behind a reverse proxy: `true` (trust every hop), a hop count, or a comma list of proxy
+     * addresses/CIDRs, so the client address (rate limits, logs) comes from X-Forwarded-For.
+     */
+    TRUST_PROXY: optionalNonEmpty.transform((value): boolean | number | string[] => {
+      if (value === undefined || value === 'false') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    }),
     WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
     WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(12_000),
     WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(4_096).max(268_435_456).default(1_048_576),
@@ -122,7 +134,14 @@ export interface Secrets {
 export interface Config {
   env: Environment['NODE_ENV'];
   isProduction: boolean;
-  http: { host: string; port: number; publicUrl: string | undefined; allowedOrigins: string[] | undefined };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    allowedOrigins: string[] | undefined;
+    authRateLimitPerMinute: number;
+    trustProxy: boolean | number | string[];
+  };
   /** graphql-ws: init timeout (4408), ping interval (a socket without a pong by the next ping is dropped, 0 = off), send buffer limit (4413). */
   webSocket: { connectionInitTimeoutMs: number; keepAliveMs: number; maxBufferedBytes: number };
   /** Caps on live connections (graphql-ws sockets and SSE streams together): excess is refused with 429 / 4429. */
@@ -173,6 +192,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       port: env.PORT,
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
       allowedOrigins: (env.ALLOWED_ORIGINS ?? env.WS_ALLOWED_ORIGINS)?.map((url) => new URL(url).origin),
+      authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+      trustProxy: env.TRUST_PROXY,
     },
     webSocket: {
       connectionInitTimeoutMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,

@@ -15,8 +15,6 @@ import type { OriginPolicy } from './origins';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Largest request body anywhere, /graphql included: more is 413 before it is read. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Requests per client address and minute on the /auth/* routes (OAuth callbacks, logins). */
-export const AUTH_RATE_LIMIT = { max: 30, timeWindow: 60_000 };
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -25,6 +23,10 @@ export interface HttpAppOptions {
   routes: FastifyPluginAsync[];
   /** Plugins whose routes all live under /auth/: they share a rate limit. */
   authRoutes: FastifyPluginAsync[];
+  /** Requests per client address and minute on /auth/* (AUTH_RATE_LIMIT_PER_MINUTE). */
+  authRateLimitPerMinute: number;
+  /** Fastify's trustProxy (TRUST_PROXY): where the client address comes from behind a proxy. */
+  trustProxy: boolean | number | string[];
 }
 
 /**
@@ -43,6 +45,8 @@ export async function createHttpApp(options: HttpAppOptions) {
     requestTimeout: 300_000,
     // stop(): open responses (SSE streams) end with the server instead of holding close() open.
     forceCloseConnections: true,
+    // A hop count becomes Fastify's function form (trust the nearest `n` hops).
+    trustProxy: typeof options.trustProxy === 'number' ? trustNearestHops(options.trustProxy) : options.trustProxy,
   });
   app.server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 
@@ -72,10 +76,14 @@ export async function createHttpApp(options: HttpAppOptions) {
     auth.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/auth/')) throw new Error(`${route.url}: the rate-limited auth routes live under /auth/`);
     });
-    await auth.register(fastifyRateLimit, AUTH_RATE_LIMIT);
+    await auth.register(fastifyRateLimit, { max: options.authRateLimitPerMinute, timeWindow: 60_000 });
     for (const routes of options.authRoutes) await auth.register(routes);
   });
   return app;
+}
+
+function trustNearestHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
 }
 
 /** Method, path and route for logs: never the query string (overlay keys, OAuth codes and states live there). */

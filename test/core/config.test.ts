@@ -21,6 +21,15 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the proxy trust and the /auth rate limit', () => {
+    expect(loadConfig({}).http).toMatchObject({ trustProxy: false, authRateLimitPerMinute: 120 });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '15' }).http.authRateLimitPerMinute).toBe(15);
+    expect(() => loadConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/AUTH_RATE_LIMIT_PER_MINUTE/);
+  });
+
   it('requires secrets and the public URL in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_TOKEN is required in production[\s\S]*TOKEN_ENCRYPTION_KEY is required[\s\S]*PUBLIC_URL is required/);
   });

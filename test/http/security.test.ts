@@ -3,7 +3,7 @@ import { createClient } from 'graphql-ws';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { AUTH_RATE_LIMIT, MAX_BODY_BYTES } from '../../src/http/http-app';
+import { MAX_BODY_BYTES } from '../../src/http/http-app';
 import { createStreamer } from '../support/factories';
 import { request } from '../support/graphql';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
@@ -213,12 +213,15 @@ describe('pages, headers and origins (development)', () => {
   });
 });
 
+/** A small AUTH_RATE_LIMIT_PER_MINUTE so the test stays short (the default is 120). */
+const AUTH_RATE_LIMIT = { max: 12 };
+
 describe('request logs and rate limits', () => {
   let api: TestApp;
   const lines: string[] = [];
   beforeAll(async () => {
     const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString('utf8'))) }));
-    api = await startTestApp({ logger });
+    api = await startTestApp({ logger, env: { AUTH_RATE_LIMIT_PER_MINUTE: String(AUTH_RATE_LIMIT.max) } });
   });
   afterAll(() => api?.stop());
 
@@ -242,7 +245,7 @@ describe('request logs and rate limits', () => {
     expect(answer.headers.get('keep-alive')).toBe('timeout=65');
   });
 
-  it(`${AUTH_RATE_LIMIT.max} callbacks a minute per address, then 429; other routes are not limited`, async () => {
+  it(`AUTH_RATE_LIMIT_PER_MINUTE (${AUTH_RATE_LIMIT.max}) callbacks a minute per address, then 429; other routes are not limited`, async () => {
     const statuses = [];
     for (let index = 0; index < AUTH_RATE_LIMIT.max + 1; index += 1) {
       statuses.push((await fetch(`${api.url}/auth/twitch/callback?code=x&state=y`)).status);
@@ -252,6 +255,23 @@ describe('request logs and rate limits', () => {
     for (let index = 0; index < AUTH_RATE_LIMIT.max + 1; index += 1) {
       expect((await fetch(`${api.url}/health`)).status).toBe(200);
     }
+  });
+});
+
+describe('behind a reverse proxy (TRUST_PROXY)', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await startTestApp({ env: { TRUST_PROXY: '127.0.0.1', AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+  });
+  afterAll(() => api?.stop());
+
+  it('counts the /auth rate limit per client address from X-Forwarded-For, not per proxy', async () => {
+    const callback = (client: string) => fetch(`${api.url}/auth/twitch/callback?code=x&state=y`, { headers: { 'x-forwarded-for': client } });
+    const first = [];
+    for (let index = 0; index < 4; index += 1) first.push((await callback('203.0.113.7')).status);
+    expect(first).toEqual([400, 400, 400, 429]);
+    // Another client behind the same proxy still has its own budget.
+    expect((await callback('198.51.100.9')).status).toBe(400);
   });
 });
 
