@@ -6,9 +6,14 @@
  * load it. The button POSTs the state back here (same origin only: Sec-Fetch-Site or Origin, so
  * another site cannot press it for the person); that binds the link to this browser (a random
  * token in an HttpOnly cookie, its SHA-256 on the link state) and answers 303 to Twitch's
- * authorize URL with force_verify=true. Never an automatic redirect: the person sees the server
- * before Twitch sees them. The state is never logged (request logs carry the path only).
+ * authorize URL with force_verify=true. The page shows the server first and then presses the
+ * button by itself after a few seconds (one inline script, allowed by its SHA-256 and nothing else,
+ * so a browser that does not know our button still gets on; the POST it makes is same-origin like
+ * a click). Twitch still asks for consent every time (force_verify). The state is never logged
+ * (request logs carry the path only).
  */
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import formBody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -50,6 +55,7 @@ const TEXT = {
     warning:
       'Se você não usou /iniciar (ou /link) nesse servidor, ou não o conhece, feche esta página: alguém pode estar tentando usar o seu chat.',
     button: 'Continuar na Twitch',
+    continues: 'Esta página segue sozinha para a Twitch em alguns segundos.',
   },
   en: {
     title: 'Connect Twitch to a Discord server',
@@ -57,17 +63,49 @@ const TEXT = {
     scopes: "That server's raffles will be able to:",
     warning: 'If you did not run /link in that server, or do not know it, close this page: someone may be trying to use your chat.',
     button: 'Continue to Twitch',
+    continues: 'This page continues to Twitch by itself in a few seconds.',
   },
 } as const;
+
+/** After CONTINUE_AFTER_MS the page presses its own button (a click before that cancels it). */
+const CONTINUE_AFTER_MS = 3_000;
+const CONTINUE_SCRIPT = `(function () {
+  var form = document.getElementById('continue');
+  var timer = setTimeout(function () { form.submit(); }, ${CONTINUE_AFTER_MS});
+  form.addEventListener('submit', function () { clearTimeout(timer); });
+})();`;
+/** The only script the start page may run: CONTINUE_SCRIPT, exactly. */
+export const CONTINUE_SCRIPT_HASH = `'sha256-${createHash('sha256').update(CONTINUE_SCRIPT, 'utf8').digest('base64')}'`;
+
+/**
+ * A fresh nonce per response for the page's stylesheet. helmet's own nonces would add a nonce to
+ * script-src as well, and script-src is to hold the one hash only; helmet calls this while it
+ * writes the header (onRequest), the handler then reads the same value.
+ */
+const styleNonces = new WeakMap<IncomingMessage, string>();
+function styleNonceDirective(request: IncomingMessage): string {
+  const nonce = randomBytes(16).toString('hex');
+  styleNonces.set(request, nonce);
+  return `'nonce-${nonce}'`;
+}
+function styleNonceOf(reply: FastifyReply): string {
+  const nonce = styleNonces.get(reply.request.raw);
+  if (!nonce) throw new Error('the start page has no style nonce (helmet did not run)');
+  return nonce;
+}
 
 type StartQuery = Partial<Record<'state', unknown>>;
 type StartBody = Partial<Record<'state', unknown>> | undefined;
 
 export function twitchStartRoutes({ link, publicUrl, authUrl }: LinkPagesDeps, logger: Logger): FastifyPluginAsync {
-  // No script; the form may go to ourselves and, by the 303, on to Twitch (form-action covers
-  // redirects). Referrer same-origin: the button's POST carries our Origin, not "null".
+  // One script (by its hash); the form may go to ourselves and, by the 303, on to Twitch
+  // (form-action covers redirects). Referrer same-origin: the button's POST carries our Origin.
   const security = {
-    ...pageSecurity({ 'style-src': [], 'form-action': ["'self'", ...(authUrl ? [new URL(authUrl).origin] : [])] }, { styleNonce: true }),
+    ...pageSecurity({
+      'script-src': [CONTINUE_SCRIPT_HASH],
+      'style-src': [styleNonceDirective],
+      'form-action': ["'self'", ...(authUrl ? [new URL(authUrl).origin] : [])],
+    }),
     referrerPolicy: { policy: 'same-origin' as const },
   };
   return async (app) => {
@@ -78,7 +116,7 @@ export function twitchStartRoutes({ link, publicUrl, authUrl }: LinkPagesDeps, l
       const state = typeof request.query.state === 'string' ? request.query.state : null;
       try {
         const pending = await link.describe(state);
-        return sendHtml(reply, 200, startPage(language, reply.cspNonce.style, pending, state!));
+        return sendHtml(reply, 200, startPage(language, styleNonceOf(reply), pending, state!));
       } catch (error) {
         return failed(reply, language, error);
       }
@@ -89,7 +127,7 @@ export function twitchStartRoutes({ link, publicUrl, authUrl }: LinkPagesDeps, l
       if (!fromOurPage(request, publicUrl())) {
         logger.warn({ fetchSite: request.headers['sec-fetch-site'] ?? null }, 'twitch link start pressed from another site');
         const message = language === 'pt' ? REASONS_PT.CROSS_SITE : CROSS_SITE_EN;
-        return sendHtml(reply, 403, failurePage(language, reply.cspNonce.style, 'CROSS_SITE', message));
+        return sendHtml(reply, 403, failurePage(language, styleNonceOf(reply), 'CROSS_SITE', message));
       }
       const state = typeof request.body?.state === 'string' ? request.body.state : null;
       try {
@@ -102,7 +140,7 @@ export function twitchStartRoutes({ link, publicUrl, authUrl }: LinkPagesDeps, l
     });
 
     function failed(reply: FastifyReply, language: Language, error: unknown): FastifyReply {
-      const nonce = reply.cspNonce.style;
+      const nonce = styleNonceOf(reply);
       if (error instanceof TwitchLinkError) {
         logger.info({ reason: error.reason }, 'twitch link start refused');
         return sendHtml(reply, 400, failurePage(language, nonce, error.reason, language === 'pt' ? REASONS_PT[error.reason] : error.message));
@@ -127,7 +165,10 @@ function fromOurPage(request: FastifyRequest, publicUrl: string): boolean {
   return request.headers.origin === new URL(publicUrl).origin;
 }
 
-/** The form posts to `start` relative to this page, so a path prefix in PUBLIC_URL still works. */
+/**
+ * The form posts to `start` relative to this page, so a path prefix in PUBLIC_URL still works;
+ * the script presses it after a few seconds.
+ */
 function startPage(language: Language, nonce: string, pending: PendingLink, state: string): string {
   const text = TEXT[language];
   const scopes = pending.scopes
@@ -137,9 +178,11 @@ function startPage(language: Language, nonce: string, pending: PendingLink, stat
 <p>${escapeHtml(text.scopes)}</p>
 <ul>${scopes}</ul>
 <p>${escapeHtml(text.warning)}</p>
-<form method="post" action="start">
+<form id="continue" method="post" action="start">
 <input type="hidden" name="state" value="${escapeHtml(state)}">
 <button type="submit">${escapeHtml(text.button)}</button>
-</form>`;
+</form>
+<p data-testid="continues">${escapeHtml(text.continues)}</p>
+<script>${CONTINUE_SCRIPT}</script>`;
   return page(language, nonce, 'start', text.title, body);
 }

@@ -29,28 +29,28 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) =>
       context.services.twitch.link.start({ guildId: args.guildId, discordUserId: args.discordUserId ?? null, guildName: args.guildName ?? null }),
   }),
-  // No authScopes: the single-use state is the capability (the browser that comes back from
-  // Twitch holds no API token). But the state alone no longer links (issue 10 item 3): a mutation
-  // has no browser cookie, so it must show the `binding` token the start page put in the cookie
-  // of the browser that pressed its button, exactly as the callback does. Every link goes through
-  // that page, so without the token the answer is BROWSER_MISMATCH and the code is not spent. The
-  // token never leaves that browser's HttpOnly cookie: in practice the mutation serves clients
-  // that play the browser themselves (tests, tools), and someone who only holds a state (or even
-  // a code sent to another browser) cannot finish the link with it.
+  // No authScopes: the browser that comes back from Twitch holds no API token, and the contract
+  // calls it with code + state only. The code is the capability: Twitch sends it only to our
+  // registered redirect URI, i.e. to the browser at GET /auth/twitch/callback, and that route
+  // refuses a browser without the start page's cookie (BROWSER_MISMATCH) without spending the
+  // code, so someone who only holds a state (someone else's /link) cannot finish a link. The
+  // callback keeps requiring the binding; here it is checked only when given (`binding`, the
+  // cookie's value), and then it must match, else BROWSER_MISMATCH and the code is not spent.
   completeTwitchLink: t.prismaField({
     type: 'Streamer',
     description:
-      'Finishes a link with the code and state Twitch sent back and the binding token from the start page\'s cookie (what GET /auth/twitch/callback does). Without the binding of the browser that pressed the start page\'s button: TwitchLinkError BROWSER_MISMATCH.',
+      'Finishes a link with the code and state Twitch sent back (what GET /auth/twitch/callback does); needs no token. The code is the capability: Twitch sends it only to our redirect URI. With `binding` (the start page\'s cookie), it must be the binding of the browser that pressed the start page\'s button, else TwitchLinkError BROWSER_MISMATCH and the code is not spent.',
     args: {
       code: t.arg.string({ required: true }),
       state: t.arg.string({ required: true }),
-      binding: t.arg.string({ description: 'The value of the kinoyu_twitch_link cookie the start page set.' }),
+      binding: t.arg.string({ description: 'Optional: the value of the kinoyu_twitch_link cookie the start page set; when given it must match.' }),
       guildId: t.arg.string({ description: 'When given, the link must have been started for this guild.' }),
       discordUserId: t.arg.string({ description: 'When given, the link must have been started by this user.' }),
     },
     errors: { types: [TwitchLinkError, TwitchNotConfiguredError] },
     resolve: async (query, _root, args, context) => {
-      const { streamer } = await context.services.twitch.link.complete({ ...args, binding: args.binding ?? null });
+      const requireBinding = args.binding != null;
+      const { streamer } = await context.services.twitch.link.complete({ ...args, binding: args.binding ?? null, requireBinding });
       return refetch.streamer(context, query, streamer.id);
     },
   }),

@@ -3,10 +3,13 @@
  * button (the link is bound to that browser), the stand-in's consent page, our callback.
  */
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCipher } from '../../src/crypto/token-cipher';
 import { createTwitchAuthClient } from '../../src/twitch/api';
 import { twitchTokenBinding } from '../../src/twitch/credentials/credential-store';
+import { launchBrowser } from '../support/browser';
+import { describeWith } from '../support/describe-with';
 import { newGuildId } from '../support/factories';
 import { contractOperation, execute, request } from '../support/graphql';
 import { startTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
@@ -164,7 +167,7 @@ describe('the link the bot hands out', () => {
 describe('bound to the browser that pressed the start page button (issue 10 item 3)', () => {
   useApp();
 
-  it('the start page names the server and the scopes, loads no script, changes nothing; its button is a same-origin form', async () => {
+  it('the start page names the server and the scopes, runs only its own continue script (by hash), changes nothing; its button is a same-origin form', async () => {
     const guildId = newGuildId();
     const startUrl = await startNamed(guildId, 'Servidor <b>do</b> Ataque');
     const response = await fetch(onApp(api, startUrl), { headers: { 'accept-language': 'en' } });
@@ -175,14 +178,24 @@ describe('bound to the browser that pressed the start page button (issue 10 item
     expect(html).toContain('Servidor &#60;b&#62;do&#60;/b&#62; Ataque'); // the name, escaped
     expect(html).toContain(guildId);
     for (const scope of RAFFLE_SCOPES) expect(html).toContain(scope);
-    expect(html).toMatch(/<form method="post" action="start">/); // relative: /auth/twitch/start
-    expect(html).not.toContain('<script');
-    expect(html).not.toContain(fake.twitch.authUrl); // no way to Twitch but the button
+    expect(html).toMatch(/<form id="continue" method="post" action="start">/); // relative: /auth/twitch/start
+    expect(html).toContain('continues to Twitch by itself in a few seconds');
+    expect(html).not.toContain(fake.twitch.authUrl); // no way to Twitch but the form
+    // One inline script, which presses the form; script-src allows exactly its SHA-256.
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => match[1]!);
+    expect(scripts).toHaveLength(1);
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(scripts[0]).toContain("getElementById('continue')");
+    expect(scripts[0]).toContain('.submit()');
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
-    // helmet's per-response nonces cover script-src too; no script carries it, nothing else may run.
-    const scriptSrc = csp.split(';').find((directive) => directive.startsWith('script-src'));
-    expect(scriptSrc).toMatch(/^script-src 'nonce-[^' ]+'$/);
+    const directives = csp.split(';').map((directive) => directive.trim());
+    const scriptHash = createHash('sha256').update(scripts[0]!, 'utf8').digest('base64');
+    expect(directives.filter((directive) => directive.startsWith('script-src'))).toEqual([`script-src 'sha256-${scriptHash}'`]);
+    // The stylesheet by a per-response nonce, the one on the page's <style>.
+    const styleNonce = html.match(/<style nonce="([^"]+)">/)?.[1];
+    expect(styleNonce).toBeTruthy();
+    expect(directives.filter((directive) => directive.startsWith('style-src'))).toEqual([`style-src 'nonce-${styleNonce}'`]);
     expect(csp).toContain(`form-action 'self' ${new URL(fake.twitch.authUrl).origin}`);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(response.headers.get('referrer-policy')).toBe('same-origin');
@@ -191,7 +204,10 @@ describe('bound to the browser that pressed the start page button (issue 10 item
     const [row] = await api.services.db.twitchLinkState.findMany({ where: { guildId } });
     expect(row).toMatchObject({ guildName: 'Servidor <b>do</b> Ataque', bindingHash: null });
     // pt-BR unless the browser prefers English.
-    expect(await (await fetch(onApp(api, startUrl))).text()).toContain('Continuar na Twitch');
+    const portuguese = await (await fetch(onApp(api, startUrl))).text();
+    expect(portuguese).toContain('Continuar na Twitch');
+    expect(portuguese).toContain('segue sozinha para a Twitch em alguns segundos');
+    expect(portuguese.match(/<style nonce="([^"]+)">/)?.[1]).not.toBe(styleNonce); // fresh per response
   });
 
   it("the button's cookie: HttpOnly, SameSite=Lax, Path=/auth/twitch, not Secure on http, gone with the link; its SHA-256 is on the state", async () => {
@@ -248,8 +264,12 @@ describe('bound to the browser that pressed the start page button (issue 10 item
     expect(withoutCookie.html).toContain('mesmo navegador');
     const otherCookie = await openCallback(api, back, { cookie: 'kinoyu_twitch_link=someone-elses-binding' });
     expect(otherCookie.html).toContain('data-reason="BROWSER_MISMATCH"');
-    // Nor the mutation with the state (and even the code): no binding, no link.
-    expect(await complete(back.searchParams.get('code')!, state)).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+    // Nor the mutation with a binding that is not that of the browser that pressed the button.
+    // (Without a binding the mutation takes code + state as the contract has it: the code is the
+    // capability, and it went only to the streamer's browser, whose callback refused it unspent.)
+    expect(await complete(back.searchParams.get('code')!, state, undefined, 'kinoyu_twitch_link=a-guess')).toMatchObject({
+      reason: 'BROWSER_MISMATCH',
+    });
     expect(await streamerCount(guildA)).toBe(0);
     expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
   });
@@ -326,25 +346,48 @@ describe('linking in the browser', () => {
     expect(again.html).toContain('data-reason="USED_STATE"');
   });
 
-  it("completes through the mutation too, without a token, only with the start page's binding (the state alone is refused)", async () => {
+  it('completes through the mutation too, without a token: code + state as the contract has it; a binding, when given, must match', async () => {
+    // (a) The contract's operation (code and state only), and no start page button was pressed:
+    // the code Twitch sent back is the capability, so it links.
     const user = newTwitchUser();
     fake.twitch.setConsent({ userId: user.id });
     const guildId = newGuildId();
-    const { callback: back, cookie } = await authorizeInBrowser(api, guildId);
-    const variables = { code: back.searchParams.get('code'), state: back.searchParams.get('state') };
-    // The contract's operation (code and state only) holds no binding: refused, the code not spent.
+    const state = new URL(await startLink(api, guildId)).searchParams.get('state')!;
+    const auth = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'unused' });
+    const back = await followAuthorize(
+      auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: RAFFLE_SCOPES, state }),
+    );
+    expect((await api.services.db.twitchLinkState.findMany({ where: { guildId } }))[0]!.bindingHash).toBeNull();
+    const variables = { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! };
+    // A binding given for a state no browser bound does not match.
     const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
-    const unbound = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
-    expect(unbound.errors).toBeUndefined();
-    expect(unbound.data.completeTwitchLink).toMatchObject({ __typename: 'TwitchLinkError' });
-    expect(await complete(variables.code!, variables.state!, guildId, 'kinoyu_twitch_link=not-the-binding')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+    expect(await complete(variables.code, variables.state, guildId, 'kinoyu_twitch_link=made-up')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
     expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
-    expect(await credentialCount(guildId)).toBe(0);
+    const linked = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
+    expect(linked.errors).toBeUndefined();
+    expect(linked.data.completeTwitchLink).toMatchObject({ __typename: 'Streamer', guildId, linked: true, twitchUserId: user.id });
+    expect(await credentialCount(guildId)).toBe(1);
+    const reused = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
+    expect(reused.data.completeTwitchLink).toMatchObject({ __typename: 'TwitchLinkError', message: expect.stringMatching(/already used/) });
 
-    expect(await complete(variables.code!, variables.state!, guildId, cookie)).toMatchObject({ __typename: 'Streamer', guildId, linked: true });
-    const reused = await complete(variables.code!, variables.state!, guildId, cookie);
-    expect(reused).toMatchObject({ __typename: 'TwitchLinkError', reason: 'USED_STATE' });
-    expect(reused.message).toMatch(/already used/);
+    // (b) A bound link with a wrong binding: refused, the code not spent, nothing linked; the
+    // right binding then links.
+    const other = newTwitchUser();
+    fake.twitch.setConsent({ userId: other.id });
+    const boundGuild = newGuildId();
+    const { callback, cookie } = await authorizeInBrowser(api, boundGuild);
+    const code = callback.searchParams.get('code')!;
+    const boundState = callback.searchParams.get('state')!;
+    const beforeWrong = fake.twitch.requestCount('/oauth2/token');
+    expect(await complete(code, boundState, boundGuild, 'kinoyu_twitch_link=not-the-binding')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+    expect(await complete(code, boundState, boundGuild, 'kinoyu_twitch_link=')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+    expect(fake.twitch.requestCount('/oauth2/token')).toBe(beforeWrong);
+    expect(await credentialCount(boundGuild)).toBe(0);
+    expect(await streamerCount(boundGuild)).toBe(0);
+    expect(await complete(code, boundState, boundGuild, cookie)).toMatchObject({ __typename: 'Streamer', guildId: boundGuild, linked: true });
+    const again = await complete(code, boundState, boundGuild, cookie);
+    expect(again).toMatchObject({ __typename: 'TwitchLinkError', reason: 'USED_STATE' });
+    expect(again.message).toMatch(/already used/);
   });
 
   it('relinking replaces the tokens; a Twitch account linked to another guild is refused until that link ends', async () => {
@@ -371,6 +414,48 @@ describe('linking in the browser', () => {
     expect(moved).toMatchObject({ linked: true, twitchUserId: user.id });
     expect((await streamerStatus(api, first.id)).twitchUserId).toBeNull();
   });
+});
+
+describeWith({ chromium: true }, 'the start page in a real browser', () => {
+  useApp();
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('continues to Twitch by itself: the link opened, nothing clicked, ends on the success page and links the guild', async () => {
+    const user = newTwitchUser();
+    fake.twitch.setConsent({ userId: user.id }); // the stand-in's /authorize then redirects back at once
+    const guildId = newGuildId();
+    const startUrl = await startNamed(guildId, 'Sala do Navegador');
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(message.text());
+      });
+      const shown = await page.goto(startUrl);
+      expect(shown?.status()).toBe(200);
+      expect(await shown?.text()).toContain('data-outcome="start"');
+      // No click: the page's own script presses the form after a few seconds.
+      await page.waitForURL((url) => url.pathname === '/auth/twitch/callback', { timeout: 15_000 });
+      const main = page.locator('main[data-outcome="linked"]');
+      await main.waitFor({ timeout: 15_000 });
+      const text = await main.innerText();
+      expect(text).toContain('Sala do Navegador');
+      expect(text).toContain(guildId);
+      expect(text).toContain(user.displayName);
+      expect(consoleErrors).toEqual([]); // no CSP refusal on the way
+    } finally {
+      await context.close();
+    }
+    const { streamerByGuild } = await execute(api.url, contractOperation('StreamerByGuild'), { guildId });
+    expect(streamerByGuild).toMatchObject({ guildId, linked: true, twitchUserId: user.id, login: user.login });
+  }, 30_000);
 });
 
 describe('bad input leaves nothing half-written', () => {

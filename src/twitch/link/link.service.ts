@@ -16,6 +16,12 @@
  * `complete` refuses a state whose binding the caller cannot show (BROWSER_MISMATCH) before it
  * spends the code: an authorize URL sent to a streamer by someone else's /link comes back to a
  * browser without the cookie and links nothing.
+ *
+ * The binding is required unless the caller says otherwise (`requireBinding: false`): only the
+ * completeTwitchLink mutation does, when it is called without `binding`, as the published contract
+ * has it (code + state). There the code is the capability: Twitch only sends it to our redirect
+ * URI, i.e. to the browser at the callback, which refuses a browser without the cookie and does
+ * not spend the code, so holding a state alone links nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -95,6 +101,12 @@ export interface CompleteLinkInput {
   state: string | null | undefined;
   /** The binding token the start page put in the browser's cookie. */
   binding: string | null | undefined;
+  /**
+   * Whether `binding` must match the one the start page stored (default true: the callback).
+   * False only for the mutation called without a binding: then code + state link, whoever
+   * pressed the start page's button.
+   */
+  requireBinding?: boolean;
   /** When given, the state must have been started for this guild (and Discord user). */
   guildId?: string | null;
   discordUserId?: string | null;
@@ -171,8 +183,9 @@ export class TwitchLinkService {
     const { stateHash } = pending;
     // Before the code is spent: a browser that did not press this link's start page button (the
     // attack: someone else's /link sent to a streamer who approved the app before) links nothing.
+    const requireBinding = input.requireBinding ?? true;
     const bindingHash = input.binding ? hashState(input.binding) : null;
-    if (pending.bindingHash === null || bindingHash !== pending.bindingHash) throw browserMismatch();
+    if (requireBinding && (pending.bindingHash === null || bindingHash !== pending.bindingHash)) throw browserMismatch();
     if (input.guildId && input.guildId !== pending.guildId) {
       throw new TwitchLinkError('GUILD_MISMATCH', 'This link was started for another Discord server: start again with /link there.');
     }
@@ -197,14 +210,17 @@ export class TwitchLinkService {
     let streamer: Streamer;
     try {
       streamer = await db.$transaction(async (tx) => {
+        // bindingHash is never null here when required (checked above): `binding_hash = NULL` would
+        // match no row at all; unrequired, the binding is not looked at.
+        const sameBrowser = requireBinding ? Prisma.sql`AND binding_hash = ${bindingHash}` : Prisma.empty;
         const consumed = await tx.$executeRaw`
           UPDATE twitch_link_states SET used_at = now()
-          WHERE state_hash = ${stateHash} AND binding_hash = ${bindingHash} AND used_at IS NULL AND expires_at > now()`;
+          WHERE state_hash = ${stateHash} ${sameBrowser} AND used_at IS NULL AND expires_at > now()`;
         if (consumed !== 1) {
-          // Used, expired or bound to another browser while we talked to Twitch.
+          // Used, expired or (when required) bound to another browser while we talked to Twitch.
           const current = await tx.twitchLinkState.findUniqueOrThrow({ where: { stateHash } });
           if (current.usedAt) throw usedState();
-          if (current.bindingHash !== bindingHash) throw browserMismatch();
+          if (requireBinding && current.bindingHash !== bindingHash) throw browserMismatch();
           throw expiredState();
         }
         const holder = await tx.streamer.findUnique({
