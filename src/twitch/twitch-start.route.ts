@@ -68,7 +68,7 @@ const TEXT = {
 } as const;
 
 /** After CONTINUE_AFTER_MS the page presses its own button (a click before that cancels it). */
-const CONTINUE_AFTER_MS = 3_000;
+const CONTINUE_AFTER_MS = 5_000;
 const CONTINUE_SCRIPT = `(function () {
   var form = document.getElementById('continue');
   var timer = setTimeout(function () { form.submit(); }, ${CONTINUE_AFTER_MS});

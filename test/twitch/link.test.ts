@@ -255,22 +255,35 @@ describe('bound to the browser that pressed the start page button (issue 10 item
     expect(await api.services.db.streamer.count({ where: { twitchUserId: victim.id } })).toBe(0);
     expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore); // the code was not even spent
 
-    // The attacker pressing the start page button in THEIR browser does not help: the streamer's
-    // browser still has no (matching) cookie.
+    // The refusal ends the link: nothing finishes it afterwards. Not the attacker's start page
+    // button, not a callback with some cookie, not the mutation with the code + state the
+    // streamer might paste to them ("it gave an error").
+    expect((await pressButton(state)).status).toBe(400);
+    const otherCookie = await openCallback(api, back, { cookie: 'kinoyu_twitch_link=someone-elses-binding', 'accept-language': 'pt-BR' });
+    expect(otherCookie.status).toBe(400);
+    expect(otherCookie.html).toContain('data-reason="USED_STATE"');
+    expect(await complete(back.searchParams.get('code')!, state)).toMatchObject({ reason: 'USED_STATE' });
+    expect(await complete(back.searchParams.get('code')!, state, undefined, 'kinoyu_twitch_link=a-guess')).toMatchObject({ reason: 'USED_STATE' });
+    expect(await streamerCount(guildA)).toBe(0);
+    expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
+  });
+
+  it('the attacker pressing the button in their own browser first does not help: the streamer\'s callback has no matching cookie', async () => {
+    const victim = newTwitchUser();
+    const guildA = newGuildId();
+    const startUrl = await startNamed(guildA, "Attacker's server");
+    const state = new URL(startUrl).searchParams.get('state')!;
     const attacker = await pressButton(state);
     expect(attacker.status).toBe(303);
-    const withoutCookie = await openCallback(api, back, { 'accept-language': 'pt-BR' });
-    expect(withoutCookie.html).toContain('data-reason="BROWSER_MISMATCH"');
-    expect(withoutCookie.html).toContain('mesmo navegador');
-    const otherCookie = await openCallback(api, back, { cookie: 'kinoyu_twitch_link=someone-elses-binding' });
-    expect(otherCookie.html).toContain('data-reason="BROWSER_MISMATCH"');
-    // Nor the mutation with a binding that is not that of the browser that pressed the button.
-    // (Without a binding the mutation takes code + state as the contract has it: the code is the
-    // capability, and it went only to the streamer's browser, whose callback refused it unspent.)
-    expect(await complete(back.searchParams.get('code')!, state, undefined, 'kinoyu_twitch_link=a-guess')).toMatchObject({
-      reason: 'BROWSER_MISMATCH',
-    });
+    fake.twitch.setConsent({ userId: victim.id });
+    const back = await followAuthorize(attacker.headers.get('location')!);
+    const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
+    const page = await openCallback(api, back, { 'accept-language': 'pt-BR' });
+    expect(page.html).toContain('data-reason="BROWSER_MISMATCH"');
+    expect(page.html).toContain('mesmo navegador');
+    expect(await complete(back.searchParams.get('code')!, state)).toMatchObject({ reason: 'USED_STATE' });
     expect(await streamerCount(guildA)).toBe(0);
+    expect(await api.services.db.streamer.count({ where: { twitchUserId: victim.id } })).toBe(0);
     expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
   });
 
@@ -359,10 +372,6 @@ describe('linking in the browser', () => {
     );
     expect((await api.services.db.twitchLinkState.findMany({ where: { guildId } }))[0]!.bindingHash).toBeNull();
     const variables = { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! };
-    // A binding given for a state no browser bound does not match.
-    const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
-    expect(await complete(variables.code, variables.state, guildId, 'kinoyu_twitch_link=made-up')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
-    expect(fake.twitch.requestCount('/oauth2/token')).toBe(exchangesBefore);
     const linked = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
     expect(linked.errors).toBeUndefined();
     expect(linked.data.completeTwitchLink).toMatchObject({ __typename: 'Streamer', guildId, linked: true, twitchUserId: user.id });
@@ -370,24 +379,32 @@ describe('linking in the browser', () => {
     const reused = await request(api.url, contractOperation('CompleteTwitchLink'), variables, { token: null });
     expect(reused.data.completeTwitchLink).toMatchObject({ __typename: 'TwitchLinkError', message: expect.stringMatching(/already used/) });
 
-    // (b) A bound link with a wrong binding: refused, the code not spent, nothing linked; the
-    // right binding then links.
+    // (b) The right binding links a bound link.
     const other = newTwitchUser();
     fake.twitch.setConsent({ userId: other.id });
     const boundGuild = newGuildId();
-    const { callback, cookie } = await authorizeInBrowser(api, boundGuild);
-    const code = callback.searchParams.get('code')!;
-    const boundState = callback.searchParams.get('state')!;
-    const beforeWrong = fake.twitch.requestCount('/oauth2/token');
-    expect(await complete(code, boundState, boundGuild, 'kinoyu_twitch_link=not-the-binding')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
-    expect(await complete(code, boundState, boundGuild, 'kinoyu_twitch_link=')).toMatchObject({ reason: 'BROWSER_MISMATCH' });
-    expect(fake.twitch.requestCount('/oauth2/token')).toBe(beforeWrong);
-    expect(await credentialCount(boundGuild)).toBe(0);
-    expect(await streamerCount(boundGuild)).toBe(0);
-    expect(await complete(code, boundState, boundGuild, cookie)).toMatchObject({ __typename: 'Streamer', guildId: boundGuild, linked: true });
-    const again = await complete(code, boundState, boundGuild, cookie);
+    const bound = await authorizeInBrowser(api, boundGuild);
+    const code = bound.callback.searchParams.get('code')!;
+    const boundState = bound.callback.searchParams.get('state')!;
+    expect(await complete(code, boundState, boundGuild, bound.cookie)).toMatchObject({ __typename: 'Streamer', guildId: boundGuild, linked: true });
+    const again = await complete(code, boundState, boundGuild, bound.cookie);
     expect(again).toMatchObject({ __typename: 'TwitchLinkError', reason: 'USED_STATE' });
     expect(again.message).toMatch(/already used/);
+
+    // (c) A wrong (or empty) binding: refused before the code is spent, nothing linked, and the
+    // link is over: not even the right binding finishes it afterwards.
+    for (const wrong of ['kinoyu_twitch_link=not-the-binding', 'kinoyu_twitch_link=']) {
+      const guild = newGuildId();
+      const started = await authorizeInBrowser(api, guild);
+      const before = fake.twitch.requestCount('/oauth2/token');
+      const args = [started.callback.searchParams.get('code')!, started.callback.searchParams.get('state')!, guild] as const;
+      expect(await complete(...args, wrong)).toMatchObject({ reason: 'BROWSER_MISMATCH' });
+      expect(fake.twitch.requestCount('/oauth2/token')).toBe(before);
+      expect(await credentialCount(guild)).toBe(0);
+      expect(await streamerCount(guild)).toBe(0);
+      expect(await complete(...args, started.cookie)).toMatchObject({ reason: 'USED_STATE' });
+      expect(await streamerCount(guild)).toBe(0);
+    }
   });
 
   it('relinking replaces the tokens; a Twitch account linked to another guild is refused until that link ends', async () => {

@@ -185,7 +185,13 @@ export class TwitchLinkService {
     // attack: someone else's /link sent to a streamer who approved the app before) links nothing.
     const requireBinding = input.requireBinding ?? true;
     const bindingHash = input.binding ? hashState(input.binding) : null;
-    if (requireBinding && (pending.bindingHash === null || bindingHash !== pending.bindingHash)) throw browserMismatch();
+    if (requireBinding && (pending.bindingHash === null || bindingHash !== pending.bindingHash)) {
+      // The link ends here: its code reached a browser it is not bound to. So whoever is handed
+      // that callback URL afterwards ("it gave an error, look") cannot finish it through the
+      // mutation with code + state; the streamer starts again with /link.
+      await db.$executeRaw`UPDATE twitch_link_states SET used_at = now() WHERE state_hash = ${stateHash} AND used_at IS NULL`;
+      throw browserMismatch();
+    }
     if (input.guildId && input.guildId !== pending.guildId) {
       throw new TwitchLinkError('GUILD_MISMATCH', 'This link was started for another Discord server: start again with /link there.');
     }
