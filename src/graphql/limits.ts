@@ -45,11 +45,21 @@ export function useRequestLimits(options: RequestLimitsOptions = {}): Plugin<Gra
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(timeoutError(limits.timeoutMs)), limits.timeoutMs);
       timer.unref();
+      // The request's signal may come from yoga's fetch ponyfill, which AbortSignal.any refuses on
+      // Node 24 ("not of type AbortSignal"): follow it by its event instead.
       const requestSignal = (args.contextValue as { request?: Request }).request?.signal;
+      const followRequest = () => timeout.abort(requestSignal?.reason);
+      if (requestSignal?.aborted) followRequest();
+      else requestSignal?.addEventListener('abort', followRequest, { once: true });
       // The executor of graphql-yoga stops resolving once this signal aborts (as yoga's own
       // useExecutionCancellation does with the request's signal alone).
-      Object.assign(args, { signal: requestSignal ? AbortSignal.any([requestSignal, timeout.signal]) : timeout.signal });
-      return { onExecuteDone: () => clearTimeout(timer) };
+      Object.assign(args, { signal: timeout.signal });
+      return {
+        onExecuteDone: () => {
+          clearTimeout(timer);
+          requestSignal?.removeEventListener('abort', followRequest);
+        },
+      };
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       const errors = costErrors(args.schema, args.document, args.contextValue, args.variableValues, args.operationName, limitsOf(args.contextValue));
