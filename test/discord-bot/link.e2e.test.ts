@@ -95,13 +95,20 @@ describe('bot end to end: linking Twitch', () => {
   it('the button works once, and only in the browser that went through the start page', async () => {
     const reply = await h.run({ name: 'link', locale: 'en-US' });
     const browser = await throughStartPage(linkButton(reply.message.components).url);
-    // Another browser (no cookie) that gets Twitch's redirect links nothing.
-    const stranger = await fetch(onApi(browser.callback));
-    expect(stranger.status).toBe(400);
-    expect(await stranger.text()).toContain('data-reason="BROWSER_MISMATCH"');
     expect((await fetch(onApi(browser.callback), { headers: { cookie: browser.cookie } })).status).toBe(200);
     const replay = await fetch(onApi(browser.callback), { headers: { cookie: browser.cookie } });
     expect(replay.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it("another browser (no cookie) that gets Twitch's redirect links nothing, and the link is over", async () => {
+    const reply = await h.run({ name: 'link', locale: 'en-US' });
+    const browser = await throughStartPage(linkButton(reply.message.components).url);
+    const stranger = await fetch(onApi(browser.callback));
+    expect(stranger.status).toBe(400);
+    expect(await stranger.text()).toContain('data-reason="BROWSER_MISMATCH"');
+    const late = await fetch(onApi(browser.callback), { headers: { cookie: browser.cookie } });
+    expect(late.status).toBe(400);
+    expect(await late.text()).toContain('data-reason="USED_STATE"');
   });
 
   it('!iniciar does what /link does, but never posts the link in the channel', async () => {
