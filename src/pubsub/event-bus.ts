@@ -99,7 +99,10 @@ function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBus
   // for a re-send, instead of waiting in ioredis' queue for an unknown time.
   const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'kinoyu-publish' });
   // Subscriber: commands wait for the connection; ioredis re-subscribes every channel on reconnect.
-  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: true, connectionName: 'kinoyu-subscribe' });
+  // No connectionName here: ioredis sends CLIENT SETNAME on connect, and when a SUBSCRIBE got on
+  // the wire first (seen on Node 24) Redis refuses it ("only subscriber commands may be used"),
+  // the connection errors and that channel's subscription is lost.
+  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: true });
   for (const [role, client] of [['publish', publisher], ['subscribe', subscriber]] as const) {
     let lastWarning = 0;
     client.on('error', (error: Error) => {

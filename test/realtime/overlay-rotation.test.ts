@@ -35,6 +35,8 @@ describeWith({ postgres: true, redis: true }, 'overlay key rotation and live-con
   let cluster: Cluster;
   beforeAll(async () => {
     cluster = await startCluster({ postgresUrl, redisUrl, count: 2 });
+    // Every instance listens for rotations from start-up; wait until Redis has both listeners.
+    await waitForRedisSubscribers(redisUrl, 'overlayKeyRotated:all', 2);
   });
   afterAll(() => cluster?.stop());
 
