@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
+import { parseCookie } from 'cookie';
 
 /** The dashboard session cookie: HttpOnly, SameSite=Lax, Path=/, Secure under an https PUBLIC_URL, signed. */
 export const SESSION_COOKIE = 'kinoyu_session';
@@ -29,14 +30,14 @@ export function cookieOptions(publicUrl: string, maxAgeSeconds: number) {
 
 /**
  * Reads a signed cookie out of a raw `Cookie` header (the WebSocket upgrade and yoga's request
- * have no Fastify request): @fastify/cookie's parser and signer with the same secret the HTTP
+ * have no Fastify request): `cookie`'s parser (the one @fastify/cookie uses) and @fastify/cookie's signer with the same secret the HTTP
  * app signs with. Undefined when absent or when the signature does not verify.
  */
 export function signedCookieReader(secret: string) {
   const signer = fastifyCookie.signerFactory(secret);
   return (cookieHeader: string | undefined, name: string): string | undefined => {
     if (!cookieHeader) return undefined;
-    const raw = fastifyCookie.parse(cookieHeader)[name];
+    const raw = parseCookie(cookieHeader)[name];
     if (raw === undefined) return undefined;
     const unsigned = signer.unsign(raw);
     return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined;
