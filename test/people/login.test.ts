@@ -225,3 +225,14 @@ describe('Log in with Twitch and the people model (issue 11)', () => {
     await client.dispose();
   });
 });
+
+describe('the session cookie under an https PUBLIC_URL', () => {
+  const fixture = useFakeTwitch();
+
+  it('is Secure', async () => {
+    const api = await fixture.app({ env: { PUBLIC_URL: 'https://raffles.example' } });
+    const { setCookie } = await logIn(api, fixture.twitch, STRANGER);
+    expect(setCookie).toMatch(/; Secure/);
+    expect(setCookie).toMatch(/HttpOnly/);
+  });
+});
