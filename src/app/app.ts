@@ -30,7 +30,13 @@ import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
 import { RoundCatchUp } from '../raffles/round-catch-up';
 import { OutboxWorker } from '../outbox/outbox-worker';
+import { TwitchNotConfiguredError } from '../errors/domain-errors';
 import { createTwitchFeature, type TwitchFeature } from '../twitch/twitch-feature';
+import { PeopleService } from '../people/people.service';
+import { LoginStates } from '../sessions/login-state';
+import { loginRoutes } from '../sessions/login.routes';
+import { SESSION_COOKIE, signedCookieReader } from '../sessions/session-cookie';
+import { SessionStore } from '../sessions/session.store';
 import type { Services } from './services';
 
 export interface AppOptions {
@@ -81,6 +87,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     events = createEventBus(config.redisUrl, logger.child({ subsystem: 'pubsub' }));
     const db = database.prisma;
     let listeningPort = config.http.port;
+    const sessions = new SessionStore(db);
     twitch = createTwitchFeature({
       twitch: config.twitch,
       tokenEncryptionKeys: config.tokenEncryptionKeys,
@@ -88,6 +95,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       logger: logger.child({ subsystem: 'twitch' }),
       publicUrl: () => publicUrlOf(config, listeningPort),
       rounds: () => rounds,
+      // Unlinking a streamer from Twitch logs its owner out everywhere.
+      onUnlinked: (twitchUserId) => sessions.revokeAllOf(twitchUserId),
     });
     const chatters = options.chatterSource ?? twitch.chatterSource ?? new InMemoryChatterSource();
     outbox = new OutboxWorker({
@@ -117,9 +126,25 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       logger.child({ subsystem: 'streamers' }),
     );
     await streamers.sealOverlayKeys();
+    const origins = createOriginPolicy(config, () => listeningPort);
+    const readCookie = signedCookieReader(config.sessionSecret);
     const principals = createPrincipalResolver({
       apiToken: config.apiToken,
       findStreamerIdByOverlayKey: (key) => streamers.findIdByOverlayKey(key),
+      findPersonBySessionCookie: async (cookieHeader) => {
+        const id = readCookie(cookieHeader, SESSION_COOKIE);
+        return id ? ((await sessions.find(id))?.twitchUserId ?? null) : null;
+      },
+      allowsOrigin: (origin) => origins.allows(origin),
+    });
+    const twitchRuntime = twitch.runtime;
+    const people = new PeopleService({
+      db,
+      findTwitchUser: async (streamerId, login) => {
+        if (!twitchRuntime) throw new TwitchNotConfiguredError();
+        const [user] = await twitchRuntime.helix.getUsers(twitchRuntime.credentials.tokenSource(streamerId), { logins: [login] });
+        return user ? { id: user.id, login: user.login } : null;
+      },
     });
     const services: Services = {
       config,
@@ -135,17 +160,29 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       items: new ItemService(db),
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
       twitch,
+      people,
+      sessions,
     };
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);
-    const origins = createOriginPolicy(config, () => listeningPort);
     const live = createLiveConnections({ limits: config.liveConnections, events, logger });
     await live.start();
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
       routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
-      authRoutes: [twitch.routes],
+      authRoutes: [
+        twitch.routes,
+        loginRoutes({
+          twitch: twitchRuntime && config.twitch ? { auth: twitchRuntime.auth, helix: twitchRuntime.helix, clientId: config.twitch.clientId } : undefined,
+          states: new LoginStates(db),
+          sessions,
+          publicUrl: () => publicUrlOf(config, listeningPort),
+          allowsOrigin: (origin) => origins.allows(origin),
+          logger: logger.child({ subsystem: 'login' }),
+        }),
+      ],
+      cookieSecret: config.sessionSecret,
       authRateLimitPerMinute: config.http.authRateLimitPerMinute,
       trustProxy: config.http.trustProxy,
     });

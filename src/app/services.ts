@@ -9,6 +9,8 @@ import type { GraphQLServerServices } from '../http/yoga';
 import type { WebSocketServices } from '../http/graphql-ws';
 import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
+import type { PeopleService } from '../people/people.service';
+import type { SessionStore } from '../sessions/session.store';
 import type { RaffleService } from '../raffles/raffle.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { RoundRunner } from '../raffles/round-runner';
@@ -37,6 +39,10 @@ export interface Services {
   access: AccessDirectory;
   /** Linking, tokens and the Twitch clients (`runtime` is undefined when Twitch is not configured). */
   twitch: TwitchFeature;
+  /** The viewer and the owner's editors. */
+  people: PeopleService;
+  /** Dashboard sessions (Log in with Twitch). */
+  sessions: SessionStore;
 }
 
 // Compile-time proof that the app's services give every layer what it declares.

@@ -1,9 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
-import { anonymousPrincipal, overlayPrincipal, servicePrincipal, type Principal } from './principal';
+import { anonymousPrincipal, overlayPrincipal, personPrincipal, servicePrincipal, type Principal } from './principal';
 
 export interface PrincipalResolverDeps {
   apiToken: string;
   findStreamerIdByOverlayKey(key: string): Promise<string | null>;
+  /**
+   * The Twitch user id of the live dashboard session in a `Cookie` header (signature checked,
+   * not expired, not revoked); null otherwise. Absent: no sessions (persons only through tests).
+   */
+  findPersonBySessionCookie?(cookieHeader: string): Promise<string | null>;
+  /** The browser-origin allow-list: a cookie-authenticated request from another origin is refused (CSRF). */
+  allowsOrigin?(origin: string | undefined): boolean;
 }
 
 /** Fetch `Headers` (yoga's request) or Node's header record (`IncomingMessage.headers`, Fastify). */
@@ -13,17 +20,25 @@ export type HeaderSource = { get(name: string): string | null } | Record<string,
 export interface PrincipalResolver {
   /** `Authorization: Bearer <API_TOKEN>` or `X-Overlay-Key: <key>`. */
   fromHeaders(headers: HeaderSource): Promise<Principal>;
-  /** graphql-ws `connectionParams`: `authorization` (as the header) or `overlayKey`. */
-  fromConnectionParams(params: Readonly<Record<string, unknown>> | null | undefined): Promise<Principal>;
+  /**
+   * graphql-ws `connectionParams`: `authorization` (as the header) or `overlayKey`; without
+   * either, the session cookie of the upgrade request (the dashboard's browser sends it).
+   */
+  fromConnectionParams(
+    params: Readonly<Record<string, unknown>> | null | undefined,
+    upgradeHeaders?: HeaderSource,
+  ): Promise<Principal>;
 }
 
 interface Credentials {
   authorization: string | undefined;
   overlayKey: string | undefined;
+  cookie?: string | undefined;
+  origin?: string | undefined;
 }
 
 export function createPrincipalResolver(deps: PrincipalResolverDeps): PrincipalResolver {
-  const resolve = async ({ authorization, overlayKey }: Credentials): Promise<Principal> => {
+  const resolve = async ({ authorization, overlayKey, cookie, origin }: Credentials): Promise<Principal> => {
     // An Authorization header decides alone, even when an overlay key comes with it.
     if (authorization !== undefined && authorization.trim() !== '') {
       const token = bearerToken(authorization);
@@ -33,14 +48,31 @@ export function createPrincipalResolver(deps: PrincipalResolverDeps): PrincipalR
       const streamerId = await deps.findStreamerIdByOverlayKey(overlayKey);
       return streamerId ? overlayPrincipal(streamerId) : anonymousPrincipal(true);
     }
+    // Last: the dashboard session. Browsers send cookies on cross-site requests too, so a
+    // cookie only counts from an allowed origin (or none: not a page's fetch) - CSRF.
+    if (cookie && deps.findPersonBySessionCookie) {
+      const twitchUserId = await deps.findPersonBySessionCookie(cookie);
+      if (twitchUserId === null) return anonymousPrincipal(false);
+      if (deps.allowsOrigin && !deps.allowsOrigin(origin)) return anonymousPrincipal(true);
+      return personPrincipal(twitchUserId);
+    }
     return anonymousPrincipal(false);
   };
   return {
-    fromHeaders: (headers) => resolve({ authorization: header(headers, 'authorization'), overlayKey: header(headers, 'x-overlay-key') }),
-    fromConnectionParams: (params) =>
+    fromHeaders: (headers) =>
+      resolve({
+        authorization: header(headers, 'authorization'),
+        overlayKey: header(headers, 'x-overlay-key'),
+        cookie: header(headers, 'cookie'),
+        origin: header(headers, 'origin'),
+      }),
+    fromConnectionParams: (params, upgradeHeaders) =>
       resolve({
         authorization: stringParam(params?.authorization) ?? stringParam(params?.Authorization),
         overlayKey: stringParam(params?.overlayKey),
+        // The upgrade's Origin was already checked against the allow-list (graphql-ws.ts).
+        cookie: upgradeHeaders ? header(upgradeHeaders, 'cookie') : undefined,
+        origin: upgradeHeaders ? header(upgradeHeaders, 'origin') : undefined,
       }),
   };
 }

@@ -6,11 +6,14 @@ import type { StreamerTarget } from './roles';
 /**
  * The scope-auth scopes of the schema (the builder's `AuthScopes`):
  * - `service`: only the service principal (the bot's own operations: guilds, Discord marks);
+ * - `person`: any logged-in person (`viewer`);
  * - `watch` / `steer` / `manage`: "may watch / steer / manage streamer X" (see policy.ts), X named
  *   directly or through one of its raffles or items.
  */
 export interface AuthScopes {
   service: boolean;
+  /** Someone logged in on the dashboard (a person principal, on any streamer). */
+  person: boolean;
   watch: StreamerTarget;
   steer: StreamerTarget;
   manage: StreamerTarget;
@@ -20,6 +23,7 @@ export interface AuthScopes {
 export function scopeLoaders(access: RequestAccess) {
   return {
     service: access.principal.kind === 'service',
+    person: access.principal.kind === 'person',
     watch: (target: StreamerTarget) => access.may('watch', target),
     steer: (target: StreamerTarget) => access.may('steer', target),
     manage: (target: StreamerTarget) => access.may('manage', target),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createHmac } from 'node:crypto';
 import { DEFAULT_DRAND_RELAYS, QUICKNET_INFO } from '../fairness/quicknet';
 
 /**
@@ -40,6 +41,8 @@ const environmentSchema = z
     API_TOKEN: optionalNonEmpty.pipe(
       z.string().min(32, 'API_TOKEN must be at least 32 characters').optional(),
     ),
+    /** Signs the dashboard's session cookies (kinoyu_session); required in production. */
+    SESSION_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional()),
     TOKEN_ENCRYPTION_KEY: optionalNonEmpty.pipe(
       commaList.pipe(z.array(base64Key).min(1)).optional(),
     ),
@@ -98,7 +101,7 @@ function crossFieldProblems(source: Record<string, string | undefined>): string[
     problems.push('TWITCH_CLIENT_SECRET: TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET must be set together');
   }
   if (source.NODE_ENV === 'production') {
-    for (const name of ['API_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_URL']) {
+    for (const name of ['API_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'SESSION_SECRET', 'PUBLIC_URL']) {
       if (!given(name)) problems.push(`${name}: ${name} is required in production`);
     }
     const embeddedAllowed = ['true', '1'].includes(source.ALLOW_EMBEDDED_DATABASE?.trim() ?? '');
@@ -128,6 +131,8 @@ export interface Secrets {
   apiToken: string;
   /** The first key encrypts; every key decrypts (rotation). */
   tokenEncryptionKeys: Buffer[];
+  /** Signs the session cookies (SESSION_SECRET). */
+  sessionSecret: string;
 }
 
 /** The parsed environment. Secrets may be missing here (development); see ResolvedConfig. */
@@ -151,6 +156,7 @@ export interface Config {
   /** Filled by `resolveSecrets` in development when not given. */
   apiToken: string | undefined;
   tokenEncryptionKeys: Buffer[] | undefined;
+  sessionSecret: string | undefined;
   /** null: Twitch is not configured (no client id and secret). */
   twitch: TwitchConfig | null;
   outbox: { pollMs: number; maxAttempts: number; retryBaseMs: number };
@@ -205,6 +211,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     redisUrl: env.REDIS_URL,
     apiToken: env.API_TOKEN,
     tokenEncryptionKeys: env.TOKEN_ENCRYPTION_KEY?.map((key) => Buffer.from(key, 'base64')),
+    sessionSecret: env.SESSION_SECRET,
     twitch:
       env.TWITCH_CLIENT_ID && env.TWITCH_CLIENT_SECRET
         ? {
@@ -255,7 +262,11 @@ export function requireSecrets(config: Config, fallback: Partial<Secrets> = {}):
         : []),
     ]);
   }
-  return { ...config, apiToken, tokenEncryptionKeys };
+  // Production requires SESSION_SECRET (crossFieldProblems) and development generates one
+  // (dev-secrets.ts); elsewhere (tests) it is derived from API_TOKEN, never the token itself.
+  const sessionSecret =
+    config.sessionSecret ?? fallback.sessionSecret ?? createHmac('sha256', apiToken).update('kinoyu session cookie').digest('base64url');
+  return { ...config, apiToken, tokenEncryptionKeys, sessionSecret };
 }
 
 /** The URL browsers reach this server at (OAuth redirect, overlay links). */

@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { RaffleService } from '../raffles/raffle.service';
+import type { PeopleService } from '../people/people.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
@@ -24,6 +25,8 @@ export interface GraphQLServices {
   config: { raffle: { excludedLogins: readonly string[] } };
   /** Roles and resource owners for authorization (src/auth). */
   access: AccessDirectory;
+  /** The viewer and the owner's editors. */
+  people: PeopleService;
 }
 
 /** Read-only per-request context, built by the HTTP and WebSocket layers alike. */

@@ -11,6 +11,8 @@ import '../raffles/raffle.subscriptions';
 import '../twitch/twitch.type';
 import '../twitch/twitch.mutations';
 import '../chatters/chatters.type';
+import '../people/people.type';
+import '../people/raffle-stats.type';
 
 /** Imports every feature module and builds the schema; nothing else. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -97,7 +97,7 @@ export function attachGraphQLWebSocket(
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     onConnect: async (context) => {
       const since = live.mark();
-      const principal = await services.principals.fromConnectionParams(context.connectionParams);
+      const principal = await services.principals.fromConnectionParams(context.connectionParams, context.extra.request.headers);
       if (principal.kind === 'anonymous') return false;
       if (principal.kind === 'overlay') {
         const { socket, cut } = context.extra;

@@ -27,6 +27,8 @@ export interface HttpAppOptions {
   authRateLimitPerMinute: number;
   /** Fastify's trustProxy (TRUST_PROXY): where the client address comes from behind a proxy. */
   trustProxy: boolean | number | string[];
+  /** Signs cookies (SESSION_SECRET): reply.setCookie(..., { signed: true }) / request.unsignCookie. */
+  cookieSecret: string;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function createHttpApp(options: HttpAppOptions) {
     methods: ['GET', 'HEAD', 'POST'],
     maxAge: 600,
   });
-  await app.register(fastifyCookie);
+  await app.register(fastifyCookie, { secret: options.cookieSecret });
 
   for (const routes of options.routes) await app.register(routes);
   await app.register(async (auth) => {

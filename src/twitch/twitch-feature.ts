@@ -38,6 +38,8 @@ export interface TwitchFeatureDeps {
   /** The app's round runner (built after the chatter source, hence late). */
   rounds(): Pick<RoundRunner, 'run'>;
   fetch?: FetchLike;
+  /** After unlinkTwitch, with the Twitch user the streamer was linked to (ends their sessions). */
+  onUnlinked?(twitchUserId: string): Promise<unknown>;
 }
 
 /** The Twitch clients and loops of a configured server (tests and operators reach them here). */
@@ -77,6 +79,7 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
     logger: logger.child({ component: 'link' }),
     overlayKeys: new OverlayKeyVault(deps.tokenEncryptionKeys),
     onLinked: (streamerId) => runtime?.chatters.forget(streamerId),
+    ...(deps.onUnlinked ? { onUnlinked: deps.onUnlinked } : {}),
   });
   return {
     configured: runtime !== undefined,

@@ -31,7 +31,17 @@ describe('configuration', () => {
   });
 
   it('requires secrets and the public URL in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_TOKEN is required in production[\s\S]*TOKEN_ENCRYPTION_KEY is required[\s\S]*PUBLIC_URL is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_TOKEN is required in production[\s\S]*TOKEN_ENCRYPTION_KEY is required[\s\S]*SESSION_SECRET is required[\s\S]*PUBLIC_URL is required/);
+  });
+
+  it('SESSION_SECRET: at least 32 characters; without it (outside production) one is derived from API_TOKEN', () => {
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET must be at least 32 characters/);
+    const base = { API_TOKEN: 'a'.repeat(32), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64') };
+    expect(requireSecrets(loadConfig({ ...base, SESSION_SECRET: 'k'.repeat(32) })).sessionSecret).toBe('k'.repeat(32));
+    const derived = requireSecrets(loadConfig(base)).sessionSecret;
+    expect(derived).toHaveLength(43);
+    expect(derived).not.toBe(base.API_TOKEN);
+    expect(requireSecrets(loadConfig({ ...base, API_TOKEN: 'b'.repeat(32) })).sessionSecret).not.toBe(derived);
   });
 
   it('requires DATABASE_URL in production unless the embedded database is explicitly allowed', () => {
@@ -39,6 +49,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       API_TOKEN: 'a'.repeat(32),
       TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+      SESSION_SECRET: 's'.repeat(32),
       PUBLIC_URL: 'https://raffles.example.com',
     };
     expect(() => loadConfig(production)).toThrow(/DATABASE_URL is required in production[\s\S]*ALLOW_EMBEDDED_DATABASE=true/);
@@ -103,5 +114,8 @@ describe('configuration', () => {
     expect(second.tokenEncryptionKeys).toEqual(first.tokenEncryptionKeys);
     const stored = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8'));
     expect(stored.apiToken).toBe(first.apiToken);
+    expect(first.sessionSecret).toHaveLength(43);
+    expect(second.sessionSecret).toBe(first.sessionSecret);
+    expect(stored.sessionSecret).toBe(first.sessionSecret);
   });
 });

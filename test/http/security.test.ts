@@ -279,7 +279,7 @@ describe('in production', () => {
   let api: TestApp;
   let overlayKey: string;
   beforeAll(async () => {
-    api = await startTestApp({ env: { NODE_ENV: 'production', PUBLIC_URL: 'https://raffles.example' } });
+    api = await startTestApp({ env: { NODE_ENV: 'production', PUBLIC_URL: 'https://raffles.example', SESSION_SECRET: 's'.repeat(32) } });
     overlayKey = overlayKeyOf((await createStreamer(api.url)).overlayUrl);
   });
   afterAll(() => api?.stop());

@@ -67,6 +67,8 @@ export interface TwitchLinkServiceDeps {
   overlayKeys: OverlayKeyVault;
   /** After a link committed (drop caches of the streamer). */
   onLinked?(streamerId: string): void;
+  /** After unlinkTwitch: the Twitch user the streamer was linked to (their dashboard sessions end). */
+  onUnlinked?(twitchUserId: string): Promise<unknown>;
 }
 
 export interface LinkStarted {
@@ -281,7 +283,9 @@ export class TwitchLinkService {
   /** Revokes the tokens at Twitch and deletes them; the streamer stays, unlinked. */
   async unlink(streamerId: string): Promise<void> {
     const { credentials } = this.requireClients();
+    const before = await this.deps.db.streamer.findUnique({ where: { id: streamerId }, select: { twitchUserId: true } });
     await credentials.unlink(streamerId);
+    if (before?.twitchUserId) await this.deps.onUnlinked?.(before.twitchUserId);
   }
 
   private redirectUri(): string {
