@@ -146,7 +146,9 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
         return user ? { id: user.id, login: user.login } : null;
       },
     });
+    const live = createLiveConnections({ limits: config.liveConnections, events, logger });
     const services: Services = {
+      liveConnections: live,
       config,
       logger,
       db,
@@ -165,7 +167,6 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     };
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);
-    const live = createLiveConnections({ limits: config.liveConnections, events, logger });
     await live.start();
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),

@@ -11,6 +11,7 @@ import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { PeopleService } from '../people/people.service';
 import type { SessionStore } from '../sessions/session.store';
+import type { LiveConnections } from '../http/live-connections';
 import type { RaffleService } from '../raffles/raffle.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { RoundRunner } from '../raffles/round-runner';
@@ -41,6 +42,8 @@ export interface Services {
   twitch: TwitchFeature;
   /** The viewer and the owner's editors. */
   people: PeopleService;
+  /** Caps and overlay-key cuts of this instance's sockets and SSE streams. */
+  liveConnections: LiveConnections;
   /** Dashboard sessions (Log in with Twitch). */
   sessions: SessionStore;
 }

@@ -27,6 +27,8 @@ export interface GraphQLServices {
   access: AccessDirectory;
   /** The viewer and the owner's editors. */
   people: PeopleService;
+  /** This instance's live connections: a rotation cuts its own at once (others hear the bus). */
+  liveConnections: { rotated(streamerId: string): number };
 }
 
 /** Read-only per-request context, built by the HTTP and WebSocket layers alike. */

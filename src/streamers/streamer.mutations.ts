@@ -34,7 +34,9 @@ builder.mutationFields((t) => ({
     errors: { types: [...commonErrors] },
     resolve: async (query, _root, args, context) => {
       const streamer = await context.services.streamers.rotateOverlayKey(String(args.streamerId));
-      // The new key has committed: every instance now cuts the live connections opened with the old one.
+      // The new key has committed: this instance cuts its live connections opened with the old one
+      // now, and every other instance does when the event reaches it.
+      context.services.liveConnections.rotated(streamer.id);
       context.services.events.publish('overlayKeyRotated', 'all', { streamerId: streamer.id });
       return refetch.streamer(context, query, streamer.id);
     },
