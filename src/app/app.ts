@@ -26,6 +26,7 @@ import { createHttpApp } from '../http/http-app';
 import { createOriginPolicy } from '../http/origins';
 import { overlayRoutes } from '../overlay/overlay.routes';
 import { verifyPageRoutes } from '../verify/verify-page.routes';
+import { createVerifyLinks } from '../verify/verify-url';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -165,6 +166,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       twitch,
       people,
       sessions,
+      verifyLinks: createVerifyLinks(() => publicUrlOf(config, listeningPort)),
     };
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);

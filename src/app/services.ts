@@ -17,6 +17,7 @@ import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { RoundRunner } from '../raffles/round-runner';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
+import type { VerifyLinks } from '../verify/verify-url';
 
 /**
  * Everything the app built, once per app by createApp (tests and operators reach it through the
@@ -46,6 +47,8 @@ export interface Services {
   liveConnections: LiveConnections;
   /** Dashboard sessions (Log in with Twitch). */
   sessions: SessionStore;
+  /** The public verify page of a round (`PUBLIC_URL/verify/<roundId>`). */
+  verifyLinks: VerifyLinks;
 }
 
 // Compile-time proof that the app's services give every layer what it declares.

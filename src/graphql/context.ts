@@ -10,6 +10,7 @@ import type { PeopleService } from '../people/people.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
+import type { VerifyLinks } from '../verify/verify-url';
 
 /** What resolvers reach; the app's Services satisfies it (resolvers know nothing of the app). */
 export interface GraphQLServices {
@@ -29,6 +30,8 @@ export interface GraphQLServices {
   people: PeopleService;
   /** This instance's live connections: a rotation cuts its own at once (others hear the bus). */
   liveConnections: { rotated(streamerId: string): number };
+  /** `PUBLIC_URL/verify/<roundId>` (Round.verifyUrl). */
+  verifyLinks: VerifyLinks;
 }
 
 /** Read-only per-request context, built by the HTTP and WebSocket layers alike. */

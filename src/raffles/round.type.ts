@@ -47,6 +47,10 @@ export const RoundType = builder.prismaObject('Round', {
     winnerIndex: t.exposeInt('winnerIndex', { nullable: true, description: 'Index of the winner among the eligible chatters.' }),
     discordAnnouncedAt: t.expose('discordAnnouncedAt', { type: 'DateTime', nullable: true }),
     raffle: t.relation('raffle'),
+    verifyUrl: t.string({
+      description: 'The public page that checks this round in the browser (PUBLIC_URL/verify/<id>, no credential needed).',
+      resolve: (round, _args, context) => context.services.verifyLinks.roundUrl(round.id),
+    }),
   }),
 });
 
