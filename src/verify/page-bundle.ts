@@ -9,6 +9,7 @@ import { build } from 'esbuild';
  */
 
 const ENTRY = fileURLToPath(new URL('./browser/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface PageBundle {
   code: string;
@@ -16,6 +17,8 @@ export interface PageBundle {
   etag: string;
   /** Subresource Integrity of the script (`sha384-…`). */
   integrity: string;
+  /** The source files bundled, relative to the checkout (the browser-safety test reads them). */
+  inputs: string[];
 }
 
 let bundling: Promise<PageBundle> | undefined;
@@ -31,6 +34,8 @@ export function verifyPageBundle(): Promise<PageBundle> {
 async function bundle(): Promise<PageBundle> {
   const result = await build({
     entryPoints: [ENTRY],
+    absWorkingDir: ROOT,
+    metafile: true,
     bundle: true,
     write: false,
     format: 'esm',
@@ -47,5 +52,6 @@ async function bundle(): Promise<PageBundle> {
     code,
     etag: `"${createHash('sha256').update(code).digest('base64url')}"`,
     integrity: `sha384-${createHash('sha384').update(code).digest('base64')}`,
+    inputs: Object.keys(result.metafile.inputs).sort(),
   };
 }
