@@ -123,6 +123,17 @@ describeWith({ chromium: true }, 'the verify page in a real browser', () => {
     await page.context().close();
   });
 
+  it('checks the commitment published before the draw when the link carries it (?commit=)', async () => {
+    const { page } = await open(`drand-ok?commit=${drand.commitHash}`);
+    expect(await result(page).getAttribute('data-verified')).toBe('true');
+    expect(await page.locator('[data-step="published"]').getAttribute('data-ok')).toBe('true');
+    await page.goto(`${url}/verify/drand-ok?commit=${'0'.repeat(64)}`);
+    await page.locator('[data-testid="verify-result"][data-verified]').waitFor();
+    expect(await result(page).getAttribute('data-verified')).toBe('false');
+    expect(await result(page).getAttribute('data-failed-step')).toBe('published');
+    await page.context().close();
+  });
+
   it('refuses a bundle with one entrant changed and names the step that broke', async () => {
     const { page } = await open('tampered');
     expect(await result(page).getAttribute('data-verified')).toBe('false');

@@ -16,6 +16,8 @@ type State =
 
 const roundId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '');
 const proofUrl = proofPath(roundId);
+// ?commit=<hash>: the commitHash the viewer saw published before the draw (raffleEvents COMMITTED).
+const publishedCommitHash = new URLSearchParams(location.search).get('commit') ?? undefined;
 let language = initialLanguage();
 let state: State = { kind: 'loading' };
 
@@ -66,7 +68,7 @@ async function load(): Promise<State> {
   }
   let result: VerifyResult;
   try {
-    result = verifyBundle(bundle);
+    result = verifyBundle(bundle, publishedCommitHash === undefined ? {} : { publishedCommitHash });
   } catch (error) {
     return { kind: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
   }
@@ -178,7 +180,7 @@ function renderYourself(target: HTMLElement): void {
   target.replaceChildren(
     el('h2', {}, words.yourselfTitle),
     el('p', {}, words.yourself),
-    el('pre', {}, el('code', {}, `npx kinoyu-verify --lang ${language} ${absolute}`)),
+    el('pre', {}, el('code', {}, `npx kinoyu-verify --lang ${language}${publishedCommitHash ? ` --commit ${publishedCommitHash}` : ''} ${absolute}`)),
     el('p', {}, el('a', { href: proofUrl, 'data-testid': 'verify-proof-link' }, words.rawProof)),
   );
 }
