@@ -174,7 +174,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), verifyPageRoutes()],
+      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), verifyPageRoutes({ bundleAtStart: config.isProduction })],
       authRoutes: [
         twitch.routes,
         loginRoutes({

@@ -23,7 +23,9 @@ const VERIFY_PAGE_SECURITY = pageSecurity({
   'connect-src': ["'self'"],
 });
 
-const ASSET_CACHE = 'public, max-age=300';
+// Revalidated on every use (a 304 when unchanged): the page pins the script's SRI hash, so a
+// cached script of an older deploy must never meet a newer page.
+const ASSET_CACHE = 'no-cache';
 
 async function loadPage(): Promise<string> {
   const [html, bundle] = await Promise.all([readFile(PAGE_FILE, 'utf8'), verifyPageBundle()]);
@@ -36,8 +38,18 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, type: string, b
   return reply.send(body);
 }
 
-export function verifyPageRoutes(): FastifyPluginAsync {
+export interface VerifyPageOptions {
+  /** Bundle the script while the server starts (production: a build failure stops the start); else on first use. */
+  bundleAtStart?: boolean;
+}
+
+export function verifyPageRoutes(options: VerifyPageOptions = {}): FastifyPluginAsync {
   return async (app) => {
+    if (options.bundleAtStart) {
+      app.addHook('onReady', async () => {
+        await verifyPageBundle();
+      });
+    }
     let page: Promise<string> | undefined;
     let style: Promise<{ css: string; etag: string }> | undefined;
 

@@ -58,7 +58,7 @@ describeWith({ chromium: true }, 'the verify page in a real browser', () => {
       logger: pino({ level: 'silent' }),
       origins: { allowedOrigins: () => [], allows: (origin) => origin === undefined },
       routes: [
-        verifyPageRoutes(),
+        verifyPageRoutes({ bundleAtStart: true }),
         // Stands in for the proof route (FAIRNESS.md): 404 for a round it does not know.
         async (routes) => {
           routes.get<{ Params: { roundId: string } }>('/rounds/:roundId/proof.json', async (request, reply) => {
@@ -206,6 +206,7 @@ describeWith({ chromium: true }, 'the verify page in a real browser', () => {
     const integrity = /integrity="(sha384-[^"]+)"/.exec(html)?.[1];
     const script = await fetch(`${url}/verify/assets/verify-page.js`);
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(script.headers.get('cache-control')).toBe('no-cache'); // never an old script under a new page's SRI hash
     const { createHash } = await import('node:crypto');
     expect(integrity).toBe(`sha384-${createHash('sha384').update(await script.text()).digest('base64')}`);
     expect((await fetch(`${url}/verify/assets/verify-page.js`, { headers: { 'if-none-match': script.headers.get('etag')! } })).status).toBe(304);
