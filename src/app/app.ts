@@ -160,13 +160,13 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       roundCatchUp: new RoundCatchUp(db, logger),
       principals: options.principals ? options.principals(principals) : principals,
       access: createAccessDirectory(db),
+      verifyLinks: createVerifyLinks(() => publicUrlOf(config, listeningPort)),
       streamers,
       items: new ItemService(db),
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
       twitch,
       people,
       sessions,
-      verifyLinks: createVerifyLinks(() => publicUrlOf(config, listeningPort)),
     };
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);

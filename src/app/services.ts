@@ -35,6 +35,8 @@ export interface Services {
   raffles: RaffleService;
   rounds: RoundRunner;
   roundCatchUp: RoundCatchUp;
+  /** The public verify page of a round (`PUBLIC_URL/verify/<roundId>`). */
+  verifyLinks: VerifyLinks;
   /** Credentials → principals (API token, overlay keys). */
   principals: PrincipalResolver;
   /** Roles and resource owners for authorization decisions. */
@@ -47,8 +49,6 @@ export interface Services {
   liveConnections: LiveConnections;
   /** Dashboard sessions (Log in with Twitch). */
   sessions: SessionStore;
-  /** The public verify page of a round (`PUBLIC_URL/verify/<roundId>`). */
-  verifyLinks: VerifyLinks;
 }
 
 // Compile-time proof that the app's services give every layer what it declares.

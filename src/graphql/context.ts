@@ -22,6 +22,8 @@ export interface GraphQLServices {
   items: ItemService;
   raffles: Pick<RaffleService, 'start' | 'stop' | 'drawNow'>;
   roundCatchUp: RoundCatchUp;
+  /** `PUBLIC_URL/verify/<roundId>` (Round.verifyUrl). */
+  verifyLinks: VerifyLinks;
   twitch: Pick<TwitchFeature, 'link'>;
   config: { raffle: { excludedLogins: readonly string[] } };
   /** Roles and resource owners for authorization (src/auth). */
@@ -30,8 +32,6 @@ export interface GraphQLServices {
   people: PeopleService;
   /** This instance's live connections: a rotation cuts its own at once (others hear the bus). */
   liveConnections: { rotated(streamerId: string): number };
-  /** `PUBLIC_URL/verify/<roundId>` (Round.verifyUrl). */
-  verifyLinks: VerifyLinks;
 }
 
 /** Read-only per-request context, built by the HTTP and WebSocket layers alike. */
