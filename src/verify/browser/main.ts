@@ -14,7 +14,15 @@ type State =
   | { kind: 'unreadable'; reason: string }
   | { kind: 'checked'; result: VerifyResult; bundle: unknown; pending: 'sealed' | 'drand' | null; wrongRound: string | null };
 
-const roundId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '');
+const roundId = pathSegment(location.pathname.split('/').filter(Boolean)[1] ?? '');
+
+function pathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // not valid percent-encoding: the proof route answers 404 for it
+  }
+}
 const proofUrl = proofPath(roundId);
 // ?commit=<hash>: the commitHash the viewer saw published before the draw (raffleEvents COMMITTED).
 const publishedCommitHash = new URLSearchParams(location.search).get('commit') ?? undefined;
