@@ -1,10 +1,8 @@
 #!/usr/bin/env node
-// The proof verifier CLI (src/fairness/cli/verify-cli.ts), run through tsx like the other scripts.
+// The proof verifier CLI (src/fairness/cli/main.ts) from a checkout, run through tsx like the other
+// scripts. Without a checkout: packages/kinoyu-verify/kinoyu-verify.mjs is the same program as one
+// plain Node file (`npm run verify:build` writes it).
 import { register } from 'tsx/esm/api';
 
 register();
-const { runVerifyCli } = await import('../src/fairness/cli/verify-cli.ts');
-process.exitCode = await runVerifyCli(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  locale: process.env.LC_ALL || process.env.LANG,
-});
+await import('../src/fairness/cli/main.ts');

@@ -1,7 +1,7 @@
 // The overlay page: subscribes to the streamer's raffle events with its overlay key, shows a card
 // per win, and after every (re)connection catches up on wins it missed (roundsSince), deduping by
 // round id. Runs in OBS browser sources: no build step, graphql-ws's browser build is loaded first.
-const ROUND_FIELDS = `id number at outcome eligibleCount item { id name weight } winner { userId login displayName }`;
+const ROUND_FIELDS = `id number at outcome eligibleCount item { id name weight } winner { userId login displayName } verifyUrl`;
 const SHOW_MS = 7000;
 // Close codes of the server (src/http/live-connections.ts): the key was rotated or is not valid
 // (4403, graphql-ws' Forbidden), or this key has too many live connections (4429).
@@ -15,12 +15,12 @@ const debug = params.has('debug');
 const lang = (params.get('lang') ?? navigator.language ?? 'pt-BR').toLowerCase().startsWith('pt') ? 'pt' : 'en';
 const text = {
   pt: {
-    winner: 'Ganhador do sorteio', round: 'rodada', among: 'entre', chatters: 'pessoas no chat',
+    winner: 'Ganhador do sorteio', round: 'rodada', among: 'entre', chatters: 'pessoas no chat', verify: 'Confira o sorteio:',
     revoked: 'Este link do overlay não é mais válido. Copie o novo link do overlay.',
     tooMany: 'Conexões demais com este link do overlay.',
   },
   en: {
-    winner: 'Raffle winner', round: 'round', among: 'among', chatters: 'chatters',
+    winner: 'Raffle winner', round: 'round', among: 'among', chatters: 'chatters', verify: 'Check the draw:',
     revoked: 'This overlay link is no longer valid. Copy the new overlay link.',
     tooMany: 'Too many connections with this overlay link.',
   },
@@ -89,6 +89,12 @@ async function showNext() {
   card.querySelector('.winner').textContent = round.winner.displayName || round.winner.login;
   card.querySelector('.prize').textContent = round.item?.name ?? '';
   card.querySelector('.meta').textContent = `${text.round} ${round.number} · ${text.among} ${round.eligibleCount} ${text.chatters}`;
+  // The round's public verify page (Round.verifyUrl), readable on stream without its scheme.
+  const verify = document.createElement('a');
+  verify.className = 'verify';
+  verify.href = round.verifyUrl;
+  verify.textContent = `${text.verify} ${round.verifyUrl.replace(/^https?:\/\//, '')}`;
+  card.append(verify);
   stage.replaceChildren(card);
   await new Promise((resolve) => setTimeout(resolve, queue.length > 0 ? SHOW_MS / 2 : SHOW_MS));
   card.classList.add('leaving');

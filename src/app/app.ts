@@ -25,6 +25,8 @@ import { healthRoutes } from '../http/health.routes';
 import { createHttpApp } from '../http/http-app';
 import { createOriginPolicy } from '../http/origins';
 import { overlayRoutes } from '../overlay/overlay.routes';
+import { verifyPageRoutes } from '../verify/verify-page.routes';
+import { createVerifyLinks } from '../verify/verify-url';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -158,6 +160,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       roundCatchUp: new RoundCatchUp(db, logger),
       principals: options.principals ? options.principals(principals) : principals,
       access: createAccessDirectory(db),
+      verifyLinks: createVerifyLinks(() => publicUrlOf(config, listeningPort)),
       streamers,
       items: new ItemService(db),
       raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
@@ -171,7 +174,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
+      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), verifyPageRoutes({ bundleAtStart: config.isProduction })],
       authRoutes: [
         twitch.routes,
         loginRoutes({

@@ -17,6 +17,7 @@ import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { RoundRunner } from '../raffles/round-runner';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
+import type { VerifyLinks } from '../verify/verify-url';
 
 /**
  * Everything the app built, once per app by createApp (tests and operators reach it through the
@@ -34,6 +35,8 @@ export interface Services {
   raffles: RaffleService;
   rounds: RoundRunner;
   roundCatchUp: RoundCatchUp;
+  /** The public verify page of a round (`PUBLIC_URL/verify/<roundId>`). */
+  verifyLinks: VerifyLinks;
   /** Credentials → principals (API token, overlay keys). */
   principals: PrincipalResolver;
   /** Roles and resource owners for authorization decisions. */

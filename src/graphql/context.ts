@@ -10,6 +10,7 @@ import type { PeopleService } from '../people/people.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
+import type { VerifyLinks } from '../verify/verify-url';
 
 /** What resolvers reach; the app's Services satisfies it (resolvers know nothing of the app). */
 export interface GraphQLServices {
@@ -21,6 +22,8 @@ export interface GraphQLServices {
   items: ItemService;
   raffles: Pick<RaffleService, 'start' | 'stop' | 'drawNow'>;
   roundCatchUp: RoundCatchUp;
+  /** `PUBLIC_URL/verify/<roundId>` (Round.verifyUrl). */
+  verifyLinks: VerifyLinks;
   twitch: Pick<TwitchFeature, 'link'>;
   config: { raffle: { excludedLogins: readonly string[] } };
   /** Roles and resource owners for authorization (src/auth). */

@@ -26,6 +26,11 @@ export const RoundType = builder.prismaObject('Round', {
     at: t.expose('at', { type: 'DateTime' }),
     outcome: t.expose('outcome', { type: RoundOutcome }),
     eligibleCount: t.exposeInt('eligibleCount', { description: 'Chatters who could win this round.' }),
+    verifyUrl: t.string({
+      description: 'The public page that checks this round in the browser (PUBLIC_URL/verify/<id>, no credential needed).',
+      select: { id: true },
+      resolve: (round, _args, context) => context.services.verifyLinks.roundUrl(round.id),
+    }),
     item: t.relation('item', { nullable: true }),
     winner: t.field({
       type: ChatterType,

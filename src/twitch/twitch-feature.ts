@@ -17,6 +17,7 @@ import type { RoundRunner } from '../raffles/round-runner';
 import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixClient, type TwitchAuthClient } from './api';
 import { TwitchChatterSource } from './chat/twitch-chatter-source';
 import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './chat/win-announcer';
+import { verifyUrl } from '../verify/verify-url';
 import { TwitchCredentialStore } from './credentials/credential-store';
 import { createTokenCipher } from '../crypto/token-cipher';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
@@ -92,7 +93,12 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
     },
     chatterSource: runtime?.chatters,
     outboxHandlers: runtime
-      ? { [TWITCH_CHAT_CHANNEL]: twitchChatAnnouncer({ db, helix: runtime.chatHelix, credentials: runtime.credentials }) }
+      ? { [TWITCH_CHAT_CHANNEL]: twitchChatAnnouncer({
+          db,
+          helix: runtime.chatHelix,
+          credentials: runtime.credentials,
+          verifyUrl: (roundId) => verifyUrl(deps.publicUrl(), String(roundId)),
+        }) }
       : {},
     // A linked streamer has a Twitch user id (ending a link clears it with the tokens).
     outboxChannels: (streamer) => (runtime && streamer.twitchUserId ? [TWITCH_CHAT_CHANNEL] : []),

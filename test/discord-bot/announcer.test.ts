@@ -56,6 +56,7 @@ function toRound(round: FakeRound): AnnouncedRound {
     item: { id: 'i', name: 'prize', weight: 1 },
     winner: { userId: 'u', login: 'viewer', displayName: 'Viewer' },
     discordAnnouncedAt: round.announced ? new Date().toISOString() : null,
+    verifyUrl: `https://raffles.example/verify/${round.id}`,
     raffle: { id: 'r', streamer: { id: 's1', guildId: '111111', announceChannelId: round.channel } },
   };
 }

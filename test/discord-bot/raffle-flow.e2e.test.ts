@@ -67,8 +67,11 @@ describe('bot end to end: a raffle announced in Discord', () => {
     expect(h.announcedRoundIds()).toEqual(wins.map((win) => win.id));
     const [embed] = h.winnerEmbeds();
     expect(embed!.title).toBe('🎉 Temos um ganhador!');
-    expect(embed!.fields?.map((field) => field.name)).toEqual(['Chance do prêmio', 'Rodada', 'Pessoas elegíveis']);
+    expect(embed!.fields?.map((field) => field.name)).toEqual(['Chance do prêmio', 'Rodada', 'Pessoas elegíveis', 'Confira este sorteio']);
     expect(embed!.fields?.[2]?.value).toBe('12');
+    // The link to the public verify page comes from the API (Round.verifyUrl: PUBLIC_URL + /verify/<id>).
+    expect(embed!.url).toMatch(new RegExp(`^http://localhost:\\d+/verify/${wins[0]!.id}$`));
+    expect(embed!.fields?.[3]?.value).toBe(`[Abrir a verificação pública](${embed!.url})`);
     expect((await h.wins(streamerId)).every((win) => win.discordAnnouncedAt !== null)).toBe(true);
   });
 

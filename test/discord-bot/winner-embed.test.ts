@@ -11,6 +11,7 @@ const round = {
   eligibleCount: 18,
   item: { id: '3', name: 'skin_dourada *rara*', weight: 50 },
   winner: { userId: '900001', login: 'viewer_002', displayName: 'Viewer_002' },
+  verifyUrl: 'https://raffles.example/verify/42',
 };
 
 describe('winner embed', () => {
@@ -22,7 +23,9 @@ describe('winner embed', () => {
       { name: 'Prize odds', value: '62.5%', inline: true },
       { name: 'Round', value: '#7', inline: true },
       { name: 'Eligible people', value: '18', inline: true },
+      { name: 'Check this draw', value: '[Open the public proof check](https://raffles.example/verify/42)' },
     ]);
+    expect(embed.url).toBe('https://raffles.example/verify/42');
     expect(embed.footer?.text).toBe('Round 42');
     expect(embed.timestamp).toBe(round.at);
     expect(embed.color).toBe(WINNER_COLOR);
@@ -32,7 +35,8 @@ describe('winner embed', () => {
     const embed = buildWinnerEmbed(round, ptBR);
     expect(embed.title).toBe('🎉 Temos um ganhador!');
     expect(embed.description).toContain('ganhou');
-    expect(embed.fields?.map((field) => field.name)).toEqual(['Chance do prêmio', 'Rodada', 'Pessoas elegíveis']);
+    expect(embed.fields?.map((field) => field.name)).toEqual(['Chance do prêmio', 'Rodada', 'Pessoas elegíveis', 'Confira este sorteio']);
+    expect(embed.fields?.[3]?.value).toBe('[Abrir a verificação pública](https://raffles.example/verify/42)');
     expect(embed.fields?.[0]?.value).toMatch(/^62,5\s?%$/);
   });
 

@@ -75,8 +75,9 @@ describe('pages, headers and origins (development)', () => {
       fetch(`${api.url}/overlay/${streamer.id}?key=wrong`),
       fetch(`${api.url}/auth/twitch/callback?error=access_denied`),
       fetch(`${api.url}/auth/twitch/callback?code=x&state=y`),
+      fetch(`${api.url}/verify/1`),
     ]);
-    expect(pages.map((page) => page.status)).toEqual([200, 200, 401, 403, 400, 400]);
+    expect(pages.map((page) => page.status)).toEqual([200, 200, 401, 403, 400, 400, 200]);
     for (const page of pages) {
       expect(page.headers.get('content-type'), page.url).toMatch(/^text\/html/);
       const policy = csp(page);
@@ -103,6 +104,25 @@ describe('pages, headers and origins (development)', () => {
       'style-src': ["'self'"],
       'connect-src': ["'self'", `ws://${host}`, `wss://${host}`],
     });
+  });
+
+  it("the verify page's policy allows its own script and stylesheet and fetch() to its own origin, nothing else", async () => {
+    const page = await fetch(`${api.url}/verify/1`);
+    expect(Object.fromEntries(csp(page))).toEqual({
+      'default-src': ["'none'"],
+      'base-uri': ["'none'"],
+      'form-action': ["'none'"],
+      'frame-ancestors': ["'none'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      'connect-src': ["'self'"],
+    });
+    for (const name of ['verify-page.js', 'verify-page.css']) {
+      expect((await fetch(`${api.url}/verify/assets/${name}`)).status, name).toBe(200);
+    }
+    for (const name of ['main.ts', 'verify-page.html', 'constructor', '__proto__']) {
+      expect((await fetch(`${api.url}/verify/assets/${name}`)).status, name).toBe(404);
+    }
   });
 
   it('the overlay assets are the three known files; other names, Object properties included, are 404', async () => {

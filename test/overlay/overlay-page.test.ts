@@ -27,6 +27,10 @@ describeWith({ chromium: true }, 'the overlay page in a real browser', () => {
     await card.waitFor({ timeout: 10_000 });
     expect(await card.locator('.winner').textContent()).toBe(live.winner.displayName);
     expect(await card.locator('.prize').textContent()).toBe('Golden Skin');
+    const verifyLink = suite.api.services.verifyLinks.roundUrl(live.id);
+    expect(verifyLink).toMatch(new RegExp(`/verify/${live.id}$`));
+    expect(await card.locator('a.verify').getAttribute('href')).toBe(verifyLink);
+    expect(await card.locator('a.verify').textContent()).toContain(verifyLink.replace(/^https?:\/\//, ''));
     await page.screenshot({ path: '/tmp/kinoyu-overlay.png' });
 
     // Offline for a moment: the win drawn meanwhile still appears (live or by catch-up on reconnect).

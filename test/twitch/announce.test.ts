@@ -1,5 +1,6 @@
 /** Wins announced in the streamer's Twitch chat through the outbox: sent, dropped, retried, exactly once across instances. */
 import { describe, expect, it } from 'vitest';
+import { publicUrlOf } from '../../src/config/config';
 import { winAnnouncement } from '../../src/twitch/chat/win-announcer';
 import { addItems, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
@@ -49,7 +50,9 @@ describe('the win announcement in Twitch chat', () => {
     await expect.poll(() => fake.twitch.sentMessages.length, { timeout: 3_000, interval: 20 }).toBe(1);
     const sent = fake.twitch.sentMessages[0]!;
     expect(sent).toMatchObject({ broadcasterId: BROADCASTER.id, senderId: BROADCASTER.id });
-    expect(sent.message).toBe(`🎉 Parabéns, @${round.winner.login}! Você ganhou Golden Skin no sorteio!`);
+    const link = api.services.verifyLinks.roundUrl(round.id);
+    expect(link).toBe(`${publicUrlOf(api.config, api.port)}/verify/${round.id}`);
+    expect(sent.message).toBe(`🎉 Parabéns, @${round.winner.login}! Você ganhou Golden Skin no sorteio! Confira o sorteio: ${link}`);
 
     await expect.poll(async () => (await announcements(api, raffle.id))[0].twitchAnnouncement.status).toBe('SENT');
     const [recorded] = await announcements(api, raffle.id);
@@ -59,7 +62,9 @@ describe('the win announcement in Twitch chat', () => {
     await api.services.db.streamer.update({ where: { id: streamer.id }, data: { locale: 'en' } });
     const english = await draw(api, raffle.id);
     await expect.poll(() => fake.twitch.sentMessages.length).toBe(2);
-    expect(fake.twitch.sentMessages[1]!.message).toBe(`🎉 Congratulations, @${english.winner.login}! You won Golden Skin in the raffle!`);
+    expect(fake.twitch.sentMessages[1]!.message).toBe(
+      `🎉 Congratulations, @${english.winner.login}! You won Golden Skin in the raffle! Check the draw: ${api.services.verifyLinks.roundUrl(english.id)}`,
+    );
   });
 
   it('records a message Twitch accepted but dropped (is_sent: false) as DROPPED with the reason', async () => {
@@ -142,10 +147,46 @@ describe('on the embedded database (PGlite)', () => {
 });
 
 describe('winAnnouncement', () => {
-  it('stays within 500 characters', () => {
-    const text = winAnnouncement('pt-BR', 'someone', 'x'.repeat(600));
-    expect([...text].length).toBeLessThanOrEqual(500);
-    expect(text.startsWith('🎉 Parabéns, @someone!')).toBe(true);
-    expect(winAnnouncement('en-US', 'a', 'b')).toBe('🎉 Congratulations, @a! You won b in the raffle!');
+  const link = 'https://raffles.example.com/verify/123456';
+  const length = (text: string) => [...text].length;
+
+  it('carries the verify link, in pt-BR by default', () => {
+    expect(winAnnouncement('en-US', 'a', 'b', link)).toBe(`🎉 Congratulations, @a! You won b in the raffle! Check the draw: ${link}`);
+    expect(winAnnouncement('pt-BR', 'a', 'b', link)).toBe(`🎉 Parabéns, @a! Você ganhou b no sorteio! Confira o sorteio: ${link}`);
+    expect(winAnnouncement('fr', 'a', 'b', link)).toContain('Parabéns');
+  });
+
+  it('cuts a long prize name, not the winner or the link, to stay within 500 characters', () => {
+    const text = winAnnouncement('pt-BR', 'someone', 'x'.repeat(600), link);
+    expect(length(text)).toBe(500);
+    expect(text.startsWith('🎉 Parabéns, @someone! Você ganhou xxx')).toBe(true);
+    expect(text).toContain('x… no sorteio!');
+    expect(text.endsWith(` ${link}`)).toBe(true);
+  });
+
+  it('cuts both names when both are long, and counts characters (emoji, accents) as Twitch does', () => {
+    const winner = 'w'.repeat(400);
+    const prize = '🏆é'.repeat(300);
+    for (const locale of ['pt-BR', 'en']) {
+      const text = winAnnouncement(locale, winner, prize, link);
+      expect(length(text)).toBe(500);
+      expect(text.endsWith(link)).toBe(true);
+      expect(text).toMatch(/@w+…! /);
+      expect(text).toMatch(/(🏆é)+🏆?…/u);
+    }
+  });
+
+  it('cuts a long winner name when the prize is short', () => {
+    const text = winAnnouncement('en', 'v'.repeat(480), 'Golden Skin', link);
+    expect(length(text)).toBe(500);
+    expect(text).toMatch(/^🎉 Congratulations, @v+…! You won Golden Skin in the raffle! Check the draw: /);
+    expect(text.endsWith(link)).toBe(true);
+  });
+
+  it('leaves a message that fits untouched', () => {
+    const prize = 'p'.repeat(300);
+    const text = winAnnouncement('en', 'viewer', prize, link);
+    expect(text).toContain(`You won ${prize} in`);
+    expect(length(text)).toBeLessThan(500);
   });
 });

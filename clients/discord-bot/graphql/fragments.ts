@@ -41,6 +41,7 @@ export const AnnouncedRoundFields = graphql(
   fragment AnnouncedRoundFields on Round {
     ...RoundFields
     discordAnnouncedAt
+    verifyUrl
     raffle { id streamer { id guildId announceChannelId } }
   }
 `,

@@ -107,6 +107,8 @@ export const en: Messages = {
     round: 'Round',
     eligible: 'Eligible people',
     footer: (roundId: string) => `Round ${roundId}`,
+    verify: 'Check this draw',
+    verifyLink: 'Open the public proof check',
   },
   format: {
     seconds: (n: number) => `${n} s`,

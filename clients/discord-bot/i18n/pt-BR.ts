@@ -106,6 +106,8 @@ export const ptBR = {
     round: 'Rodada',
     eligible: 'Pessoas elegíveis',
     footer: (roundId: string) => `Rodada ${roundId}`,
+    verify: 'Confira este sorteio',
+    verifyLink: 'Abrir a verificação pública',
   },
   format: {
     seconds: (n: number) => `${n} s`,

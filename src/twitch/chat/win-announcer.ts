@@ -17,19 +17,31 @@ import type { TwitchCredentialStore } from '../credentials/credential-store';
 
 export const TWITCH_CHAT_CHANNEL = 'TWITCH_CHAT';
 
-const TEMPLATES: Record<'pt-BR' | 'en', (winner: string, prize: string) => string> = {
-  'pt-BR': (winner, prize) => `🎉 Parabéns, @${winner}! Você ganhou ${prize} no sorteio!`,
-  en: (winner, prize) => `🎉 Congratulations, @${winner}! You won ${prize} in the raffle!`,
+type Template = (winner: string, prize: string, verifyUrl: string) => string;
+
+const TEMPLATES: Record<'pt-BR' | 'en', Template> = {
+  'pt-BR': (winner, prize, verifyUrl) => `🎉 Parabéns, @${winner}! Você ganhou ${prize} no sorteio! Confira o sorteio: ${verifyUrl}`,
+  en: (winner, prize, verifyUrl) => `🎉 Congratulations, @${winner}! You won ${prize} in the raffle! Check the draw: ${verifyUrl}`,
 };
 
-/** pt-BR unless the streamer chose an English locale. Never longer than Twitch's 500 characters. */
-export function winAnnouncement(locale: string, winnerLogin: string, prize: string): string {
+/** `text` in at most `length` characters (code points), an ellipsis marking a cut. */
+function shorten(text: string, length: number): string {
+  const characters = [...text];
+  return characters.length <= length ? text : `${characters.slice(0, Math.max(0, length - 1)).join('')}…`;
+}
+
+/**
+ * pt-BR unless the streamer chose an English locale, with the round's verify link. Never longer
+ * than Twitch's 500 characters: the names (the longer first) are cut, never the link.
+ */
+export function winAnnouncement(locale: string, winnerLogin: string, prize: string, verifyUrl: string): string {
   const template = locale.toLowerCase().startsWith('en') ? TEMPLATES.en : TEMPLATES['pt-BR'];
-  const text = template(winnerLogin, prize);
-  const excess = chatMessageLength(text) - CHAT_MESSAGE_MAX_LENGTH;
-  if (excess <= 0) return text;
-  const shortened = [...prize].slice(0, Math.max(1, chatMessageLength(prize) - excess - 1)).join('');
-  return template(winnerLogin, `${shortened}…`);
+  const room = Math.max(2, CHAT_MESSAGE_MAX_LENGTH - chatMessageLength(template('', '', verifyUrl)));
+  const [winnerLength, prizeLength] = [chatMessageLength(winnerLogin), chatMessageLength(prize)];
+  if (winnerLength + prizeLength <= room) return template(winnerLogin, prize, verifyUrl);
+  const half = Math.floor(room / 2);
+  const winnerRoom = winnerLength <= half ? winnerLength : prizeLength <= room - half ? room - prizeLength : half;
+  return template(shorten(winnerLogin, winnerRoom), shorten(prize, room - winnerRoom), verifyUrl);
 }
 
 export interface TwitchChatAnnouncerDeps {
@@ -37,6 +49,8 @@ export interface TwitchChatAnnouncerDeps {
   /** A client that does not retry by itself: the outbox owns retries, so each attempt is recorded. */
   helix: HelixClient;
   credentials: Pick<TwitchCredentialStore, 'tokenSource'>;
+  /** The round's public verify page (PUBLIC_URL/verify/<id>). */
+  verifyUrl(roundId: number): string;
 }
 
 /** Outbox handler for TWITCH_CHAT rows: one chat message per winning round. */
@@ -57,7 +71,7 @@ export function twitchChatAnnouncer(deps: TwitchChatAnnouncerDeps): OutboxHandle
       const sent = await deps.helix.sendChatMessage({
         broadcasterId: streamer.twitchUserId,
         senderId: streamer.twitchUserId,
-        message: winAnnouncement(streamer.locale, round.winnerLogin, round.item.name),
+        message: winAnnouncement(streamer.locale, round.winnerLogin, round.item.name, deps.verifyUrl(message.roundId)),
         token: deps.credentials.tokenSource(streamer.id),
       });
       if (!sent.isSent) {
