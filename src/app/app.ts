@@ -25,6 +25,7 @@ import { healthRoutes } from '../http/health.routes';
 import { createHttpApp } from '../http/http-app';
 import { createOriginPolicy } from '../http/origins';
 import { overlayRoutes } from '../overlay/overlay.routes';
+import { dashboardRoutes } from '../dashboard/dashboard.routes';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -171,7 +172,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
+      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), dashboardRoutes()],
       authRoutes: [
         twitch.routes,
         loginRoutes({

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * Builds the dashboard (clients/dashboard → clients/dashboard/dist) with Vite.
+ *
+ *   node scripts/build-dashboard.mjs             always build (npm run dashboard:build)
+ *   node scripts/build-dashboard.mjs --if-stale  only when a source is newer than the last build
+ *                                                (postinstall and prestart run this)
+ *
+ * Without Vite installed (an install that omitted dev dependencies) it says so and exits 0: the
+ * API still runs, /dashboard answers 503 until the app is built.
+ */
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../clients/dashboard/', import.meta.url));
+const DIST = path.join(ROOT, 'dist');
+const STAMP = path.join(DIST, '.build-stamp');
+const SOURCES = ['index.html', 'vite.config.ts', 'src', '../../package-lock.json'];
+
+async function newestSourceMs() {
+  let newest = 0;
+  const visit = async (target) => {
+    const info = await stat(target).catch(() => null);
+    if (!info) return;
+    if (info.isDirectory()) {
+      for (const entry of await readdir(target)) await visit(path.join(target, entry));
+    } else newest = Math.max(newest, info.mtimeMs);
+  };
+  for (const source of SOURCES) await visit(path.join(ROOT, source));
+  return newest;
+}
+
+export async function isStale() {
+  const built = await stat(STAMP).catch(() => null);
+  return !built || (await newestSourceMs()) > built.mtimeMs;
+}
+
+export async function buildDashboard({ ifStale = false, quiet = false } = {}) {
+  if (ifStale && !(await isStale())) {
+    if (!quiet) console.log('dashboard: build is up to date');
+    return false;
+  }
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    console.warn('dashboard: vite is not installed (dev dependencies omitted?): /dashboard stays unbuilt');
+    return false;
+  }
+  await vite.build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  await writeFile(STAMP, `${new Date().toISOString()}\n`);
+  return true;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await buildDashboard({ ifStale: process.argv.includes('--if-stale') });
+}
