@@ -41,6 +41,8 @@ export function createDashboardApi(location: Location = window.location): Dashbo
   const urql = new Client({
     url: '/graphql',
     fetchOptions: { credentials: 'same-origin' },
+    // POST: every cookie-authenticated request carries Origin, which the API's CSRF check reads.
+    preferGetMethod: false,
     exchanges: [
       cacheExchange,
       fetchExchange,

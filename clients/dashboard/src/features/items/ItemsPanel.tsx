@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 import { Field } from '../../components/Field';
@@ -19,7 +19,9 @@ function intField(data: FormData, name: string): number | undefined {
 /** The prize table: add, edit, remove; the server's ValidationError problems at their field. */
 export function ItemsPanel({ streamerId }: { streamerId: string }) {
   const { t } = useTranslation();
-  const [{ data }] = useQuery({ query: ItemsQuery, variables: { streamerId } });
+  // Listed as depending on Item even while empty, so adding the first prize refreshes the table.
+  const context = useMemo(() => ({ additionalTypenames: ['Item'] }), []);
+  const [{ data }] = useQuery({ query: ItemsQuery, variables: { streamerId }, context });
   const [adding, addItems] = useMutation(AddItems);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [editing, setEditing] = useState<string | null>(null);
