@@ -54,7 +54,8 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     expect(await page.getByTestId('connect-channel').count()).toBe(0);
     await page.getByTestId('streamer-card').getByRole('link').click();
     await page.waitForURL(`${base}/dashboard/streamers/${streamer.id}`);
-    expect(await page.getByTestId('overlay-url').inputValue()).toBe(streamer.overlayUrl);
+    const { streamer: withUrl } = await execute(api.url, `query($id: ID!) { streamer(id: $id) { overlayUrl } }`, { id: streamer.id });
+    await expect.poll(() => page.getByTestId('overlay-url').inputValue()).toBe(withUrl.overlayUrl);
 
     const itemForm = page.getByTestId('item-form');
     await itemForm.locator('input[name=name]').fill('Golden Skin');
