@@ -102,6 +102,16 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     expect(newest).not.toBe(win.id);
     expect(await page.getByTestId('reroll').count()).toBe(0); // no rerollRound in the schema yet
 
+    // Offline: the badge says so; the win drawn meanwhile comes with the resumed subscription (afterRoundId).
+    await context.setOffline(true);
+    await page.locator('[data-testid=connection-state][data-state=reconnecting]').waitFor();
+    const { drawRound: missed } = await execute(api.url, contractOperation('DrawRound'), { raffleId });
+    await context.setOffline(false);
+    await page.locator(`[data-testid=live-winner][data-round-id="${missed.id}"]`).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
+    expect(await page.getByTestId('live-winner').count()).toBe(3);
+    expect(await page.getByTestId('live-winner').first().getAttribute('data-round-id')).toBe(missed.id);
+
     await page.getByTestId('raffle-stop').click();
     await page.getByTestId('raffle-form').waitFor();
     const stopped = await execute(api.url, RAFFLE_ROUNDS, { id: raffleId });

@@ -29,6 +29,8 @@ export function createDashboardApi(location: Location = window.location): Dashbo
     lazy: true,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
+    // 0.5 s, 1 s, 2 s … at most 5 s between attempts, with jitter so many tabs do not reconnect in step.
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 5_000) + Math.random() * 300)),
     on: {
       connecting: () => set(everConnected ? 'reconnecting' : 'connecting'),
       connected: () => {
@@ -38,6 +40,9 @@ export function createDashboardApi(location: Location = window.location): Dashbo
       closed: () => set(everConnected ? 'reconnecting' : 'closed'),
     },
   });
+  // The browser knows before the socket does: going offline ends the socket now (graphql-ws
+  // then retries, and the subscriptions resume from the last round seen).
+  globalThis.addEventListener?.('offline', () => ws.terminate());
   const urql = new Client({
     url: '/graphql',
     fetchOptions: { credentials: 'same-origin' },
