@@ -48,7 +48,16 @@ export async function buildDashboard({ ifStale = false, quiet = false } = {}) {
     console.warn('dashboard: vite is not installed (dev dependencies omitted?): /dashboard stays unbuilt');
     return false;
   }
-  await vite.build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  // Vite builds React's development bundle when NODE_ENV says test or development (vitest sets
+  // test): the served app is always the production build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({ configFile: path.join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: quiet ? 'warn' : 'info' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   await writeFile(STAMP, `${new Date().toISOString()}\n`);
   return true;
 }

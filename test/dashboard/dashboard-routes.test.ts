@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from './use-test-app';
 import { ensureDashboardBuilt } from './support';
+import { initialAssetSizes } from '../../bench/dashboard.bench';
 
 describe('GET /dashboard: the built single-page app', () => {
   beforeAll(ensureDashboardBuilt, 120_000);
@@ -32,5 +33,12 @@ describe('GET /dashboard: the built single-page app', () => {
     const missing = await fetch(`${suite.api.url}/dashboard/assets/nope-123.js`);
     expect(missing.status).toBe(404);
     expect((await fetch(`${suite.api.url}/dashboard/assets/../../package.json`)).status).not.toBe(200);
+  });
+
+  it('keeps the initial JavaScript within 250 KB gzipped (the chart library is a lazy chunk)', async () => {
+    const sizes = await initialAssetSizes();
+    expect(sizes.scripts).toHaveLength(1);
+    expect(sizes.initialJs).toBeLessThanOrEqual(250 * 1024);
+    expect(sizes.lazyJs).toBeGreaterThan(50 * 1024);
   });
 });
