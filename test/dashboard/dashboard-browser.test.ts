@@ -78,6 +78,22 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     await expect.poll(() => page.getByTestId('item-row').count()).toBe(2);
     const first = page.getByTestId('item-row').first();
     expect(await first.locator('[data-field]').allTextContents()).toEqual(['Golden Skin', '3', '5', '5']);
+    // Edit (a bad stock shown at its field, then a good one) and remove.
+    const sticker = page.getByTestId('item-row').nth(1);
+    await sticker.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByTestId('item-edit-form');
+    await edit.locator('input[name=stock]').fill('0');
+    await edit.locator('button[type=submit]').click();
+    await edit.locator('[data-field-error=stock]').waitFor();
+    await edit.locator('input[name=stock]').fill('6');
+    await edit.locator('button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('item-row').nth(1).locator('[data-field=stock]').textContent()).toBe('6');
+    await itemForm.locator('input[name=name]').fill('Temporary');
+    await itemForm.locator('input[name=weight]').fill('1');
+    await itemForm.locator('button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('item-row').count()).toBe(3);
+    await page.getByTestId('item-row').nth(2).getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByTestId('item-row').count()).toBe(2);
 
     const raffleForm = page.getByTestId('raffle-form');
     await raffleForm.locator('input[name=interval]').fill('3600');
