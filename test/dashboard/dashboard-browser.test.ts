@@ -11,6 +11,7 @@ import { browserBase, ensureDashboardBuilt, logInInBrowser, sessionCookie } from
 const OWNER: TwitchPerson = { id: '1001', login: 'kinoyu', displayName: 'KinoYu' };
 const EDITOR: TwitchPerson = { id: '2002', login: 'helper_ana', displayName: 'HelperAna' };
 const STRANGER: TwitchPerson = { id: '3003', login: 'stranger', displayName: 'Stranger' };
+const NEWCOMER: TwitchPerson = { id: '4004', login: 'newcomer', displayName: 'Newcomer' };
 const CHATTERS = [
   { userId: '9001', login: 'viewer_one', displayName: 'ViewerOne' },
   { userId: '9002', login: 'viewer_two', displayName: 'ViewerTwo' },
@@ -162,6 +163,43 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     expect(await chart.locator('svg .recharts-errorBar').count()).toBeGreaterThan(0);
     expect(page.errors).toEqual([]);
     await context.close();
+  });
+
+  // GET /raffles/<id>/rounds.csv and GET /auth/twitch/connect come with the dashboard's server
+  // side (built separately): until they answer, these two cases skip, saying so.
+  it('the CSV export has one row per round', async (ctx) => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await logInInBrowser(context, api, fixture.twitch, OWNER);
+      await page.goto(`${base}/dashboard/streamers/${streamer.id}/history`);
+      const href = await page.getByTestId('export-csv').getAttribute('href');
+      const response = await context.request.get(`${base}${href}`);
+      if (response.status() === 404) return ctx.skip('GET /raffles/<id>/rounds.csv is not on this server yet');
+      expect(response.status()).toBe(200);
+      const lines = (await response.text()).trim().split(/\r?\n/);
+      const { raffle } = await execute(api.url, RAFFLE_ROUNDS, { id: raffleId });
+      expect(lines.length - 1).toBe(raffle.roundCount);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a newcomer connects their channel from the dashboard and then steers it', async (ctx) => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await logInInBrowser(context, api, fixture.twitch, NEWCOMER);
+      const connect = page.getByTestId('connect-channel');
+      const probe = await context.request.get(`${base}${await connect.getAttribute('href')}`, { maxRedirects: 0 });
+      if (probe.status() === 404) return ctx.skip('GET /auth/twitch/connect is not on this server yet');
+      fixture.twitch.setConsent({ userId: NEWCOMER.id });
+      await connect.click();
+      await page.waitForURL(/\/dashboard/, { timeout: 15_000 });
+      await page.goto(`${base}/dashboard`);
+      await expect.poll(() => page.getByTestId('streamer-card').count(), { timeout: 10_000 }).toBe(1);
+      expect(await page.getByTestId('connect-channel').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
   });
 
   it('the owner adds an editor; the editor steers (starts and stops a raffle) but cannot manage editors', async () => {
