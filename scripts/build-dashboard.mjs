@@ -9,13 +9,16 @@
  * Without Vite installed (an install that omitted dev dependencies) it says so and exits 0: the
  * API still runs, /dashboard answers 503 until the app is built.
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../clients/dashboard/', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.build-stamp');
+/** One build at a time (test files in parallel workers, install and start): mkdir is atomic. */
+const LOCK = path.join(ROOT, '.build-lock');
+const LOCK_STALE_MS = 5 * 60_000;
 const SOURCES = ['index.html', 'vite.config.ts', 'src', '../../package-lock.json'];
 
 async function newestSourceMs() {
@@ -36,7 +39,30 @@ export async function isStale() {
   return !built || (await newestSourceMs()) > built.mtimeMs;
 }
 
-export async function buildDashboard({ ifStale = false, quiet = false } = {}) {
+async function withLock(task) {
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      break;
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error;
+      const held = await stat(LOCK).catch(() => null);
+      if (held && Date.now() - held.mtimeMs > LOCK_STALE_MS) await rm(LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+export function buildDashboard(options = {}) {
+  return withLock(() => buildUnlocked(options));
+}
+
+async function buildUnlocked({ ifStale = false, quiet = false }) {
   if (ifStale && !(await isStale())) {
     if (!quiet) console.log('dashboard: build is up to date');
     return false;

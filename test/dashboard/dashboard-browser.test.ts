@@ -6,6 +6,7 @@ import { contractOperation, execute } from '../support/graphql';
 import type { TestApp } from '../support/test-app';
 import { asBrowser, VIEWER, type TwitchPerson } from '../people/support';
 import { linkedStreamer, useFakeTwitch, type LinkedStreamer } from '../twitch/support';
+import { schemaFeatures } from '../../clients/dashboard/src/graphql/schema-features';
 import { browserBase, ensureDashboardBuilt, logInInBrowser, sessionCookie } from './support';
 
 const OWNER: TwitchPerson = { id: '1001', login: 'kinoyu', displayName: 'KinoYu' };
@@ -161,6 +162,12 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     expect(await chart.getAttribute('data-items')).toBe('2');
     expect(await chart.locator('svg .recharts-bar-rectangle').count()).toBeGreaterThan(0);
     expect(await chart.locator('svg .recharts-errorBar').count()).toBeGreaterThan(0);
+
+    // The overlay studio: usable once the schema has overlay settings, says so until then.
+    await page.goto(`${base}/dashboard/streamers/${streamer.id}/overlay`);
+    await page.getByTestId('overlay-settings-form').waitFor();
+    expect(await page.getByTestId('overlay-studio-pending').count()).toBe(schemaFeatures.overlaySettings ? 0 : 1);
+    expect(await page.getByTestId('overlay-test-win').count()).toBe(schemaFeatures.sendOverlayTestWin ? 1 : 0);
     expect(page.errors).toEqual([]);
     await context.close();
   });

@@ -90,7 +90,7 @@ export function OverlayStudio({ streamerId, overlayUrl }: { streamerId: string; 
             className="overlay-preview-card"
             style={{ color: settings.textColor, background: settings.backgroundColor, borderColor: settings.accentColor, fontFamily: settings.font, transform: `scale(${settings.scale})` }}
           >
-            <strong style={{ color: settings.accentColor }}>KinoYu</strong> · {t('live.won', { winner: 'viewer_42', item: '🎁' })}
+            <strong style={{ color: settings.accentColor }}>KinoYu</strong> · {t('live.won', { winner: 'viewer_42', item: 'Golden Skin' })}
           </div>
         </div>
         {overlayUrl && <p className="muted small">{overlayUrl.replace(/key=[^&]+/, 'key=…')}</p>}
