@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --smoke] [--only fanout,draw,chatters,api] [--strict] [--out bench/results.json]
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard] [--strict] [--out bench/results.json]
  *
  * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
  * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
@@ -14,12 +14,13 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runApi, type ApiResult } from './api.bench';
 import { runChatters, type ChattersResult } from './chatters.bench';
+import { runDashboard, type DashboardResult } from './dashboard.bench';
 import { runDraw, type DrawResult } from './draw.bench';
 import { runFanout, type FanoutResult } from './fanout/fanout.bench';
 import { createBenchContext } from './lib/context';
 import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
 
-const BENCHES = ['fanout', 'draw', 'chatters', 'api'] as const;
+const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'dashboard'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -43,6 +44,7 @@ const TARGETS = {
   drawRatio: 1.5,
   chattersRatio: 1.2,
   dedupePickMs: 20,
+  dashboardInitialJsBytes: 250 * 1024,
 };
 
 const plan = smoke
@@ -51,6 +53,7 @@ const plan = smoke
       draw: { sizes: [20, 1_000], iterations: () => 100, roundSeconds: 1, parallelRaffles: 0 },
       chatters: { chatters: 10_000, pageLatencyMs: 20, trials: 1 },
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
+      dashboard: { trials: 1 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
@@ -62,12 +65,13 @@ const plan = smoke
       },
       chatters: { chatters: 100_000, pageLatencyMs: 50, trials: 3 },
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
+      dashboard: { trials: 5 },
     };
 
 const started = new Date();
 const loadAtStart = os.loadavg();
 const context = await createBenchContext(smoke);
-const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult } = {};
+const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult; dashboard?: DashboardResult } = {};
 const problems: string[] = [];
 const failures: string[] = [];
 
@@ -90,6 +94,7 @@ try {
       if (name === 'draw') results.draw = await runDraw(context, plan.draw);
       if (name === 'chatters') results.chatters = await runChatters(context, plan.chatters);
       if (name === 'api') results.api = await runApi(context, plan.api);
+      if (name === 'dashboard') results.dashboard = await runDashboard(context, plan.dashboard);
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
@@ -101,7 +106,7 @@ try {
 
 const rows = tableRows();
 for (const result of results.fanout ?? []) problems.push(...result.problems);
-problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []));
+problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []), ...(results.dashboard?.problems ?? []));
 const finished = new Date();
 const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
 const loadAtEnd = os.loadavg();
@@ -286,6 +291,28 @@ function tableRows(): Row[] {
       ratio: '',
       target: 'same for 5 and 200',
       ok: api.constantStatements,
+    });
+  }
+  const dashboard = results.dashboard;
+  if (dashboard) {
+    rows.push({
+      bench: 'dashboard',
+      case: `initial JS, gzipped (${dashboard.initialJsFiles.length} file${dashboard.initialJsFiles.length > 1 ? 's' : ''}; lazy chunks ${kb(dashboard.lazyJsGzipBytes)})`,
+      measured: kb(dashboard.initialJsGzipBytes),
+      floor: '',
+      ratio: `CSS ${kb(dashboard.initialCssGzipBytes)}`,
+      target: `≤ ${kb(TARGETS.dashboardInitialJsBytes)}`,
+      // A size does not depend on the run's size: checked in smoke runs too.
+      ok: dashboard.initialJsGzipBytes <= TARGETS.dashboardInitialJsBytes,
+    });
+    rows.push({
+      bench: 'dashboard',
+      case: `navigation → first winner rendered, median of ${dashboard.trials} (headless Chromium)`,
+      measured: ms(dashboard.navigationToWinnerMs.p50, 0),
+      floor: `${ms(dashboard.navigationToLiveMs.p50, 0)} (navigation → socket live)`,
+      ratio: `drawRound sent → rendered ${ms(dashboard.drawToRenderedMs.p50, 0)} (max ${ms(dashboard.drawToRenderedMs.max, 0)})`,
+      target: '',
+      ok: undefined,
     });
   }
   return rows;

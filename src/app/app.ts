@@ -27,6 +27,7 @@ import { createOriginPolicy } from '../http/origins';
 import { overlayRoutes } from '../overlay/overlay.routes';
 import { verifyPageRoutes } from '../verify/verify-page.routes';
 import { createVerifyLinks } from '../verify/verify-url';
+import { dashboardRoutes } from '../dashboard/dashboard.routes';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -174,7 +175,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), verifyPageRoutes({ bundleAtStart: config.isProduction })],
+      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), verifyPageRoutes({ bundleAtStart: config.isProduction }), dashboardRoutes()],
       authRoutes: [
         twitch.routes,
         loginRoutes({
