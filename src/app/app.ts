@@ -33,6 +33,7 @@ import { OutboxWorker } from '../outbox/outbox-worker';
 import { TwitchNotConfiguredError } from '../errors/domain-errors';
 import { createTwitchFeature, type TwitchFeature } from '../twitch/twitch-feature';
 import { PeopleService } from '../people/people.service';
+import { OverlayService } from '../overlay/overlay.service';
 import { LoginStates } from '../sessions/login-state';
 import { loginRoutes } from '../sessions/login.routes';
 import { SESSION_COOKIE, signedCookieReader } from '../sessions/session-cookie';
@@ -88,6 +89,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const db = database.prisma;
     let listeningPort = config.http.port;
     const sessions = new SessionStore(db);
+    const readCookie = signedCookieReader(config.sessionSecret);
     twitch = createTwitchFeature({
       twitch: config.twitch,
       tokenEncryptionKeys: config.tokenEncryptionKeys,
@@ -95,8 +97,14 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       logger: logger.child({ subsystem: 'twitch' }),
       publicUrl: () => publicUrlOf(config, listeningPort),
       rounds: () => rounds,
-      // Unlinking a streamer from Twitch logs its owner out everywhere.
+      // A link that ends (unlinked, or revoked at Twitch) logs its owner out everywhere, in the
+      // same transaction.
+      endSessionsInTx: (tx, twitchUserId) => sessions.revokeAllOf(twitchUserId, tx),
       onUnlinked: (twitchUserId) => sessions.revokeAllOf(twitchUserId),
+      personOf: async (cookieHeader) => {
+        const id = readCookie(cookieHeader, SESSION_COOKIE);
+        return id ? ((await sessions.find(id))?.twitchUserId ?? null) : null;
+      },
     });
     const chatters = options.chatterSource ?? twitch.chatterSource ?? new InMemoryChatterSource();
     outbox = new OutboxWorker({
@@ -127,7 +135,6 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     );
     await streamers.sealOverlayKeys();
     const origins = createOriginPolicy(config, () => listeningPort);
-    const readCookie = signedCookieReader(config.sessionSecret);
     const principals = createPrincipalResolver({
       apiToken: config.apiToken,
       findStreamerIdByOverlayKey: (key) => streamers.findIdByOverlayKey(key),
@@ -164,6 +171,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       twitch,
       people,
       sessions,
+      overlay: new OverlayService({ db, events, chatters }),
     };
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);
