@@ -25,6 +25,7 @@ import { healthRoutes } from '../http/health.routes';
 import { createHttpApp } from '../http/http-app';
 import { createOriginPolicy } from '../http/origins';
 import { overlayRoutes } from '../overlay/overlay.routes';
+import { roundsCsvRoutes } from '../raffles/rounds-csv.routes';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -179,7 +180,18 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers)],
+      routes: [
+        graphqlRoutes(yoga, graphiql, { principals: services.principals, live }),
+        healthRoutes(services, () => database!.ping()),
+        overlayRoutes(services.streamers),
+        roundsCsvRoutes({
+          db,
+          principals: services.principals,
+          access: services.access,
+          publicUrl: () => publicUrlOf(config, listeningPort),
+          logger: logger.child({ subsystem: 'csv' }),
+        }),
+      ],
       authRoutes: [
         twitch.routes,
         loginRoutes({
