@@ -13,6 +13,13 @@ import { asBrowser, cookieNamed, logIn, VIEWER, type TwitchPerson } from './supp
 
 const STREAMER: TwitchPerson = { id: '7001', login: 'solo_streamer', displayName: 'SoloStreamer' };
 const OTHER: TwitchPerson = { id: '7002', login: 'someone_else', displayName: 'SomeoneElse' };
+const EDITOR: TwitchPerson = { id: '7003', login: 'mod_bia', displayName: 'ModBia' };
+
+const UPDATE_SETTINGS = /* GraphQL */ `
+  mutation($id: ID!) { updateOverlaySettings(streamerId: $id, settings: { scale: 2 }) { __typename ... on Streamer { overlaySettings { scale } } } }
+`;
+const TEST_WIN = /* GraphQL */ `mutation($id: ID!) { sendOverlayTestWin(streamerId: $id) { __typename } }`;
+const ADD_EDITOR = /* GraphQL */ `mutation($id: ID!, $login: String!) { addEditor(streamerId: $id, login: $login) { __typename ... on Error { message } } }`;
 
 const VIEWER_DETAIL = /* GraphQL */ `
   query { viewer { twitchUserId streamers { role streamer { id guildId twitchUserId login linked items { name } } } } }
@@ -178,5 +185,41 @@ describe('Twitch-only streamers: connect my channel on the dashboard', () => {
     expect((await asBrowser(api, session.cookie, VIEWER)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const row = await api.services.db.streamer.findUniqueOrThrow({ where: { id: guildStreamer.id } });
     expect(row.twitchUserId).toBeNull();
+  });
+
+  it('with session cookies: the editor steers the overlay and downloads the CSV but cannot manage; a stranger is FORBIDDEN / 403', async () => {
+    const api = await fixture.app();
+    const owner = await logIn(api, fixture.twitch, STREAMER);
+    expect((await connect(api, fixture.twitch, owner.cookie, STREAMER)).status).toBe(303);
+    const streamerId = (await asBrowser(api, owner.cookie, VIEWER_DETAIL)).data.viewer.streamers[0].streamer.id as string;
+    fixture.twitch.addUser({ ...EDITOR });
+    expect((await asBrowser(api, owner.cookie, ADD_EDITOR, { id: streamerId, login: EDITOR.login })).data.addEditor.__typename).toBe('Streamer');
+    const editor = await logIn(api, fixture.twitch, EDITOR);
+    const stranger = await logIn(api, fixture.twitch, OTHER);
+    const raffle = await api.services.db.raffle.create({
+      data: { streamerId, intervalSeconds: 60, drawChance: 1, status: 'STOPPED', endedAt: new Date(), endReason: 'STOPPED', nextRoundAt: new Date() },
+    });
+    const csv = (cookie: string) => fetch(`${api.url}/raffles/${raffle.id}/rounds.csv`, { headers: { cookie } });
+
+    expect((await asBrowser(api, editor.cookie, VIEWER_DETAIL)).data.viewer.streamers).toEqual([{ role: 'EDITOR', streamer: expect.objectContaining({ id: streamerId }) }]);
+    expect((await asBrowser(api, editor.cookie, UPDATE_SETTINGS, { id: streamerId })).data.updateOverlaySettings.overlaySettings.scale).toBe(2);
+    expect((await asBrowser(api, editor.cookie, TEST_WIN, { id: streamerId })).data.sendOverlayTestWin.__typename).toBe('OverlayTestWinSent');
+    expect((await csv(editor.cookie)).status).toBe(200);
+    expect((await asBrowser(api, editor.cookie, ADD_EDITOR, { id: streamerId, login: OTHER.login })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await asBrowser(api, editor.cookie, contractOperation('UnlinkTwitch'), { streamerId }, { operationName: 'UnlinkTwitch' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    expect((await asBrowser(api, stranger.cookie, VIEWER)).data.viewer.streamers).toEqual([]);
+    for (const [query, field] of [[UPDATE_SETTINGS, 'updateOverlaySettings'], [TEST_WIN, 'sendOverlayTestWin']] as const) {
+      const refused = await asBrowser(api, stranger.cookie, query, { id: streamerId });
+      expect(refused.errors?.[0]?.extensions?.code, field).toBe('FORBIDDEN');
+      expect(refused.data?.[field] ?? null).toBeNull();
+    }
+    const strangerCsv = await csv(stranger.cookie);
+    expect(strangerCsv.status).toBe(403);
+    expect(await strangerCsv.text()).toMatch(/do not steer/);
+    expect((await csv(owner.cookie)).status).toBe(200);
+    const settings = await api.services.overlay.settingsOf(streamerId);
+    expect(settings.scale).toBe(2);
+    expect(await api.services.db.twitchCredential.count({ where: { streamerId } })).toBe(1);
   });
 });
