@@ -67,7 +67,7 @@ const storedSettings = z.object(fieldRules).partial();
  * A change: each field given replaces the stored one; null resets it to its default (for
  * `language`, the default is null: the streamer's locale); undefined keeps it.
  */
-export type OverlaySettingsPatch = { [K in keyof OverlaySettings]?: OverlaySettings[K] | null };
+export type OverlaySettingsPatch = { [K in keyof OverlaySettings]?: (OverlaySettings[K] extends number ? number : string) | null };
 
 /** The stored value with every missing or unreadable field at its default. */
 export function resolveOverlaySettings(stored: unknown): OverlaySettings {

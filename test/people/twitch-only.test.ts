@@ -106,7 +106,8 @@ describe('Twitch-only streamers: connect my channel on the dashboard', () => {
     expect(done.html).toMatch(/outra conta da Twitch/);
     expect(await api.services.db.streamer.count()).toBe(0);
     expect(await api.services.db.twitchCredential.count()).toBe(0);
-    // The state is spent: the same callback cannot be replayed.
+    // The link is over: its state is spent.
+    expect(await api.services.db.twitchLinkState.count({ where: { usedAt: null } })).toBe(0);
     const replay = await fetch(onApp(api, done.callback), { redirect: 'manual' });
     expect(replay.status).toBe(400);
     expect((await asBrowser(api, cookie, VIEWER)).data.viewer.streamers).toEqual([]);

@@ -241,6 +241,8 @@ export class TwitchLinkService {
     const personTwitchUserId = pending.personTwitchUserId;
     if (personTwitchUserId !== null && user.id !== personTwitchUserId) {
       await this.revokeQuietly(auth, tokens, 'wrong account');
+      // The link ends here; the person starts again from the dashboard.
+      await db.$executeRaw`UPDATE twitch_link_states SET used_at = now() WHERE state_hash = ${stateHash} AND used_at IS NULL`;
       logger.info({ expected: personTwitchUserId, got: user.id }, 'twitch connect authorized with another account');
       throw new TwitchLinkError(
         'WRONG_ACCOUNT',
