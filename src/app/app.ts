@@ -28,6 +28,7 @@ import { overlayRoutes } from '../overlay/overlay.routes';
 import { verifyPageRoutes } from '../verify/verify-page.routes';
 import { createVerifyLinks } from '../verify/verify-url';
 import { dashboardRoutes } from '../dashboard/dashboard.routes';
+import { roundsCsvRoutes } from '../raffles/rounds-csv.routes';
 import { createGraphQLServer } from '../http/yoga';
 import { kickOutboxOnWinningRound } from '../outbox/kick-on-round';
 import { RaffleEvents } from '../raffles/raffle-events';
@@ -36,6 +37,7 @@ import { OutboxWorker } from '../outbox/outbox-worker';
 import { TwitchNotConfiguredError } from '../errors/domain-errors';
 import { createTwitchFeature, type TwitchFeature } from '../twitch/twitch-feature';
 import { PeopleService } from '../people/people.service';
+import { OverlayService } from '../overlay/overlay.service';
 import { LoginStates } from '../sessions/login-state';
 import { loginRoutes } from '../sessions/login.routes';
 import { SESSION_COOKIE, signedCookieReader } from '../sessions/session-cookie';
@@ -91,6 +93,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const db = database.prisma;
     let listeningPort = config.http.port;
     const sessions = new SessionStore(db);
+    const readCookie = signedCookieReader(config.sessionSecret);
     twitch = createTwitchFeature({
       twitch: config.twitch,
       tokenEncryptionKeys: config.tokenEncryptionKeys,
@@ -98,8 +101,14 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       logger: logger.child({ subsystem: 'twitch' }),
       publicUrl: () => publicUrlOf(config, listeningPort),
       rounds: () => rounds,
-      // Unlinking a streamer from Twitch logs its owner out everywhere.
+      // A link that ends (unlinked, or revoked at Twitch) logs its owner out everywhere, in the
+      // same transaction.
+      endSessionsInTx: (tx, twitchUserId) => sessions.revokeAllOf(twitchUserId, tx),
       onUnlinked: (twitchUserId) => sessions.revokeAllOf(twitchUserId),
+      personOf: async (cookieHeader) => {
+        const id = readCookie(cookieHeader, SESSION_COOKIE);
+        return id ? ((await sessions.find(id))?.twitchUserId ?? null) : null;
+      },
     });
     const chatters = options.chatterSource ?? twitch.chatterSource ?? new InMemoryChatterSource();
     outbox = new OutboxWorker({
@@ -130,7 +139,6 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     );
     await streamers.sealOverlayKeys();
     const origins = createOriginPolicy(config, () => listeningPort);
-    const readCookie = signedCookieReader(config.sessionSecret);
     const principals = createPrincipalResolver({
       apiToken: config.apiToken,
       findStreamerIdByOverlayKey: (key) => streamers.findIdByOverlayKey(key),
@@ -168,6 +176,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       twitch,
       people,
       sessions,
+      overlay: new OverlayService({ db, events, chatters }),
     };
     const graphiql = offlineGraphiQL();
     const yoga = createGraphQLServer(services, graphiql);
@@ -175,7 +184,20 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const http = await createHttpApp({
       logger: logger.child({ subsystem: 'http' }),
       origins,
-      routes: [graphqlRoutes(yoga, graphiql, { principals: services.principals, live }), healthRoutes(services, () => database!.ping()), overlayRoutes(services.streamers), verifyPageRoutes({ bundleAtStart: config.isProduction }), dashboardRoutes()],
+      routes: [
+        graphqlRoutes(yoga, graphiql, { principals: services.principals, live }),
+        healthRoutes(services, () => database!.ping()),
+        overlayRoutes(services.streamers),
+        roundsCsvRoutes({
+          db,
+          principals: services.principals,
+          access: services.access,
+          publicUrl: () => publicUrlOf(config, listeningPort),
+          logger: logger.child({ subsystem: 'csv' }),
+        }),
+        verifyPageRoutes({ bundleAtStart: config.isProduction }),
+        dashboardRoutes(),
+      ],
       authRoutes: [
         twitch.routes,
         loginRoutes({

@@ -10,6 +10,7 @@ import type { WebSocketServices } from '../http/graphql-ws';
 import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { PeopleService } from '../people/people.service';
+import type { OverlayService } from '../overlay/overlay.service';
 import type { SessionStore } from '../sessions/session.store';
 import type { LiveConnections } from '../http/live-connections';
 import type { RaffleService } from '../raffles/raffle.service';
@@ -45,6 +46,8 @@ export interface Services {
   twitch: TwitchFeature;
   /** The viewer and the owner's editors. */
   people: PeopleService;
+  /** The overlay studio: settings and test wins. */
+  overlay: OverlayService;
   /** Caps and overlay-key cuts of this instance's sockets and SSE streams. */
   liveConnections: LiveConnections;
   /** Dashboard sessions (Log in with Twitch). */

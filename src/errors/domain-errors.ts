@@ -69,7 +69,8 @@ export class TwitchLinkError extends DomainError {
       | 'ACCESS_DENIED'
       | 'EXCHANGE_FAILED'
       | 'MISSING_SCOPES'
-      | 'ALREADY_LINKED_ELSEWHERE',
+      | 'ALREADY_LINKED_ELSEWHERE'
+      | 'WRONG_ACCOUNT',
     message: string,
   ) {
     super(message);

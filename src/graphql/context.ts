@@ -7,6 +7,7 @@ import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { RaffleService } from '../raffles/raffle.service';
 import type { PeopleService } from '../people/people.service';
+import type { OverlayService } from '../overlay/overlay.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { StreamerService } from '../streamers/streamer.service';
 import type { TwitchFeature } from '../twitch/twitch-feature';
@@ -30,6 +31,8 @@ export interface GraphQLServices {
   access: AccessDirectory;
   /** The viewer and the owner's editors. */
   people: PeopleService;
+  /** The overlay studio: settings and test wins. */
+  overlay: OverlayService;
   /** This instance's live connections: a rotation cuts its own at once (others hear the bus). */
   liveConnections: { rotated(streamerId: string): number };
 }

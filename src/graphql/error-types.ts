@@ -47,6 +47,7 @@ const TwitchLinkErrorReason = builder.enumType('TwitchLinkErrorReason', {
     'EXCHANGE_FAILED',
     'MISSING_SCOPES',
     'ALREADY_LINKED_ELSEWHERE',
+    'WRONG_ACCOUNT',
   ] as const,
 });
 

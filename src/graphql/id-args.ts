@@ -30,7 +30,7 @@ export function roundIdArg(name: string, value: string | number): number {
   return id;
 }
 
-interface ConnectionArgs {
+export interface ConnectionArgs {
   after?: string | null;
   before?: string | null;
 }

@@ -13,6 +13,9 @@ import '../twitch/twitch.mutations';
 import '../chatters/chatters.type';
 import '../people/people.type';
 import '../people/raffle-stats.type';
+import '../overlay/overlay.type';
+import '../overlay/overlay.mutations';
+import '../overlay/overlay.subscriptions';
 
 /** Imports every feature module and builds the schema; nothing else. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -26,6 +26,18 @@ export interface OverlayKeyRotatedEvent {
   streamerId: string;
 }
 
+/** What the overlay page of a streamer is told besides raffles (the overlay studio). */
+export const OVERLAY_EVENT_KINDS = ['SETTINGS_CHANGED', 'TEST_WIN'] as const;
+export type OverlayEventKind = (typeof OVERLAY_EVENT_KINDS)[number];
+
+/**
+ * SETTINGS_CHANGED carries nothing but the time (subscribers load the settings); TEST_WIN carries
+ * its whole fake win, because it is stored nowhere. `at` is an ISO string (it crosses Redis).
+ */
+export type OverlayEventMessage =
+  | { kind: 'SETTINGS_CHANGED'; at: string }
+  | { kind: 'TEST_WIN'; at: string; itemName: string; winnerDisplayName: string; reel: string[] };
+
 export type Topics = {
   winnerDrawn: [streamerId: string, payload: WinnerDrawnEvent];
   raffleEvents: [streamerId: string, payload: RaffleEventMessage];
@@ -35,6 +47,7 @@ export type Topics = {
    * still in flight). Rotations are rare.
    */
   overlayKeyRotated: [scope: 'all', payload: OverlayKeyRotatedEvent];
+  overlayEvents: [streamerId: string, payload: OverlayEventMessage];
 };
 
 export type TopicName = keyof Topics;
@@ -58,6 +71,18 @@ export const topicGuards: { [T in TopicName]: (value: unknown) => value is Topic
     (value.roundId === null || isId(value.roundId)) &&
     (value.number === null || isId(value.number)),
   overlayKeyRotated: (value): value is OverlayKeyRotatedEvent => isRecord(value) && typeof value.streamerId === 'string' && value.streamerId !== '',
+  overlayEvents: (value): value is OverlayEventMessage => {
+    if (!isRecord(value) || typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at))) return false;
+    if (value.kind === 'SETTINGS_CHANGED') return true;
+    return (
+      value.kind === 'TEST_WIN' &&
+      typeof value.itemName === 'string' &&
+      typeof value.winnerDisplayName === 'string' &&
+      Array.isArray(value.reel) &&
+      value.reel.length <= 64 &&
+      value.reel.every((name) => typeof name === 'string')
+    );
+  },
 };
 
 /** The channel name on the event target (and on Redis): `winnerDrawn:<streamerId>`. */

@@ -1,8 +1,9 @@
-import { RaffleEndReason, RaffleStatus } from '../generated/prisma/enums';
+import { RaffleEndReason, RaffleStatus, RoundOutcome } from '../generated/prisma/enums';
 import { may, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { connectionCost, firstArgCost, listSize, PAGE_SIZE, UNPAGED_LIST_MAX } from '../graphql/list-size';
 import { checkCursorArgs } from '../graphql/id-args';
+import type { ConnectionArgs } from '../graphql/id-args';
 
 builder.enumType(RaffleStatus, { name: 'RaffleStatus' });
 builder.enumType(RaffleEndReason, { name: 'RaffleEndReason' });
@@ -27,12 +28,13 @@ export const RaffleType = builder.prismaObject('Raffle', {
     }),
     streamer: t.relation('streamer'),
     rounds: t.relatedConnection('rounds', {
-      description: `Every round in order; resume from the last cursor seen to catch up. Pages of ${PAGE_SIZE.default} rounds unless \`first\` asks for more, at most ${PAGE_SIZE.max}.`,
+      description: `Every round in order (or only those with \`outcome\`); resume from the last cursor seen to catch up. Pages of ${PAGE_SIZE.default} rounds unless \`first\` asks for more, at most ${PAGE_SIZE.max}.`,
       cursor: 'id',
+      args: { outcome: t.arg({ type: RoundOutcome, description: 'Only rounds with this outcome (history filters).' }) },
       complexity: connectionCost,
       query: (args) => {
-        checkCursorArgs(args, 'roundId');
-        return { orderBy: { number: 'asc' } };
+        checkCursorArgs(args as typeof args & ConnectionArgs, 'roundId');
+        return { ...(args.outcome ? { where: { outcome: args.outcome } } : {}), orderBy: { number: 'asc' } };
       },
     }),
     winners: t.relation('rounds', {

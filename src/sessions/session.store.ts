@@ -40,9 +40,12 @@ export class SessionStore {
     await this.db.session.updateMany({ where: { idHash: hashSecret(id), revokedAt: null }, data: { revokedAt: this.now() } });
   }
 
-  /** Ends every session of a Twitch user (their streamer was unlinked). Returns how many ended. */
-  async revokeAllOf(twitchUserId: string): Promise<number> {
-    const { count } = await this.db.session.updateMany({ where: { twitchUserId, revokedAt: null }, data: { revokedAt: this.now() } });
+  /**
+   * Ends every session of a Twitch user (their streamer was unlinked, or Twitch revoked its
+   * tokens); inside the caller's transaction when `client` is one. Returns how many ended.
+   */
+  async revokeAllOf(twitchUserId: string, client: Pick<Db, 'session'> = this.db): Promise<number> {
+    const { count } = await client.session.updateMany({ where: { twitchUserId, revokedAt: null }, data: { revokedAt: this.now() } });
     return count;
   }
 }

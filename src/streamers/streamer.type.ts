@@ -5,10 +5,10 @@ import { checkCursorArgs } from '../graphql/id-args';
 import { RaffleType } from '../raffles/raffle.type';
 
 export const StreamerType = builder.prismaObject('Streamer', {
-  description: 'A Discord server (guild) and the Twitch channel linked to it.',
+  description: 'A streamer: a Twitch channel, a Discord server (guild), or both (linked from either side).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    guildId: t.exposeString('guildId'),
+    guildId: t.exposeString('guildId', { nullable: true, description: 'The Discord server; null for a Twitch-only streamer (connected on the dashboard).' }),
     twitchUserId: t.exposeString('twitchUserId', { nullable: true }),
     login: t.exposeString('login', { nullable: true }),
     displayName: t.exposeString('displayName', { nullable: true }),

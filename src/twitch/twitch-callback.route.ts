@@ -27,6 +27,7 @@ import {
   type LinkPagesDeps,
 } from './link/link-pages';
 import { CALLBACK_PATH } from './link/link.service';
+import { DASHBOARD_PATH } from '../sessions/login.routes';
 
 type Sentence = Record<Language, string>;
 
@@ -91,12 +92,17 @@ export function twitchCallbackRoutes({ link, publicUrl }: LinkPagesDeps, logger:
           return sendHtml(reply, 400, failurePage(language, nonce, code === 'access_denied' ? 'ACCESS_DENIED' : 'TWITCH_ERROR', sentence[language]));
         }
         try {
-          const { streamer, guildName } = await link.complete({
+          const { streamer, guildName, connectedByPerson } = await link.complete({
             code: stringOrNull(query.code),
             state: stringOrNull(query.state),
             // Only the browser that pressed the start page's button has it (link-pages.ts).
             binding: request.cookies[BINDING_COOKIE] ?? null,
           });
+          if (connectedByPerson || streamer.guildId === null) {
+            // "Connect my channel" from the dashboard: back to it, the channel now linked.
+            reply.clearCookie(BINDING_COOKIE, bindingCookieScope(publicUrl()));
+            return reply.header('cache-control', 'no-store').redirect(DASHBOARD_PATH, 303);
+          }
           const name = streamer.displayName ?? streamer.login ?? '';
           const account = `<strong>${escapeHtml(name)}</strong>${streamer.login && streamer.login !== name.toLowerCase() ? ` (${escapeHtml(streamer.login)})` : ''}`;
           const text = LINKED[language];

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { ChatterSource } from '../chatters/chatter';
 import type { TwitchConfig } from '../config/config';
 import type { Db } from '../db/database';
-import type { Streamer } from '../generated/prisma/client';
+import type { Prisma, Streamer } from '../generated/prisma/client';
 import type { OutboxHandler } from '../outbox/outbox-worker';
 import type { RoundRunner } from '../raffles/round-runner';
 import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixClient, type TwitchAuthClient } from './api';
@@ -25,6 +25,7 @@ import { TwitchTokenValidator } from './credentials/token-validator';
 import { TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
 import { twitchCallbackRoutes } from './twitch-callback.route';
+import { twitchConnectRoutes } from './twitch-connect.route';
 import { twitchStartRoutes } from './twitch-start.route';
 
 export interface TwitchFeatureDeps {
@@ -41,6 +42,13 @@ export interface TwitchFeatureDeps {
   fetch?: FetchLike;
   /** After unlinkTwitch, with the Twitch user the streamer was linked to (ends their sessions). */
   onUnlinked?(twitchUserId: string): Promise<unknown>;
+  /**
+   * In the transaction that ends a link (unlinked, or revoked at Twitch as the validator finds
+   * it): ends every dashboard session of the Twitch account the streamer was linked to.
+   */
+  endSessionsInTx?(tx: Prisma.TransactionClient, twitchUserId: string): Promise<unknown>;
+  /** The Twitch user id of the live dashboard session in a `Cookie` header (GET /auth/twitch/connect). */
+  personOf?(cookieHeader: string | undefined): Promise<string | null>;
 }
 
 /** The Twitch clients and loops of a configured server (tests and operators reach them here). */
@@ -90,6 +98,8 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
       const pages = { link, publicUrl: deps.publicUrl, authUrl: deps.twitch?.authUrl };
       await app.register(twitchStartRoutes(pages, logger.child({ component: 'link-start' })));
       await app.register(twitchCallbackRoutes(pages, logger.child({ component: 'callback' })));
+      const personOf = deps.personOf ?? (async () => null);
+      await app.register(twitchConnectRoutes({ link, publicUrl: deps.publicUrl, personOf }, logger.child({ component: 'connect' })));
     },
     chatterSource: runtime?.chatters,
     outboxHandlers: runtime
@@ -138,6 +148,7 @@ function createRuntime(deps: TwitchFeatureDeps, twitch: TwitchConfig): TwitchRun
     cipher: createTokenCipher(deps.tokenEncryptionKeys),
     auth,
     logger: logger.child({ component: 'tokens' }),
+    ...(deps.endSessionsInTx ? { endSessionsInTx: deps.endSessionsInTx } : {}),
     onUnlinked: (streamerId) => {
       chatters?.forget(streamerId);
       const task = endRafflesOfUnlinkedStreamer({ db, rounds: deps.rounds(), logger }, streamerId).catch((error: unknown) =>

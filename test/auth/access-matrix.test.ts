@@ -199,6 +199,27 @@ const operations: Operation[] = [
   },
   { name: 'removeItem', needs: 'steer', field: 'removeItem', query: () => contractOperation('RemoveItem'), variables: async () => ({ id: secondItemId }) },
   { name: 'stopRaffle', needs: 'steer', field: 'stopRaffle', query: () => contractOperation('StopRaffle'), variables: async () => ({ raffleId: await latestRaffleId() }) },
+  {
+    name: 'overlaySettings (and rounds by outcome)',
+    needs: 'watch',
+    field: 'streamer',
+    query: `query($id: ID!) { streamer(id: $id) { id overlaySettings { position scale font textColor accentColor backgroundColor language } overlayReelNames(size: 3) raffles(first: 1) { edges { node { rounds(outcome: WINNER) { edges { node { id } } } } } } } }`,
+    variables: async () => ({ id: S.id }),
+  },
+  {
+    name: 'updateOverlaySettings',
+    needs: 'steer',
+    field: 'updateOverlaySettings',
+    query: `mutation($id: ID!, $settings: OverlaySettingsInput!) { updateOverlaySettings(streamerId: $id, settings: $settings) { __typename ... on Streamer { id overlaySettings { scale } } ... on Error { message } } }`,
+    variables: async () => ({ id: S.id, settings: { scale: 1.5, position: 'TOP_RIGHT' } }),
+  },
+  {
+    name: 'sendOverlayTestWin',
+    needs: 'steer',
+    field: 'sendOverlayTestWin',
+    query: `mutation($id: ID!) { sendOverlayTestWin(streamerId: $id) { __typename ... on OverlayTestWinSent { at } ... on Error { message } } }`,
+    variables: async () => ({ id: S.id }),
+  },
   { name: 'rotateOverlayKey', needs: 'steer', field: 'rotateOverlayKey', query: () => contractOperation('RotateOverlayKey'), variables: async () => ({ streamerId: S.id }) },
   { name: 'startTwitchLink', needs: 'service', field: 'startTwitchLink', query: () => contractOperation('StartTwitchLink'), variables: async () => ({ guildId: S.guildId }) },
   {
@@ -270,6 +291,39 @@ describe('subscriptions of S over graphql-ws, per principal', () => {
   });
 });
 
+describe('overlayEvents of S over graphql-ws, per principal', () => {
+  it('watchers get the test win; others are refused (FORBIDDEN) or not let in (4403)', async () => {
+    const query = `subscription($streamerId: ID!) { overlayEvents(streamerId: $streamerId) { kind testWin { winnerDisplayName } settings { position } } }`;
+    const opened: Array<{ caller: Caller; subscription: Subscription<any> }> = [];
+    const shutOut: string[] = [];
+    for (const caller of callers) {
+      try {
+        opened.push({ caller, subscription: await subscribe(api.url, query, { streamerId: S.id }, await caller.connectionParams()) });
+      } catch (error) {
+        expect((error as Error).message).toMatch(/4403/);
+        shutOut.push(caller.name);
+      }
+    }
+    expect(shutOut.sort()).toEqual(callers.filter((c) => c.refusal === 'UNAUTHENTICATED').map((c) => c.name).sort());
+    try {
+      // Subscribing is not acknowledged by graphql-ws: wait until the bus has every listener.
+      await api.services.events.whenLive();
+      await api.services.overlay.sendTestWin(S.id);
+      for (const { caller, subscription } of opened) {
+        const label = `${caller.name} → overlayEvents`;
+        if (caller.may.includes('watch')) {
+          const event = await subscription.next();
+          expect(event.overlayEvents.kind, label).toBe('TEST_WIN');
+          expect(event.overlayEvents.testWin.winnerDisplayName, label).toBeTruthy();
+        } else {
+          await expect(subscription.next(5_000), label).rejects.toThrow(/FORBIDDEN/);
+        }
+      }
+    } finally {
+      for (const { subscription } of opened) await subscription.return();
+    }
+  });
+});
 
 describe('role look-ups', () => {
   it('are lazy and happen at most once per (request, streamer)', async () => {
@@ -309,7 +363,28 @@ describe('principals × operations on streamer S', () => {
     expect(await api.services.access.roleOf(OWNER_T.id, T.id)).toBe('OWNER');
   });
 
+  const csvCase = () => it('GET /raffles/<id>/rounds.csv: those who steer S get the CSV, anyone else 403 (an unknown raffle 404)', async () => {
+    const raffleId = await latestRaffleId();
+    for (const caller of callers) {
+      const response = await fetch(`${api.url}/raffles/${raffleId}/rounds.csv`, { headers: await caller.headers() });
+      const body = await response.text();
+      if (caller.may.includes('steer')) {
+        expect(response.status, `${caller.name}: ${body}`).toBe(200);
+        expect(body.split('\r\n')[0]).toBe('number,at,outcome,eligibleCount,itemId,itemName,winnerUserId,winnerLogin,winnerDisplayName,roundId,verifyUrl');
+      } else {
+        expect(response.status, caller.name).toBe(403);
+        expect(body, caller.name).toMatch(/\w/);
+        expect(body, caller.name).not.toMatch(/^number,/);
+      }
+    }
+    const service = callers.find((caller) => caller.name === 'service')!;
+    const unknown = await fetch(`${api.url}/raffles/00000000-0000-4000-8000-000000000000/rounds.csv`, { headers: await service.headers() });
+    expect(unknown.status).toBe(404);
+  });
+
   for (const operation of operations) {
+    // Before the owner unlinks S (and stops owning it).
+    if (operation.name === 'unlinkTwitch') csvCase();
     it(`${operation.name} (needs ${operation.needs})`, async () => {
       // Refused callers first, so each refusal is checked against the same state; then the allowed
       // ones with the service last, so the first success (a raffle started, an item removed, S

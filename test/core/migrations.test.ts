@@ -78,6 +78,18 @@ function migrationCases(open: () => Promise<Database>) {
     await expect(
       database.prisma.raffle.create({ data: { streamerId: streamer.id, status: 'STOPPED', endedAt: new Date(), intervalSeconds: 5, drawChance: 1.5, nextRoundAt: new Date() } }),
     ).rejects.toThrow();
+    // Twitch-only streamers: any number without a guild, but each has a Twitch account, one streamer per account.
+    await database.prisma.streamer.create({ data: { guildId: null, twitchUserId: '900001', legacyOverlayKey: 'k1' } });
+    await database.prisma.streamer.create({ data: { guildId: null, twitchUserId: '900002', legacyOverlayKey: 'k2' } });
+    await expect(database.prisma.streamer.create({ data: { guildId: null, twitchUserId: '900001', legacyOverlayKey: 'k3' } })).rejects.toThrow();
+    await expect(database.prisma.streamer.create({ data: { guildId: null, legacyOverlayKey: 'k4' } })).rejects.toThrow();
+    await expect(database.prisma.streamer.create({ data: { guildId: '100000', legacyOverlayKey: 'k5' } })).rejects.toThrow();
+    // A pending link is a guild's or a person's, never both or neither.
+    const expiresAt = new Date(Date.now() + 60_000);
+    await database.prisma.twitchLinkState.create({ data: { stateHash: 's1', guildId: '100000', expiresAt } });
+    await database.prisma.twitchLinkState.create({ data: { stateHash: 's2', personTwitchUserId: '900001', expiresAt } });
+    await expect(database.prisma.twitchLinkState.create({ data: { stateHash: 's3', expiresAt } })).rejects.toThrow();
+    await expect(database.prisma.twitchLinkState.create({ data: { stateHash: 's4', guildId: '100000', personTwitchUserId: '900001', expiresAt } })).rejects.toThrow();
   });
 
   it('refuses to start when an applied migration was edited', async () => {

@@ -161,4 +161,16 @@ describe('announcer catch-up', () => {
     await eventually(() => posted.length === 1, 5_000, 'the win after the API came back');
     expect(announcer.followed()).toEqual([{ id: 's1', guildId: '111111' }]);
   });
+
+  it("follows one streamer per guild: a new streamer for a guild (it joined a Twitch-only streamer) replaces the old one", async () => {
+    const { api } = fakeApi([]);
+    const announcer = start(api, async () => 'posted');
+    announcer.track({ id: 's-old', guildId: '111111' });
+    announcer.track({ id: 's-other', guildId: '222222' });
+    announcer.track({ id: 's-new', guildId: '111111' });
+    expect(announcer.followed().sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 's-new', guildId: '111111' },
+      { id: 's-other', guildId: '222222' },
+    ]);
+  });
 });

@@ -79,7 +79,7 @@ export class Announcements {
     try {
       const { streamerByGuild } = await this.options.api.request(StreamerByGuild, { guildId });
       this.pendingGuilds.delete(guildId);
-      if (streamerByGuild) this.track({ id: streamerByGuild.id, guildId: streamerByGuild.guildId });
+      if (streamerByGuild) this.track({ id: streamerByGuild.id, guildId });
     } catch (error) {
       this.pendingGuilds.add(guildId);
       this.logger.warn({ guildId, err: describeError(error) }, 'could not look up the guild streamer; will retry');
@@ -99,6 +99,13 @@ export class Announcements {
   /** Follows a streamer: subscribes and catches up. Idempotent. */
   track(streamer: StreamerRef): void {
     if (this.stopped || this.followedStreamers.has(streamer.id)) return;
+    // A guild has one streamer: another one followed for it is stale (the guild joined a
+    // Twitch-only streamer when /link met it, and its old streamer is gone).
+    for (const [id, followed] of this.followedStreamers) {
+      if (followed.feed.streamer.guildId !== streamer.guildId) continue;
+      followed.unsubscribe?.();
+      this.followedStreamers.delete(id);
+    }
     const feed = new StreamerFeed(streamer, {
       api: this.options.api,
       logger: this.logger,

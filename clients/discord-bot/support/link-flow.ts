@@ -17,7 +17,7 @@ export async function startLink(
 ): Promise<Reply> {
   const { registerGuild } = await context.api.request(RegisterGuild, { guildId: input.guildId });
   if (isErrorResult(registerGuild)) return { content: describeFailure(messages, registerGuild) };
-  context.announcements.track({ id: registerGuild.id, guildId: registerGuild.guildId });
+  context.announcements.track({ id: registerGuild.id, guildId: input.guildId });
 
   const { startTwitchLink: started } = await context.api.request(StartTwitchLink, input);
   if (started.__typename === 'TwitchLinkStarted') {

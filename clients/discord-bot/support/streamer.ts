@@ -22,6 +22,6 @@ export async function requireStreamer(interaction: RepliableInteraction, context
     await respondEphemeralError(interaction, messages.errors.notRegistered);
     return null;
   }
-  context.announcements.track({ id: streamerByGuild.id, guildId: streamerByGuild.guildId });
+  context.announcements.track({ id: streamerByGuild.id, guildId: interaction.guildId });
   return streamerByGuild;
 }

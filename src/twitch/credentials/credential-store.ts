@@ -45,6 +45,8 @@ export interface TwitchCredentialStoreDeps {
   logger: Logger;
   /** Called after an ending link has committed (stop the raffle, drop caches); must not reject. */
   onUnlinked(streamerId: string, reason: TwitchUnlinkReason): Promise<void>;
+  /** Inside the transaction that ends a link: end the dashboard sessions of the account it was linked to. */
+  endSessionsInTx?(tx: Tx, twitchUserId: string): Promise<unknown>;
   /** A cached token pair is read again from the database after this long; default 60 s. */
   reloadAfterMs?: number;
 }
@@ -168,14 +170,21 @@ export class TwitchCredentialStore {
     return ended;
   }
 
-  /** Ends a link inside the caller's transaction (tokens gone, Twitch user id freed, reason kept). */
+  /**
+   * Ends a link inside the caller's transaction: tokens gone, reason kept, and every dashboard
+   * session of the account ended. A guild's streamer frees the Twitch user id (the account may
+   * move to another server); a Twitch-only streamer keeps it, since the channel is what it is
+   * (its owner logs in again and reconnects the same streamer).
+   */
   async endLinkInTx(tx: Tx, streamerId: string, reason: TwitchUnlinkReason): Promise<boolean> {
     const deleted = await tx.twitchCredential.deleteMany({ where: { streamerId } });
     if (deleted.count === 0) return false;
+    const before = await tx.streamer.findUniqueOrThrow({ where: { id: streamerId }, select: { guildId: true, twitchUserId: true } });
     await tx.streamer.update({
       where: { id: streamerId },
-      data: { twitchUserId: null, twitchUnlinkedAt: new Date(), twitchUnlinkedReason: reason },
+      data: { ...(before.guildId === null ? {} : { twitchUserId: null }), twitchUnlinkedAt: new Date(), twitchUnlinkedReason: reason },
     });
+    if (before.twitchUserId !== null) await this.deps.endSessionsInTx?.(tx, before.twitchUserId);
     return true;
   }
 

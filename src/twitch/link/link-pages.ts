@@ -63,6 +63,8 @@ export const REASONS_PT: Record<Reason, string> = {
   EXCHANGE_FAILED: 'A Twitch não confirmou a autorização.',
   MISSING_SCOPES: 'Faltaram permissões: aprove todas as permissões pedidas.',
   ALREADY_LINKED_ELSEWHERE: 'Esta conta da Twitch já está vinculada a outro servidor do Discord: desvincule lá primeiro.',
+  WRONG_ACCOUNT:
+    'Você autorizou com outra conta da Twitch, não com a que está conectada no painel: troque de conta na Twitch e conecte o canal de novo.',
   NOT_CONFIGURED: 'Este servidor não tem a integração com a Twitch configurada.',
   TWITCH_ERROR: 'A Twitch não autorizou o acesso.',
   INTERNAL: 'Algo deu errado do nosso lado.',

@@ -96,6 +96,8 @@ export interface LinkBound {
 export interface LinkCompleted {
   streamer: Streamer;
   guildName: string | null;
+  /** True when a logged-in person connected their own channel (the dashboard), not a Discord /link. */
+  connectedByPerson: boolean;
 }
 
 export interface CompleteLinkInput {
@@ -153,10 +155,30 @@ export class TwitchLinkService {
     return { authorizeUrl: startUrl.toString(), expiresAt };
   }
 
+  /**
+   * "Connect my channel" on the dashboard: a link for the logged-in person's own Twitch channel,
+   * bound at once to their browser (the route that calls this already knows the session, so no
+   * start page is needed) and to their Twitch account: `complete` refuses another account
+   * (WRONG_ACCOUNT). Completing creates their Twitch-only streamer, or refreshes the tokens of
+   * the one that already has this channel (a guild's too).
+   */
+  async startForPerson(personTwitchUserId: string): Promise<LinkBound> {
+    const { auth } = this.requireClients();
+    const state = randomBytes(32).toString('base64url');
+    const binding = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + LINK_STATE_TTL_MS);
+    await this.deps.db.twitchLinkState.create({
+      data: { stateHash: hashState(state), guildId: null, personTwitchUserId, bindingHash: hashState(binding), expiresAt },
+    });
+    const authorizeUrl = auth.authorizeUrl({ redirectUri: this.redirectUri(), scopes: TWITCH_SCOPES, state, forceVerify: true });
+    return { binding, authorizeUrl, expiresAt };
+  }
+
   /** What the start page shows; throws TwitchLinkError for an unknown, used or expired state. */
   async describe(state: string | null | undefined): Promise<PendingLink> {
     this.requireClients();
     const pending = await this.findUsable(state);
+    if (pending.guildId === null) throw notADiscordLink();
     return { guildId: pending.guildId, guildName: pending.guildName, scopes: TWITCH_SCOPES, expiresAt: pending.expiresAt };
   }
 
@@ -168,6 +190,8 @@ export class TwitchLinkService {
   async bind(state: string | null | undefined): Promise<LinkBound> {
     const { auth } = this.requireClients();
     const pending = await this.findUsable(state);
+    // A person's link is bound when it starts; the start page is for Discord links only.
+    if (pending.guildId === null) throw notADiscordLink();
     const binding = randomBytes(32).toString('base64url');
     const bound = await this.deps.db.$executeRaw`
       UPDATE twitch_link_states SET binding_hash = ${hashState(binding)}
@@ -214,6 +238,18 @@ export class TwitchLinkService {
       );
     }
     const user = await this.currentUser(helix, tokens);
+    const personTwitchUserId = pending.personTwitchUserId;
+    if (personTwitchUserId !== null && user.id !== personTwitchUserId) {
+      await this.revokeQuietly(auth, tokens, 'wrong account');
+      // The link ends here; the person starts again from the dashboard.
+      await db.$executeRaw`UPDATE twitch_link_states SET used_at = now() WHERE state_hash = ${stateHash} AND used_at IS NULL`;
+      logger.info({ expected: personTwitchUserId, got: user.id }, 'twitch connect authorized with another account');
+      throw new TwitchLinkError(
+        'WRONG_ACCOUNT',
+        `You authorized as ${user.login} on Twitch, but you are logged in on the dashboard as someone else: ` +
+          'log out of Twitch (or switch account there) and connect your channel again.',
+      );
+    }
 
     let streamer: Streamer;
     try {
@@ -235,7 +271,30 @@ export class TwitchLinkService {
           where: { twitchUserId: user.id },
           select: { id: true, guildId: true, credential: { select: { streamerId: true } } },
         });
-        if (holder && holder.guildId !== pending.guildId) {
+        const identity = {
+          twitchUserId: user.id,
+          login: user.login,
+          displayName: user.displayName,
+          twitchUnlinkedAt: null,
+          twitchUnlinkedReason: null,
+        };
+        if (pending.guildId === null) {
+          // The person's own channel: the streamer that has it (Twitch-only or a guild's), else a new Twitch-only one.
+          const connected = holder
+            ? await tx.streamer.update({ where: { id: holder.id }, data: identity })
+            : await tx.streamer.create({ data: { guildId: null, ...this.deps.overlayKeys.newStreamer(), ...identity } });
+          await credentials.write(tx, connected.id, tokens, new Date());
+          return connected;
+        }
+        const guildId = pending.guildId;
+        if (holder && holder.guildId === null) {
+          // Discord meets a Twitch-only streamer: the guild joins it (no second streamer).
+          const joined = await attachGuild(tx, holder.id, guildId, user.login);
+          const linked = await tx.streamer.update({ where: { id: joined }, data: identity });
+          await credentials.write(tx, linked.id, tokens, new Date());
+          return linked;
+        }
+        if (holder && holder.guildId !== guildId) {
           if (holder.credential) {
             throw new TwitchLinkError(
               'ALREADY_LINKED_ELSEWHERE',
@@ -245,16 +304,9 @@ export class TwitchLinkService {
           // That link ended (revoked or unlinked): the account is free to move.
           await tx.streamer.update({ where: { id: holder.id }, data: { twitchUserId: null } });
         }
-        const identity = {
-          twitchUserId: user.id,
-          login: user.login,
-          displayName: user.displayName,
-          twitchUnlinkedAt: null,
-          twitchUnlinkedReason: null,
-        };
         const linked = await tx.streamer.upsert({
-          where: { guildId: pending.guildId },
-          create: { guildId: pending.guildId, ...this.deps.overlayKeys.newStreamer(), ...identity },
+          where: { guildId },
+          create: { guildId, ...this.deps.overlayKeys.newStreamer(), ...identity },
           update: identity,
         });
         await credentials.write(tx, linked.id, tokens, new Date());
@@ -265,7 +317,7 @@ export class TwitchLinkService {
         // A unique key was taken meanwhile: another guild linked the same Twitch account at the
         // same moment (anything else is unexpected and goes up as it is).
         const holder = await db.streamer.findUnique({ where: { twitchUserId: user.id }, select: { guildId: true } });
-        if (holder && holder.guildId !== pending.guildId) {
+        if (holder && pending.guildId !== null && holder.guildId !== null && holder.guildId !== pending.guildId) {
           throw new TwitchLinkError(
             'ALREADY_LINKED_ELSEWHERE',
             `The Twitch account ${user.login} is linked to another Discord server: unlink it there first.`,
@@ -277,7 +329,7 @@ export class TwitchLinkService {
     credentials.forget(streamer.id);
     this.deps.onLinked?.(streamer.id);
     logger.info({ streamerId: streamer.id, guildId: streamer.guildId, twitchLogin: user.login }, 'twitch account linked');
-    return { streamer, guildName: pending.guildName };
+    return { streamer, guildName: pending.guildName, connectedByPerson: pending.guildId === null };
   }
 
   /** Revokes the tokens at Twitch and deletes them; the streamer stays, unlinked. */
@@ -337,6 +389,48 @@ export class TwitchLinkService {
       this.deps.logger.warn({ err: describe(error), why }, 'could not revoke an unused twitch token');
     }
   }
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Joins the Discord server `guildId` to the Twitch-only streamer `streamerId`. The server's own
+ * streamer (the bot registers one before /link) must not hold a working link to another account;
+ * its prizes, raffles and editors move over and it is deleted, so the server has one streamer.
+ * Returns the streamer id, now the server's.
+ */
+async function attachGuild(tx: Tx, streamerId: string, guildId: string, login: string): Promise<string> {
+  const own = await tx.streamer.findUnique({
+    where: { guildId },
+    select: { id: true, announceChannelId: true, credential: { select: { streamerId: true } }, editors: true },
+  });
+  if (own) {
+    if (own.credential) {
+      throw new TwitchLinkError(
+        'ALREADY_LINKED_ELSEWHERE',
+        `The Twitch account ${login} already has its own streamer, and this Discord server is linked to another Twitch account: unlink that one first.`,
+      );
+    }
+    await tx.item.updateMany({ where: { streamerId: own.id }, data: { streamerId } });
+    await tx.raffle.updateMany({ where: { streamerId: own.id }, data: { streamerId } });
+    if (own.editors.length > 0) {
+      await tx.streamerEditor.createMany({
+        data: own.editors.map((editor) => ({ streamerId, twitchUserId: editor.twitchUserId, login: editor.login, addedAt: editor.addedAt })),
+        skipDuplicates: true,
+      });
+    }
+    await tx.streamer.delete({ where: { id: own.id } });
+  }
+  const target = await tx.streamer.findUniqueOrThrow({ where: { id: streamerId }, select: { announceChannelId: true } });
+  await tx.streamer.update({
+    where: { id: streamerId },
+    data: { guildId, announceChannelId: target.announceChannelId ?? own?.announceChannelId ?? null },
+  });
+  return streamerId;
+}
+
+function notADiscordLink(): TwitchLinkError {
+  return new TwitchLinkError('INVALID_STATE', 'This link is not a Discord server\'s: connect your channel again from the dashboard.');
 }
 
 function assertUsable(state: { usedAt: Date | null; expiresAt: Date }): void {

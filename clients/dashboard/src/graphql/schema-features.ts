@@ -2,13 +2,13 @@
 /** Which separately landing server pieces the schema has: their panels show only when true. */
 export const schemaFeatures = {
   /** Raffle.rounds(outcome) */
-  roundsOutcomeFilter: false,
+  roundsOutcomeFilter: true,
   /** Mutation.rerollRound */
   rerollRound: false,
   /** Streamer.overlaySettings */
-  overlaySettings: false,
+  overlaySettings: true,
   /** Mutation.updateOverlaySettings */
-  updateOverlaySettings: false,
+  updateOverlaySettings: true,
   /** Mutation.sendOverlayTestWin */
-  sendOverlayTestWin: false,
+  sendOverlayTestWin: true,
 } as const;
