@@ -6,6 +6,7 @@
  * (Redis-joined the same way) sending the same JSON bytes to N sockets.
  */
 import { contractOperation } from '../../test/support/graphql';
+import { benchEncryptionKey } from '../lib/bench-app';
 import { TEST_API_TOKEN } from '../../test/support/test-app';
 import type { BenchContext } from '../lib/context';
 import { spawnWorker, type Worker } from '../lib/rpc';
@@ -33,12 +34,17 @@ export interface FanoutResult {
 }
 
 type Memory = { heapUsed: number; rss: number };
+type ConnectOutcome = { connected: number; failed: number; firstErrors: string[] };
+type Collected = { arrivals: Record<string, number[]>; errors: string[]; closes: string[]; unexpectedCloses: number; sample?: string };
 
 const workerFile = (name: string) => new URL(`../workers/${name}`, import.meta.url);
 
 export async function runFanout(context: BenchContext, options: FanoutOptions): Promise<FanoutResult[]> {
   const databaseUrl = await context.scratchDatabase();
   const twoInstances = Boolean(databaseUrl && context.redisUrl);
+  // One TOKEN_ENCRYPTION_KEY for every instance on this database (overlay keys are sealed and
+  // looked up with it), as in production.
+  const encryptionKey = benchEncryptionKey();
   const query = contractOperation('WinnerDrawn');
   const clients = Array.from({ length: options.clientProcesses }, (_, index) =>
     spawnWorker(workerFile('ws-client-worker.ts'), { name: `clients-${index}` }),
@@ -47,7 +53,7 @@ export async function runFanout(context: BenchContext, options: FanoutOptions): 
   try {
     for (const size of options.sizes) {
       context.log(`fan-out: ${size} subscribers`);
-      results.push(await runSize(context, { size, databaseUrl, twoInstances, query, clients, events: options.events }));
+      results.push(await runSize(context, { size, databaseUrl, encryptionKey, twoInstances, query, clients, events: options.events }));
       const last = results.at(-1)!;
       context.log(
         `fan-out ${size}: p99 ${round(last.app.p99)} ms vs floor ${round(last.floor.p99)} ms (×${round(last.ratioP99)}), ` +
@@ -63,6 +69,7 @@ export async function runFanout(context: BenchContext, options: FanoutOptions): 
 interface SizeRun {
   size: number;
   databaseUrl: string | undefined;
+  encryptionKey: string;
   twoInstances: boolean;
   query: string;
   clients: Worker[];
@@ -81,7 +88,12 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
       floors.push(spawnWorker(workerFile('bare-ws-worker.ts'), { name: `floor-${index}` }));
     }
     const [apiStarts, floorStarts] = await Promise.all([
-      Promise.all(apis.map((api) => api.call<{ url: string }>('start', { databaseUrl: run.databaseUrl, redisUrl: context.redisUrl }, 120_000))),
+      Promise.all(apis.map((api) => api.call<{ url: string }>(
+          'start',
+          { databaseUrl: run.databaseUrl, redisUrl: context.redisUrl, encryptionKey: run.encryptionKey },
+          120_000,
+        ),
+      )),
       Promise.all(floors.map((floor) => floor.call<{ url: string }>('start', { redisUrl: context.redisUrl }))),
     ]);
     const apiUrls = apiStarts.map((started) => `${started.url.replace(/^http/, 'ws')}/graphql`);
@@ -102,17 +114,27 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
 
     // Warm every instance (code paths, caches) with one subscriber and one round, then read the baseline.
     const probe = run.clients[0]!;
-    await probe.call('connect', fleetSpec('probe', apiUrls, apiUrls.length, run.query, variables, paramsCycle));
+    const probeConnect = await probe.call<ConnectOutcome>('connect', fleetSpec('probe', apiUrls, apiUrls.length, run.query, variables, paramsCycle));
+    if (probeConnect.failed > 0) {
+      throw new Error(`warm-up: ${probeConnect.failed}/${apiUrls.length} probe sockets failed to connect: ${probeConnect.firstErrors.join('; ')}`);
+    }
     // A round drawn before a subscription's listener is registered is not delivered live (clients
     // catch up with roundsSince): draw again until both probe sockets got one.
     let probeComplete = false;
+    let probeReceived = 0;
     for (let attempt = 0; attempt < 5 && !probeComplete; attempt += 1) {
       const probeRound = await drawRound();
-      probeComplete = (await waitForArrivals([probe], 'probe', probeRound.roundId, apiUrls.length, 5_000)).complete;
+      ({ complete: probeComplete, received: probeReceived } = await waitForArrivals([probe], 'probe', probeRound.roundId, apiUrls.length, 5_000));
     }
-    const probeResult = await probe.call<{ sample?: string; errors: string[] }>('collect', { fleet: 'probe' });
+    const probeResult = await probe.call<Collected>('collect', { fleet: 'probe' });
     await probe.call('close', { fleet: 'probe' });
-    if (!probeComplete || !probeResult.sample) throw new Error(`warm-up round not received: ${probeResult.errors.join('; ')}`);
+    if (!probeComplete || !probeResult.sample) {
+      const why = [...probeResult.errors, ...probeResult.closes];
+      throw new Error(
+        `warm-up round not received: ${probeReceived}/${apiUrls.length} probe sockets got it; ` +
+          (why.length > 0 ? `server said: ${why.join('; ')}` : 'no error message and no close from the server'),
+      );
+    }
     const sample = probeResult.sample;
     const floorText = (id: string) => sample.replace(/("winnerDrawn":\{"id":")[^"]+"/, `$1${id}"`);
     await sleep(200);
@@ -124,7 +146,7 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     const connectAll = async (fleet: string, urls: string[], cycle: Array<Record<string, unknown>>) => {
       const outcomes = await Promise.all(
         run.clients.map((client, index) =>
-          client.call<{ connected: number; failed: number; firstErrors: string[] }>(
+          client.call<ConnectOutcome>(
             'connect',
             fleetSpec(fleet, urls, perClient[index]!, run.query, variables, cycle),
             300_000,
@@ -178,17 +200,16 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     const latencies = { app: [] as number[], floor: [] as number[] };
     for (const fleet of ['app', 'floor'] as const) {
       for (const client of run.clients) {
-        const collected = await client.call<{ arrivals: Record<string, number[]>; errors: string[]; unexpectedCloses: number }>(
-          'collect',
-          { fleet },
-        );
+        const collected = await client.call<Collected>('collect', { fleet });
         for (const [id, arrivals] of Object.entries(collected.arrivals)) {
           const committedAt = stamps[fleet].get(id);
           if (committedAt === undefined) continue;
           for (const arrival of arrivals) latencies[fleet].push(arrival - committedAt);
         }
         if (collected.errors.length > 0) problems.push(`${fleet}: error messages, e.g. ${collected.errors[0]}`);
-        if (collected.unexpectedCloses > 0) problems.push(`${fleet}: ${collected.unexpectedCloses} sockets closed by the server`);
+        if (collected.unexpectedCloses > 0) {
+          problems.push(`${fleet}: ${collected.unexpectedCloses} sockets closed by the server, e.g. ${collected.closes[0] ?? '?'}`);
+        }
       }
       await Promise.all(run.clients.map((client) => client.call('close', { fleet }, 120_000)));
     }

@@ -21,14 +21,31 @@ export interface BenchApp {
   stop(): Promise<void>;
 }
 
-export async function startBenchApp(options: { databaseUrl?: string; redisUrl?: string; schedulerPollMs?: number }): Promise<BenchApp> {
+export interface BenchAppOptions {
+  databaseUrl?: string;
+  redisUrl?: string;
+  schedulerPollMs?: number;
+  /**
+   * TOKEN_ENCRYPTION_KEY (base64). Instances on one database must share it, as in production:
+   * overlay keys are sealed and looked up by an HMAC derived from it, so an instance with another
+   * key refuses every overlay key the first one made (4403). Default: a new one (one instance).
+   */
+  encryptionKey?: string;
+}
+
+/** A TOKEN_ENCRYPTION_KEY for a group of bench instances on one database. */
+export function benchEncryptionKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp> {
   const dataDir = options.databaseUrl ? undefined : await mkdtemp(path.join(tmpdir(), 'kinoyu-bench-'));
   const config = requireSecrets(loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
     API_TOKEN: TEST_API_TOKEN,
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    TOKEN_ENCRYPTION_KEY: options.encryptionKey ?? benchEncryptionKey(),
     DATABASE_URL: options.databaseUrl,
     DATA_DIR: dataDir,
     REDIS_URL: options.redisUrl,

@@ -28,11 +28,14 @@ serveRpc({
     redisUrl,
     countStatements,
     schedulerPollMs = 1_000,
+    encryptionKey,
   }: {
     databaseUrl?: string;
     redisUrl?: string;
     countStatements?: boolean;
     schedulerPollMs?: number;
+    /** Shared by every instance on one database (see BenchAppOptions.encryptionKey). */
+    encryptionKey?: string;
   }) {
     if (countStatements) {
       // Every statement the app sends goes through pg.Client#query (Prisma's pg adapter and the
@@ -49,7 +52,7 @@ serveRpc({
         return embedded.apply(this, args);
       } as typeof PGlite.prototype.query;
     }
-    app = await startBenchApp({ databaseUrl, redisUrl, schedulerPollMs });
+    app = await startBenchApp({ databaseUrl, redisUrl, schedulerPollMs, encryptionKey });
     // RaffleEvents calls bus.publish right after the round's transaction committed: stamp it there.
     const bus = app.services.events;
     const publish = bus.publish.bind(bus) as (topic: TopicName, key: string, payload: unknown) => void;

@@ -28,6 +28,8 @@ interface Fleet {
   arrivals: Map<string, number[]>;
   errors: string[];
   unexpectedCloses: number;
+  /** `code reason` of the first unexpected closes (why the server ended a socket). */
+  closes: string[];
   /** The raw text of the first `next` message (to replay the same bytes from the floor servers). */
   sample: string | undefined;
 }
@@ -43,6 +45,13 @@ function open(spec: FleetSpec, index: number, fleet: Fleet): Promise<void> {
       if (!subscribed) reject(error);
     };
     socket.once('error', fail);
+    // The upgrade answered with an HTTP status instead of 101 (origin refused, too many connections).
+    socket.on('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => fail(new Error(`upgrade refused: HTTP ${response.statusCode} ${body.slice(0, 200)}`)));
+      response.on('error', () => fail(new Error(`upgrade refused: HTTP ${response.statusCode}`)));
+    });
     socket.on('open', () => {
       socket.send(JSON.stringify({ type: 'connection_init', payload: spec.paramsCycle[index % spec.paramsCycle.length] }));
     });
@@ -68,15 +77,20 @@ function open(spec: FleetSpec, index: number, fleet: Fleet): Promise<void> {
         socket.off('error', fail);
         socket.on('error', () => {});
         resolve();
-      } else if (message.type === 'next' || message.type === 'error') {
+      } else if (message.type === 'next' || message.type === 'error' || message.type === 'complete') {
+        // A `complete` from the server ends the subscription: nothing more arrives on this socket.
         if (fleet.errors.length < 20) fleet.errors.push(text.slice(0, 500));
       } else if (message.type === 'ping') {
         socket.send('{"type":"pong"}');
       }
     });
-    socket.on('close', (code) => {
-      if (!subscribed) reject(new Error(`socket closed before ack (${code})`));
-      else if (!closing.has(fleet)) fleet.unexpectedCloses += 1;
+    socket.on('close', (code, reason) => {
+      const why = `close ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}`;
+      if (!subscribed) reject(new Error(`socket closed before ack (${why})`));
+      else if (!closing.has(fleet)) {
+        fleet.unexpectedCloses += 1;
+        if (fleet.closes.length < 20) fleet.closes.push(why);
+      }
     });
     fleet.sockets.push(socket);
   });
@@ -86,7 +100,7 @@ const closing = new Set<Fleet>();
 
 serveRpc({
   async connect(spec: FleetSpec) {
-    const fleet: Fleet = { sockets: [], arrivals: new Map(), errors: [], unexpectedCloses: 0, sample: undefined };
+    const fleet: Fleet = { sockets: [], arrivals: new Map(), errors: [], unexpectedCloses: 0, closes: [], sample: undefined };
     fleets.set(spec.fleet, fleet);
     let next = 0;
     let failed = 0;
@@ -111,11 +125,12 @@ serveRpc({
   /** Arrival stamps per round id since the last collect, plus errors; then forgets them. */
   collect({ fleet }: { fleet: string }) {
     const state = fleets.get(fleet);
-    if (!state) return { arrivals: {}, errors: [], unexpectedCloses: 0, sample: undefined };
+    if (!state) return { arrivals: {}, errors: [], closes: [], unexpectedCloses: 0, sample: undefined };
     const arrivals = Object.fromEntries(state.arrivals);
     state.arrivals = new Map();
-    const result = { arrivals, errors: state.errors, unexpectedCloses: state.unexpectedCloses, sample: state.sample };
+    const result = { arrivals, errors: state.errors, closes: state.closes, unexpectedCloses: state.unexpectedCloses, sample: state.sample };
     state.errors = [];
+    state.closes = [];
     return result;
   },
   async close({ fleet }: { fleet: string }) {
