@@ -64,6 +64,9 @@ const plan = smoke
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
     };
 
+// Local experiments: BENCH_FANOUT_SIZES=5000 (comma-separated) replaces the plan's fan-out sizes.
+if (process.env.BENCH_FANOUT_SIZES) plan.fanout.sizes = process.env.BENCH_FANOUT_SIZES.split(',').map(Number);
+
 const started = new Date();
 const loadAtStart = os.loadavg();
 const context = await createBenchContext(smoke);

@@ -8,6 +8,7 @@ import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections } from './live-connections';
 import type { GraphQLServer } from './yoga';
+import { NextFrameSink } from './next-frame-sink';
 import type { OriginPolicy } from './origins';
 
 /**
@@ -35,6 +36,8 @@ type ConnectionExtra = {
   principal?: Principal;
   /** Closes the socket with `code` and ends its subscriptions at once. */
   cut: (code: number, reason: string) => void;
+  /** Sends a frame now, or closes a socket whose client does not read (4413). Never waits. */
+  send: (data: string | Buffer) => void;
 };
 
 /**
@@ -124,16 +127,20 @@ export function attachGraphQLWebSocket(
       context.extra.principal = principal;
       return true;
     },
-    onSubscribe: async (context, _id, payload) => {
+    onSubscribe: async (context, id, payload) => {
       if (Object.keys(context.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
         return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} operations at once on one connection`)];
       }
+      // Results shared by a group of subscribers are serialized once and written as frames here.
+      // graphql-ws holds the subscription while it runs (a client's `complete` removes it).
+      const nextFrameSink = new NextFrameSink(id, () => id in context.subscriptions, context.extra.send);
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...context,
         req: context.extra.request,
         socket: context.extra.socket,
         params: payload,
         principal: context.extra.principal,
+        nextFrameSink,
       });
       let document: ExecutionArgs['document'];
       try {
@@ -202,24 +209,27 @@ export function attachGraphQLWebSocket(
       finish(code, reason);
     };
 
+    const send = (data: string | Buffer) => {
+      if (finished || socket.readyState !== WebSocket.OPEN) return;
+      // The backlog is what counts: data the client has not taken yet. So a socket holds at
+      // most the limit plus one message, and one large message alone never trips it.
+      if (socket.bufferedAmount > maxBufferedBytes) {
+        const reason = `Slow consumer: over ${maxBufferedBytes} bytes unsent`;
+        logger.warn({ bufferedAmount: socket.bufferedAmount, limit: maxBufferedBytes }, 'closing a WebSocket that does not read');
+        // The close frame waits behind the unsent data; ws destroys the socket if the client
+        // never reads it (30 s). The subscriptions end now, so nothing more is produced.
+        socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
+        finish(SLOW_CONSUMER_CLOSE_CODE, reason);
+        return;
+      }
+      // A shared frame is a Buffer: sent as text, like graphql-ws' own strings.
+      socket.send(data, { binary: false });
+    };
+
     signalClosed = server.opened(
       {
         protocol: socket.protocol,
-        send: async (data) => {
-          if (finished || socket.readyState !== WebSocket.OPEN) return;
-          // The backlog is what counts: data the client has not taken yet. So a socket holds at
-          // most the limit plus one message, and one large message alone never trips it.
-          if (socket.bufferedAmount > maxBufferedBytes) {
-            const reason = `Slow consumer: over ${maxBufferedBytes} bytes unsent`;
-            logger.warn({ bufferedAmount: socket.bufferedAmount, limit: maxBufferedBytes }, 'closing a WebSocket that does not read');
-            // The close frame waits behind the unsent data; ws destroys the socket if the client
-            // never reads it (30 s). The subscriptions end now, so nothing more is produced.
-            socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
-            finish(SLOW_CONSUMER_CLOSE_CODE, reason);
-            return;
-          }
-          socket.send(data);
-        },
+        send: async (data) => send(data),
         close: (code, reason) => {
           if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
         },
@@ -236,7 +246,7 @@ export function attachGraphQLWebSocket(
             });
           }),
       },
-      { socket, request, cut },
+      { socket, request, cut, send },
     );
     socket.once('close', (code, reason) => finish(code, reason.toString()));
   });
