@@ -43,6 +43,8 @@ const TARGETS = {
   drawRatio: 1.5,
   chattersRatio: 1.2,
   dedupePickMs: 20,
+  /** StreamerByGuild: pg floor req/s over the API's. */
+  apiPgRatio: 2,
 };
 
 const plan = smoke
@@ -271,6 +273,17 @@ function tableRows(): Row[] {
         target: '',
         ok: undefined,
       });
+      if (size.pgFloor) {
+        rows.push({
+          bench: 'api',
+          case: `StreamerByGuild ${size.items} items, req/s vs bare yoga + same SQL on raw pg`,
+          measured: perSecond(size.app.requestsPerSecond),
+          floor: perSecond(size.pgFloor.requestsPerSecond),
+          ratio: `${times(size.pgThroughputRatio!)} fewer`,
+          target: `≤ ×${TARGETS.apiPgRatio} fewer`,
+          ok: check(size.pgThroughputRatio! <= TARGETS.apiPgRatio),
+        });
+      }
       rows.push({
         bench: 'api',
         case: `StreamerByGuild ${size.items} items, p99`,
