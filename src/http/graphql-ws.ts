@@ -75,7 +75,7 @@ export function attachGraphQLWebSocket(
         callback(false, 429, `Too many live connections from this address (at most ${live.limits.maxPerAddress})`);
         return;
       }
-      info.req.socket.once('close', slot.release);
+      info.req.socket.once('close', () => slot.release());
       callback(true);
     },
   });
@@ -108,8 +108,9 @@ export function attachGraphQLWebSocket(
           socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, `Too many live connections for this overlay key (at most ${maxPerOverlayKey})`);
           return false;
         }
-        socket.once('close', admission.slot.release);
-        if (socket.readyState !== WebSocket.OPEN) admission.slot.release();
+        const { slot } = admission;
+        socket.once('close', () => slot.release());
+        if (socket.readyState !== WebSocket.OPEN) slot.release();
       }
       context.extra.principal = principal;
       return true;
