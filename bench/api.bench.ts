@@ -1,7 +1,9 @@
 /**
  * The contract's StreamerByGuild under load (autocannon, bounded duration) on one API instance,
- * against the framework floor: a bare graphql-yoga answering the same query with the same data
- * from memory. Runs alternate between the two. Plus the SQL statements one request costs, counted
+ * against two floors: a bare graphql-yoga answering the same query with the same data from memory
+ * (the framework floor), and, on PostgreSQL, a bare graphql-yoga sending the very SQL the API sent
+ * for it through raw `pg` (floor-pg-yoga-worker.ts; the goal is ≤ ×2 below that one). Runs
+ * alternate between the three. Plus the SQL statements one request costs, counted
  * at the pg driver in the API process, for a streamer with 5 and with 200 items (no N+1: equal).
  */
 import autocannon from 'autocannon';
@@ -10,6 +12,7 @@ import { TEST_API_TOKEN } from '../test/support/test-app';
 import type { BenchContext } from './lib/context';
 import { spawnWorker, type Worker } from './lib/rpc';
 import { round, sleep } from './lib/stats';
+import type { RecordedStatement } from './workers/floor-pg-yoga-worker';
 
 export interface ApiOptions {
   /** Streamers with these many items: statements per request are counted for each. */
@@ -37,8 +40,12 @@ export interface ApiSizeResult {
   /** Undefined when this size was not put under load. */
   app: LoadFigures | undefined;
   floor: LoadFigures | undefined;
+  /** Bare yoga + the API's SQL through raw pg (undefined without PostgreSQL). */
+  pgFloor: LoadFigures | undefined;
   /** Floor requests/s over app requests/s. */
   throughputRatio: number | undefined;
+  /** pg floor requests/s over app requests/s. */
+  pgThroughputRatio: number | undefined;
   /** App p99 over floor p99. */
   p99Ratio: number | undefined;
 }
@@ -52,12 +59,16 @@ export interface ApiResult {
   problems: string[];
 }
 
+/** The API's pg pool size (src/db/database.ts); the pg floor gets as many connections. */
+const API_POOL_SIZE = 10;
+
 const workerFile = (name: string) => new URL(`./workers/${name}`, import.meta.url);
 
 export async function runApi(context: BenchContext, options: ApiOptions): Promise<ApiResult> {
   const databaseUrl = await context.scratchDatabase();
   const api = spawnWorker(workerFile('api-worker.ts'), { name: 'api' });
   const floor = spawnWorker(workerFile('floor-yoga-worker.ts'), { name: 'floor-yoga' });
+  const pgFloor = databaseUrl ? spawnWorker(workerFile('floor-pg-yoga-worker.ts'), { name: 'floor-pg-yoga' }) : undefined;
   const problems: string[] = [];
   try {
     // A long scheduler poll: no background statement lands in the counting windows.
@@ -78,9 +89,33 @@ export async function runApi(context: BenchContext, options: ApiOptions): Promis
       data[streamer.guildId] = response.data.streamerByGuild;
     }
     const { url: floorUrl } = await floor.call<{ url: string }>('start', { data });
+    let pgFloorUrl: string | undefined;
+    if (pgFloor) {
+      // The SQL of one request, recorded at the pg driver in the API process.
+      const [firstGuild] = guilds.values();
+      const first = data[firstGuild!] as { id: string };
+      await api.call('recordStatements', { on: true });
+      await post(apiUrl, query, { guildId: firstGuild! });
+      const recorded = await api.call<RecordedStatement[]>('recordStatements', { on: false });
+      const overlayUrls = Object.fromEntries(Object.values(data).map((streamer) => [(streamer as any).id, (streamer as any).overlayUrl]));
+      ({ url: pgFloorUrl } = await pgFloor.call<{ url: string }>('start', {
+        databaseUrl,
+        poolSize: API_POOL_SIZE,
+        recorded,
+        recordedIds: { guildId: firstGuild!, streamerId: first.id },
+        overlayUrls,
+      }));
+    }
     for (const guildId of guilds.values()) {
-      const [fromApp, fromFloor] = await Promise.all([post(apiUrl, query, { guildId }), post(floorUrl, query, { guildId })]);
+      const [fromApp, fromFloor, fromPgFloor] = await Promise.all([
+        post(apiUrl, query, { guildId }),
+        post(floorUrl, query, { guildId }),
+        pgFloorUrl ? post(pgFloorUrl, query, { guildId }) : undefined,
+      ]);
       if (JSON.stringify(fromApp) !== JSON.stringify(fromFloor)) problems.push(`api: the floor does not answer what the API answers for guild ${guildId}`);
+      if (fromPgFloor && JSON.stringify(fromApp) !== JSON.stringify(fromPgFloor)) {
+        problems.push(`api: the pg floor does not answer what the API answers for guild ${guildId}: ${JSON.stringify(fromPgFloor).slice(0, 300)}`);
+      }
     }
 
     const sizes: ApiSizeResult[] = [];
@@ -89,7 +124,16 @@ export async function runApi(context: BenchContext, options: ApiOptions): Promis
     for (const [items, guildId] of guilds) {
       const statementsPerRequest = statements.get(items)!;
       if (options.loadItemCounts && !options.loadItemCounts.includes(items)) {
-        sizes.push({ items, statementsPerRequest, app: undefined, floor: undefined, throughputRatio: undefined, p99Ratio: undefined });
+        sizes.push({
+          items,
+          statementsPerRequest,
+          app: undefined,
+          floor: undefined,
+          pgFloor: undefined,
+          throughputRatio: undefined,
+          pgThroughputRatio: undefined,
+          p99Ratio: undefined,
+        });
         continue;
       }
       const body = JSON.stringify({ query, variables: { guildId }, operationName: 'StreamerByGuild' });
@@ -102,36 +146,43 @@ export async function runApi(context: BenchContext, options: ApiOptions): Promis
           connections: options.connections,
           duration: seconds,
         });
-      await load(apiUrl, options.warmupSeconds);
-      await load(floorUrl, options.warmupSeconds);
-      const runs = { app: [] as autocannon.Result[], floor: [] as autocannon.Result[] };
+      const urls = { app: apiUrl, floor: floorUrl, pgFloor: pgFloorUrl };
+      const sides = (['app', 'floor', 'pgFloor'] as const).filter((side) => urls[side] !== undefined);
+      for (const side of sides) await load(urls[side]!, options.warmupSeconds);
+      const runs = { app: [] as autocannon.Result[], floor: [] as autocannon.Result[], pgFloor: [] as autocannon.Result[] };
       for (let alternation = 0; alternation < options.alternations; alternation += 1) {
-        for (const side of alternation % 2 === 0 ? (['app', 'floor'] as const) : (['floor', 'app'] as const)) {
-          runs[side].push(await load(side === 'app' ? apiUrl : floorUrl, options.seconds));
+        for (const side of alternation % 2 === 0 ? sides : [...sides].reverse()) {
+          runs[side].push(await load(urls[side]!, options.seconds));
           await sleep(200);
         }
       }
       const app = figures(runs.app);
       const floorFigures = figures(runs.floor);
+      const pgFloorFigures = runs.pgFloor.length > 0 ? figures(runs.pgFloor) : undefined;
+      if (pgFloorFigures && pgFloorFigures.errors > 0) problems.push(`api: ${pgFloorFigures.errors} failed requests on the pg floor (${items} items)`);
       if (app.errors > 0) problems.push(`api: ${app.errors} failed requests under load (${items} items)`);
       sizes.push({
         items,
         statementsPerRequest,
         app,
         floor: floorFigures,
+        pgFloor: pgFloorFigures,
         throughputRatio: floorFigures.requestsPerSecond / app.requestsPerSecond,
+        pgThroughputRatio: pgFloorFigures ? pgFloorFigures.requestsPerSecond / app.requestsPerSecond : undefined,
         p99Ratio: app.p99Ms / floorFigures.p99Ms,
       });
       context.log(
         `api ${items} items: ${round(app.requestsPerSecond)} req/s (p99 ${app.p99Ms} ms) vs floor ${round(floorFigures.requestsPerSecond)} req/s ` +
-          `(p99 ${floorFigures.p99Ms} ms); ${statementsPerRequest} SQL statements per request`,
+          `(p99 ${floorFigures.p99Ms} ms)` +
+          (pgFloorFigures ? `, pg floor ${round(pgFloorFigures.requestsPerSecond)} req/s (p99 ${pgFloorFigures.p99Ms} ms)` : '') +
+          `; ${statementsPerRequest} SQL statements per request`,
       );
     }
     const constantStatements = new Set(sizes.map((size) => size.statementsPerRequest)).size === 1;
     if (!constantStatements) problems.push('api: statements per request grow with the number of items (N+1)');
     return { connections: options.connections, seconds: options.seconds, sizes, constantStatements, problems };
   } finally {
-    await Promise.all([api.stop(), floor.stop()]);
+    await Promise.all([api.stop(), floor.stop(), pgFloor?.stop()]);
   }
 }
 

@@ -5,6 +5,7 @@
  * subscription. Floor, in the same run and interleaved event by event: two bare `ws` servers
  * (Redis-joined the same way) sending the same JSON bytes to N sockets.
  */
+import path from 'node:path';
 import { contractOperation } from '../../test/support/graphql';
 import { benchEncryptionKey } from '../lib/bench-app';
 import { TEST_API_TOKEN } from '../../test/support/test-app';
@@ -157,6 +158,10 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
       if (failed > 0) problems.push(`${fleet}: ${failed} sockets failed to connect (${outcomes.flatMap((o) => o.firstErrors).join('; ')})`);
     };
     const connectStarted = performance.now();
+    // BENCH_HEAP_PROF_DIR: a sampling heap profile of each API instance over the app fleet's
+    // connections and warm-up (what each subscription keeps alive).
+    const heapDir = process.env.BENCH_HEAP_PROF_DIR;
+    if (heapDir) await Promise.all(apis.map((api) => api.call('heapProfileStart')));
     await connectAll('app', apiUrls, paramsCycle);
     await connectAll('floor', floorUrls, [{}]);
     context.log(`  ${run.size} + ${run.size} sockets connected in ${round((performance.now() - connectStarted) / 1000, 1)} s`);
@@ -179,10 +184,18 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     await warm('app', async () => (await drawRound()).roundId);
     await warm('floor', async () => (await floorBroadcast()).roundId);
     for (const fleet of ['app', 'floor']) await Promise.all(run.clients.map((client) => client.call('collect', { fleet })));
+    if (heapDir) {
+      await Promise.all(
+        apis.map((api, index) => api.call('heapProfileStop', { file: path.join(heapDir, `fanout-${run.size}-api-${index}.heapprofile` ) }, 120_000)),
+      );
+    }
     await sleep(300);
     const appAfter = await Promise.all(apis.map((api) => api.call<Memory>('memory')));
     const floorAfter = await Promise.all(floors.map((floor) => floor.call<Memory>('memory')));
 
+    // BENCH_CPU_PROF_DIR: a CPU profile of each API instance over the measured events.
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+    if (profileDir) await Promise.all(apis.map((api) => api.call('cpuProfileStart')));
     // Measured events, floor and app interleaved so both see the same machine load.
     const stamps = { app: new Map<string, number>(), floor: new Map<string, number>() };
     for (let event = 0; event < run.events; event += 1) {
@@ -196,6 +209,11 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
         if (!wait.complete) problems.push(`${fleet}: event ${roundId} reached ${wait.received}/${run.size} sockets`);
         await sleep(100);
       }
+    }
+    if (profileDir) {
+      await Promise.all(
+        apis.map((api, index) => api.call('cpuProfileStop', { file: path.join(profileDir, `fanout-${run.size}-api-${index}.cpuprofile`) })),
+      );
     }
     const latencies = { app: [] as number[], floor: [] as number[] };
     for (const fleet of ['app', 'floor'] as const) {

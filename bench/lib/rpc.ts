@@ -6,6 +6,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { runInNewContext } from 'node:vm';
 
 type Handler = (params: any) => unknown;
@@ -22,8 +24,13 @@ interface RpcResponse {
   error?: string;
 }
 
-/** In a worker: answers the orchestrator's calls; `exit` ends the process after answering. */
-export function serveRpc(handlers: Record<string, Handler>): void {
+/**
+ * In a worker: answers the orchestrator's calls; `exit` ends the process after answering. Every
+ * worker also answers `cpuProfileStart` and `cpuProfileStop({ file })` (a V8 CPU profile of what
+ * runs in between, written as a .cpuprofile; see bench/profile-summary.ts).
+ */
+export function serveRpc(own: Record<string, Handler>): void {
+  const handlers: Record<string, Handler> = { ...cpuProfiler(), ...own };
   if (!process.send) throw new Error('serveRpc: not started with an IPC channel (use spawnWorker)');
   process.on('message', (message: RpcRequest) => {
     if (typeof message !== 'object' || message === null || typeof message.rpc !== 'number') return;
@@ -129,4 +136,41 @@ export function settledMemory(): { heapUsed: number; rss: number; external: numb
   gc();
   const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
   return { heapUsed, rss, external, arrayBuffers };
+}
+
+/** Starts and stops the V8 sampling profilers (CPU, heap) of this process through the inspector protocol. */
+function cpuProfiler(): Record<string, Handler> {
+  let session: Session | undefined;
+  let heapSession: Session | undefined;
+  return {
+    async cpuProfileStart() {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 200 });
+      await session.post('Profiler.start');
+    },
+    async cpuProfileStop({ file }: { file: string }) {
+      if (!session) throw new Error('cpuProfileStart first');
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      session = undefined;
+      await writeFile(file, JSON.stringify(profile));
+    },
+    /** Sampling heap profiler: what was allocated from now on and is still alive at the stop. */
+    async heapProfileStart() {
+      heapSession = new Session();
+      heapSession.connect();
+      await heapSession.post('HeapProfiler.enable');
+      await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 512 });
+    },
+    async heapProfileStop({ file }: { file: string }) {
+      if (!heapSession) throw new Error('heapProfileStart first');
+      collector()();
+      const { profile } = await heapSession.post('HeapProfiler.stopSampling');
+      heapSession.disconnect();
+      heapSession = undefined;
+      await writeFile(file, JSON.stringify(profile));
+    },
+  };
 }

@@ -16,6 +16,8 @@ let app: BenchApp | undefined;
 /** round id → time stamp taken when the round runner publishes, i.e. right after its commit. */
 const committedAt = new Map<number, number>();
 let statements = 0;
+/** While set: the text and values of every statement sent through pg (see `recordStatements`). */
+let recording: Array<{ text: string; values: unknown[] }> | undefined;
 
 function requireApp(): BenchApp {
   if (!app) throw new Error('start first');
@@ -43,6 +45,7 @@ serveRpc({
       const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
       pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
         statements += 1;
+        if (recording) recording.push(statementOf(args));
         return original.apply(this, args);
       } as typeof pg.Client.prototype.query;
       // The embedded database: Prisma's PGlite adapter sends each statement through query().
@@ -105,6 +108,17 @@ serveRpc({
     return { roundId: String(result.round.id), committedAt: at };
   },
 
+  /** Starts recording statements (pg only), or stops and returns what was recorded. */
+  recordStatements({ on }: { on: boolean }) {
+    if (on) {
+      recording = [];
+      return [];
+    }
+    const recorded = recording ?? [];
+    recording = undefined;
+    return recorded;
+  },
+
   memory: () => settledMemory(),
   statements: () => statements,
 
@@ -113,3 +127,10 @@ serveRpc({
     setTimeout(() => process.exit(0), 20);
   },
 });
+
+function statementOf(args: unknown[]): { text: string; values: unknown[] } {
+  const [first, second] = args;
+  if (typeof first === 'string') return { text: first, values: Array.isArray(second) ? second : [] };
+  const config = first as { text?: string; values?: unknown[] };
+  return { text: config.text ?? String(first), values: config.values ?? (Array.isArray(second) ? second : []) };
+}

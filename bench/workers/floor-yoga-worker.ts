@@ -8,50 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { serveRpc } from '../lib/rpc';
+import { streamerFloorTypeDefs as typeDefs } from '../lib/streamer-floor-schema';
 
-const typeDefs = /* GraphQL */ `
-  type Query {
-    streamerByGuild(guildId: String!): Streamer
-  }
-  type Streamer {
-    id: ID!
-    twitchUserId: String
-    login: String
-    displayName: String
-    guildId: String!
-    announceChannelId: String
-    linked: Boolean!
-    overlayUrl: String!
-    items: [Item!]!
-    activeRaffle: Raffle
-  }
-  type Item {
-    id: ID!
-    name: String!
-    weight: Int!
-    stock: Int!
-    remaining: Int!
-  }
-  enum RaffleStatus {
-    RUNNING
-    STOPPED
-    FINISHED
-  }
-  enum RaffleEndReason {
-    ITEMS_EXHAUSTED
-    STOPPED
-    TWITCH_UNLINKED
-  }
-  type Raffle {
-    id: ID!
-    status: RaffleStatus!
-    intervalSeconds: Int!
-    drawChance: Float!
-    startedAt: String!
-    endedAt: String
-    endReason: RaffleEndReason
-  }
-`;
 
 const streamers = new Map<string, unknown>();
 const yoga = createYoga({

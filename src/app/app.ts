@@ -13,6 +13,7 @@ import { createLiveConnections } from '../http/live-connections';
 import { ItemService } from '../items/item.service';
 import { createLogger } from '../logging/logger';
 import { createEventBus, type EventBus } from '../pubsub/event-bus';
+import { resolveRedisTarget } from '../pubsub/redis-target';
 import { RaffleScheduler } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
 import { cryptoRandom, type RandomSource } from '../raffles/random-source';
@@ -89,7 +90,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     } finally {
       await runner.close();
     }
-    events = createEventBus(config.redisUrl, logger.child({ subsystem: 'pubsub' }));
+    const pubsubLogger = logger.child({ subsystem: 'pubsub' });
+    events = createEventBus(await resolveRedisTarget(config, pubsubLogger), pubsubLogger);
     const db = database.prisma;
     let listeningPort = config.http.port;
     const sessions = new SessionStore(db);

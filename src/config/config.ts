@@ -22,6 +22,11 @@ const base64Key = z.string().refine((value) => Buffer.from(value, 'base64').leng
   message: 'each key must be 32 bytes encoded as base64 (openssl rand -base64 32)',
 });
 
+/** A Redis Cluster node: a redis:// or rediss:// URL, or host:port. */
+const redisNode = z.string().refine((value) => /^rediss?:\/\/[^\s]+$/.test(value) || /^[^\s:/]+:\d{1,5}$/.test(value), {
+  message: 'each node must be a redis:// URL or host:port',
+});
+
 const optionalNonEmpty = z
   .string()
   .optional()
@@ -38,6 +43,8 @@ const environmentSchema = z
     /** Production runs on DATABASE_URL; this opts in to the embedded PGlite under DATA_DIR instead. */
     ALLOW_EMBEDDED_DATABASE: booleanString.default(false),
     REDIS_URL: optionalNonEmpty.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    /** A Redis Cluster's nodes (redis:// URLs or host:port, comma-separated); pub/sub on sharded channels. */
+    REDIS_CLUSTER_NODES: optionalNonEmpty.pipe(commaList.pipe(z.array(redisNode).min(1)).optional()),
     API_TOKEN: optionalNonEmpty.pipe(
       z.string().min(32, 'API_TOKEN must be at least 32 characters').optional(),
     ),
@@ -152,7 +159,10 @@ export interface Config {
   /** Caps on live connections (graphql-ws sockets and SSE streams together): excess is refused with 429 / 4429. */
   liveConnections: { maxPerOverlayKey: number; maxPerAddress: number };
   database: { url: string | undefined; dataDir: string };
+  /** One Redis server, or a node of a cluster (found out at start, see src/pubsub/redis-target.ts). */
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster (wins over REDIS_URL). */
+  redisClusterNodes: string[] | undefined;
   /** Filled by `resolveSecrets` in development when not given. */
   apiToken: string | undefined;
   tokenEncryptionKeys: Buffer[] | undefined;
@@ -209,6 +219,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     liveConnections: { maxPerOverlayKey: env.LIVE_MAX_PER_OVERLAY_KEY, maxPerAddress: env.LIVE_MAX_PER_ADDRESS },
     database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
     apiToken: env.API_TOKEN,
     tokenEncryptionKeys: env.TOKEN_ENCRYPTION_KEY?.map((key) => Buffer.from(key, 'base64')),
     sessionSecret: env.SESSION_SECRET,

@@ -68,7 +68,40 @@ export function useRequestLimits(options: RequestLimitsOptions = {}): Plugin<Gra
   };
 }
 
+/**
+ * Operations found within their limits, per document: a query's cost and depth depend only on the
+ * document, the operation, the variables (list sizes) and the principal kind's limits, never on
+ * who asks beyond that (no complexity function of this schema reads the context). yoga's parser
+ * cache hands out the same DocumentNode for the same text, so a repeated query is checked once.
+ * Refusals are not remembered (they are computed again, rare and cheap). At most
+ * MAX_PASSED_PER_DOCUMENT variable sets per document are kept; then the oldest is forgotten.
+ */
+const passed = new WeakMap<DocumentNode, Set<string>>();
+const MAX_PASSED_PER_DOCUMENT = 256;
+
 function costErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  context: GraphQLContext,
+  variableValues: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+  limits: RequestLimits,
+): readonly GraphQLError[] {
+  const who = context.principal.kind;
+  const key = `${who}\u0000${limits.cost}\u0000${limits.depth}\u0000${operationName ?? ''}\u0000${JSON.stringify(variableValues ?? {})}`;
+  const known = passed.get(document);
+  if (known?.has(key)) return [];
+  const errors = measuredCostErrors(schema, document, context, variableValues, operationName, limits);
+  if (errors.length === 0) {
+    let set = known;
+    if (!set) passed.set(document, (set = new Set()));
+    if (set.size >= MAX_PASSED_PER_DOCUMENT) set.delete(set.values().next().value!);
+    set.add(key);
+  }
+  return errors;
+}
+
+function measuredCostErrors(
   schema: GraphQLSchema,
   document: DocumentNode,
   context: GraphQLContext,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
@@ -8,15 +8,11 @@ import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections } from './live-connections';
 import type { GraphQLServer } from './yoga';
+import { GraphQLWsConnection, KeepAlive } from './graphql-ws-connection';
+import { NextFrameSink } from './next-frame-sink';
 import type { OriginPolicy } from './origins';
 
-/**
- * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
- * passed WS_MAX_BUFFERED_BYTES: the client does not read fast enough. Mirrors HTTP 413 the way
- * graphql-ws' own 44xx codes mirror HTTP statuses; the graphql-ws client retries it. The client
- * should resubscribe with `afterRoundId` (or catch up with roundsSince) from the last id it saw.
- */
-export const SLOW_CONSUMER_CLOSE_CODE = 4413;
+export { SLOW_CONSUMER_CLOSE_CODE } from './graphql-ws-connection';
 /** Subscriptions one socket may hold at once; more are refused with an error message. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 /** Largest incoming WebSocket message (a subscribe with its query); ws' default is 100 MiB. */
@@ -29,13 +25,6 @@ export interface WebSocketServices {
   principals: PrincipalResolver;
 }
 
-type ConnectionExtra = {
-  socket: WebSocket;
-  request: IncomingMessage;
-  principal?: Principal;
-  /** Closes the socket with `code` and ends its subscriptions at once. */
-  cut: (code: number, reason: string) => void;
-};
 
 /**
  * graphql-ws on the GraphQL path, executed through yoga's envelop (same schema, plugins, limits
@@ -86,12 +75,12 @@ export function attachGraphQLWebSocket(
         callback(false, 429, `Too many live connections from this address (at most ${live.limits.maxPerAddress})`);
         return;
       }
-      info.req.socket.once('close', slot.release);
+      info.req.socket.once('close', () => slot.release());
       callback(true);
     },
   });
 
-  const server = makeServer<Record<string, unknown> | undefined, ConnectionExtra>({
+  const server = makeServer<Record<string, unknown> | undefined, GraphQLWsConnection>({
     connectionInitWaitTimeout: connectionInitTimeoutMs,
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
@@ -100,13 +89,14 @@ export function attachGraphQLWebSocket(
       const principal = await services.principals.fromConnectionParams(context.connectionParams, context.extra.request.headers);
       if (principal.kind === 'anonymous') return false;
       if (principal.kind === 'overlay') {
-        const { socket, cut } = context.extra;
+        const connection = context.extra;
+        const { socket } = connection;
         const { streamerId } = principal;
         const params = context.connectionParams;
         const admission = live.admitOverlay(
           streamerId,
           since,
-          () => cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'),
+          () => connection.cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'),
           async () => sameOverlay(await services.principals.fromConnectionParams(params), streamerId),
         );
         // Rotated while its key was being looked up: the key it sent is the old one (4403).
@@ -118,22 +108,27 @@ export function attachGraphQLWebSocket(
           socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, `Too many live connections for this overlay key (at most ${maxPerOverlayKey})`);
           return false;
         }
-        socket.once('close', admission.slot.release);
-        if (socket.readyState !== WebSocket.OPEN) admission.slot.release();
+        const { slot } = admission;
+        socket.once('close', () => slot.release());
+        if (socket.readyState !== WebSocket.OPEN) slot.release();
       }
       context.extra.principal = principal;
       return true;
     },
-    onSubscribe: async (context, _id, payload) => {
+    onSubscribe: async (context, id, payload) => {
       if (Object.keys(context.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
         return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} operations at once on one connection`)];
       }
+      // Results shared by a group of subscribers are serialized once and written as frames here.
+      // graphql-ws holds the subscription while it runs (a client's `complete` removes it).
+      const nextFrameSink = new NextFrameSink(id, context);
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...context,
         req: context.extra.request,
         socket: context.extra.socket,
         params: payload,
         principal: context.extra.principal,
+        nextFrameSink,
       });
       let document: ExecutionArgs['document'];
       try {
@@ -158,93 +153,19 @@ export function attachGraphQLWebSocket(
 
   wsServer.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
 
+  const keepAlive = new KeepAlive(keepAliveMs, logger);
+  const connectionSettings = { logger, maxBufferedBytes };
   wsServer.on('connection', (socket, request) => {
-    let finished = false;
-    let signalClosed: ((code: number, reason: string) => Promise<void>) | undefined;
-    // Ends the graphql-ws session once: returns every subscription, so nothing more is resolved.
-    const finish = (code: number, reason: string) => {
-      if (finished) return;
-      finished = true;
-      clearInterval(pinger);
-      signalClosed?.(code, reason).catch((error: unknown) => logger.warn({ err: error }, 'closing a graphql-ws session failed'));
-    };
-
-    let answeredPing = true;
-    const pinger =
-      keepAliveMs > 0
-        ? setInterval(() => {
-            if (!answeredPing) {
-              // Judge after the next I/O poll: a pong that arrived while the event loop was busy
-              // is read there, so a stalled server does not drop healthy clients.
-              setImmediate(() => {
-                if (answeredPing || finished) return;
-                logger.debug('WebSocket client did not answer a ping; dropping it');
-                socket.terminate();
-              });
-              return;
-            }
-            answeredPing = false;
-            socket.ping();
-          }, keepAliveMs)
-        : undefined;
-    pinger?.unref();
-    socket.on('pong', () => {
-      answeredPing = true;
-    });
-
-    socket.on('error', (error) => {
-      logger.debug({ err: error.message }, 'WebSocket client error');
-      socket.terminate();
-    });
-
-    const cut = (code: number, reason: string) => {
-      if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
-      finish(code, reason);
-    };
-
-    signalClosed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: async (data) => {
-          if (finished || socket.readyState !== WebSocket.OPEN) return;
-          // The backlog is what counts: data the client has not taken yet. So a socket holds at
-          // most the limit plus one message, and one large message alone never trips it.
-          if (socket.bufferedAmount > maxBufferedBytes) {
-            const reason = `Slow consumer: over ${maxBufferedBytes} bytes unsent`;
-            logger.warn({ bufferedAmount: socket.bufferedAmount, limit: maxBufferedBytes }, 'closing a WebSocket that does not read');
-            // The close frame waits behind the unsent data; ws destroys the socket if the client
-            // never reads it (30 s). The subscriptions end now, so nothing more is produced.
-            socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
-            finish(SLOW_CONSUMER_CLOSE_CODE, reason);
-            return;
-          }
-          socket.send(data);
-        },
-        close: (code, reason) => {
-          if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
-        },
-        onMessage: (handle) =>
-          socket.on('message', (data, isBinary) => {
-            if (finished) return;
-            if (isBinary) {
-              socket.close(CloseCode.BadRequest, 'Binary messages are not supported');
-              return;
-            }
-            handle(data.toString()).catch((error: unknown) => {
-              logger.error({ err: error }, 'graphql-ws message handling failed');
-              if (socket.readyState === WebSocket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
-      },
-      { socket, request, cut },
-    );
-    socket.once('close', (code, reason) => finish(code, reason.toString()));
+    const connection = new GraphQLWsConnection(socket, request, connectionSettings);
+    keepAlive.add(connection);
+    connection.open(server);
   });
 
   return {
     wsServer,
     /** Closes every socket with 1001 (going away) and stops accepting upgrades. */
     async close() {
+      keepAlive.stop();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       for (const client of wsServer.clients) client.terminate();

@@ -34,8 +34,48 @@ export interface LiveConnections {
 }
 
 export interface Slot {
-  /** Frees the slot; calling it again does nothing. */
+  /** Frees the slot; calling it again does nothing. A method: pass `() => slot.release()`. */
   release(): void;
+}
+
+/** A slot of one address: its count in `perAddress`. Classes: one lives per live connection. */
+class AddressSlot implements Slot {
+  private done = false;
+  constructor(
+    private readonly perAddress: Map<string, number>,
+    private readonly key: string,
+  ) {}
+
+  release(): void {
+    if (this.done) return;
+    this.done = true;
+    const left = (this.perAddress.get(this.key) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(this.key, left);
+    else this.perAddress.delete(this.key);
+  }
+}
+
+interface Entry {
+  cut: () => void;
+  stillValid?: () => Promise<boolean>;
+}
+
+/** A slot of one overlay connection: its entry in the streamer's set. */
+class OverlaySlot implements Slot {
+  private done = false;
+  constructor(
+    private readonly perStreamer: Map<string, Set<Entry>>,
+    private readonly streamerId: string,
+    private readonly owner: Set<Entry>,
+    private readonly entry: Entry,
+  ) {}
+
+  release(): void {
+    if (this.done) return;
+    this.done = true;
+    this.owner.delete(this.entry);
+    if (this.owner.size === 0 && this.perStreamer.get(this.streamerId) === this.owner) this.perStreamer.delete(this.streamerId);
+  }
 }
 
 export type OverlayAdmission = { ok: true; slot: Slot } | { ok: false; reason: 'rotated' | 'full' };
@@ -57,26 +97,11 @@ export function createLiveConnections(options: { limits: Config['liveConnections
   const { limits, events } = options;
   const logger = options.logger.child({ subsystem: 'live-connections' });
   const perAddress = new Map<string, number>();
-  interface Entry {
-    cut: () => void;
-    stillValid?: () => Promise<boolean>;
-  }
   const perStreamer = new Map<string, Set<Entry>>();
   const rotatedAt = new Map<string, number>();
   let subscription: AsyncIterableIterator<{ streamerId: string }> | undefined;
   let closed = false;
   let stopResync: (() => void) | undefined;
-
-  const once = (release: () => void): Slot => {
-    let done = false;
-    return {
-      release: () => {
-        if (done) return;
-        done = true;
-        release();
-      },
-    };
-  };
 
   function cutOne(entry: Entry) {
     try {
@@ -160,11 +185,7 @@ export function createLiveConnections(options: { limits: Config['liveConnections
       const count = perAddress.get(key) ?? 0;
       if (count >= limits.maxPerAddress) return undefined;
       perAddress.set(key, count + 1);
-      return once(() => {
-        const left = (perAddress.get(key) ?? 1) - 1;
-        if (left > 0) perAddress.set(key, left);
-        else perAddress.delete(key);
-      });
+      return new AddressSlot(perAddress, key);
     },
     admitOverlay(streamerId, since, cut, stillValid) {
       const at = rotatedAt.get(streamerId);
@@ -174,14 +195,7 @@ export function createLiveConnections(options: { limits: Config['liveConnections
       if (!cuts) perStreamer.set(streamerId, (cuts = new Set()));
       const entry: Entry = { cut, stillValid };
       cuts.add(entry);
-      const owner = cuts;
-      return {
-        ok: true,
-        slot: once(() => {
-          owner.delete(entry);
-          if (owner.size === 0 && perStreamer.get(streamerId) === owner) perStreamer.delete(streamerId);
-        }),
-      };
+      return { ok: true, slot: new OverlaySlot(perStreamer, streamerId, cuts, entry) };
     },
     rotated,
     async start() {

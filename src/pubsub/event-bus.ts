@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Repeater } from '@graphql-yoga/subscription';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { channelOf, topicGuards, type TopicKey, type TopicName, type TopicPayload, type Topics } from './topics';
 
@@ -71,10 +71,20 @@ function publishVia(target: EventTarget, logger: Logger): EventBus['publish'] {
   };
 }
 
-/** Redis when REDIS_URL is set (two connections: one publishes, one subscribes), else in-process. */
-export function createEventBus(redisUrl: string | undefined, logger: Logger, options: EventBusOptions = {}): EventBus {
+/**
+ * Where the Redis pub/sub lives: one server (a URL), or a Redis Cluster (its nodes, URLs or
+ * host:port; ioredis finds the rest), where channels are sharded (SPUBLISH/SSUBSCRIBE, Redis 7).
+ */
+export type RedisTarget = { url: string } | { clusterNodes: string[] };
+
+/**
+ * Redis when a target is given (a URL: one server), else in-process. Two clients: one publishes,
+ * one subscribes; on a cluster the subscriber holds one connection per master (sharded channels).
+ */
+export function createEventBus(redis: string | RedisTarget | undefined, logger: Logger, options: EventBusOptions = {}): EventBus {
   const maxPending = options.maxPendingPerSubscription ?? 256;
-  if (!redisUrl) {
+  const target = typeof redis === 'string' ? { url: redis } : redis;
+  if (!target) {
     const target = new EventTarget();
     // Many subscribers per channel is normal (one per overlay, bot, dashboard): no leak warning.
     setMaxListeners(0, target);
@@ -88,21 +98,75 @@ export function createEventBus(redisUrl: string | undefined, logger: Logger, opt
       close: async () => {},
     };
   }
-  return createRedisEventBus(redisUrl, logger, { ...options, maxPendingPerSubscription: maxPending });
+  return createRedisEventBus('url' in target ? standaloneClients(target.url) : clusterClients(target.clusterNodes), logger, {
+    ...options,
+    maxPendingPerSubscription: maxPending,
+  });
 }
 
-function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBusOptions): EventBus {
-  const maxPending = options.maxPendingPerSubscription!;
-  const maxUnsent = options.maxUnsent ?? 1_000;
-  let closing = false;
+/** The two clients of a Redis bus and the commands that differ between one server and a cluster. */
+interface PubSubClients {
+  mode: 'server' | 'cluster';
+  publisher: Redis | Cluster;
+  subscriber: Redis | Cluster;
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  onMessage(handler: (channel: string, message: string) => void): void;
+}
+
+function standaloneClients(url: string): PubSubClients {
   // Publisher: no offline queue, so a publish during an outage fails at once and is kept below
   // for a re-send, instead of waiting in ioredis' queue for an unknown time.
-  const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'kinoyu-publish' });
+  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'kinoyu-publish' });
   // Subscriber: commands wait for the connection; ioredis re-subscribes every channel on reconnect.
   // No connectionName here: ioredis sends CLIENT SETNAME on connect, and when a SUBSCRIBE got on
   // the wire first (seen on Node 24) Redis refuses it ("only subscriber commands may be used"),
   // the connection errors and that channel's subscription is lost.
-  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: true });
+  const subscriber = new Redis(url, { maxRetriesPerRequest: null, autoResubscribe: true });
+  return {
+    mode: 'server',
+    publisher,
+    subscriber,
+    publish: (channel, message) => publisher.publish(channel, message),
+    subscribe: (channel) => subscriber.subscribe(channel),
+    unsubscribe: (channel) => subscriber.unsubscribe(channel),
+    onMessage: (handler) => subscriber.on('message', handler),
+  };
+}
+
+/**
+ * A Redis Cluster: a channel lives on the master of its slot (SPUBLISH goes there, SSUBSCRIBE
+ * listens there), so pub/sub traffic is spread over the masters instead of broadcast to all.
+ * ioredis' sharded subscribers hold one connection per master and move channels when slots move.
+ */
+function clusterClients(nodes: string[]): PubSubClients {
+  const publisher = new Cluster(nodes, {
+    enableOfflineQueue: false,
+    redisOptions: { maxRetriesPerRequest: 1, connectionName: 'kinoyu-publish' },
+  });
+  const subscriber = new Cluster(nodes, {
+    shardedSubscribers: true,
+    // A master that went away (restart, failover) is reconnected; ioredis re-subscribes its channels.
+    clusterNodeRetryStrategy: (times) => Math.min(100 * times, 2_000),
+    redisOptions: { maxRetriesPerRequest: null, autoResubscribe: true },
+  });
+  return {
+    mode: 'cluster',
+    publisher,
+    subscriber,
+    publish: (channel, message) => publisher.spublish(channel, message),
+    subscribe: (channel) => subscriber.ssubscribe(channel),
+    unsubscribe: (channel) => subscriber.sunsubscribe(channel),
+    onMessage: (handler) => subscriber.on('smessage', handler),
+  };
+}
+
+function createRedisEventBus(clients: PubSubClients, logger: Logger, options: EventBusOptions): EventBus {
+  const maxPending = options.maxPendingPerSubscription!;
+  const maxUnsent = options.maxUnsent ?? 1_000;
+  let closing = false;
+  const { publisher, subscriber } = clients;
   for (const [role, client] of [['publish', publisher], ['subscribe', subscriber]] as const) {
     let lastWarning = 0;
     client.on('error', (error: Error) => {
@@ -117,7 +181,7 @@ function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBus
   const unsent: Array<{ channel: string; message: string }> = [];
   let droppedUnsent = 0;
   const send = (channel: string, message: string): Promise<void> =>
-    publisher.publish(channel, message).then(
+    clients.publish(channel, message).then(
       () => undefined,
       (error: Error) => {
         if (closing) return;
@@ -139,14 +203,20 @@ function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBus
 
   // The event target issues SUBSCRIBE/UNSUBSCRIBE without awaiting them; on a dead or closing
   // connection they reject, so catch here (an unhandled rejection would end the process).
+  // Subscribes not answered yet (a cluster's whenLive waits for them).
+  const pendingSubscribes = new Set<Promise<unknown>>();
   const guardedSubscriber = {
-    on: (event: 'message', handler: (channel: string, message: string) => void) => subscriber.on(event, handler),
-    subscribe: (channel: string) =>
-      subscriber.subscribe(channel).catch((error: Error) => {
+    on: (_event: 'message', handler: (channel: string, message: string) => void) => clients.onMessage(handler),
+    subscribe: (channel: string) => {
+      const pending = clients.subscribe(channel).catch((error: Error) => {
         if (!closing) logger.error({ err: error.message, channel }, 'redis SUBSCRIBE failed');
-      }),
+      });
+      pendingSubscribes.add(pending);
+      void pending.finally(() => pendingSubscribes.delete(pending));
+      return pending;
+    },
     unsubscribe: (channel: string) =>
-      subscriber.unsubscribe(channel).catch((error: Error) => {
+      clients.unsubscribe(channel).catch((error: Error) => {
         if (!closing) logger.warn({ err: error.message, channel }, 'redis UNSUBSCRIBE failed');
       }),
   };
@@ -211,11 +281,14 @@ function createRedisEventBus(redisUrl: string, logger: Logger, options: EventBus
       return () => resyncListeners.delete(listener);
     },
     async whenLive(timeoutMs = 5_000) {
-      // Commands run in order on the subscriber connection: a PING sent now is answered after
-      // every SUBSCRIBE sent before it.
+      // One server: commands run in order on the subscriber connection, so a PING sent now is
+      // answered after every SUBSCRIBE sent before it. A cluster subscribes on one connection
+      // per master: wait for the SSUBSCRIBEs themselves.
       let timer: NodeJS.Timeout | undefined;
+      const live =
+        clients.mode === 'server' ? subscriber.ping().catch(() => undefined) : Promise.all([...pendingSubscribes]).then(() => undefined);
       await Promise.race([
-        subscriber.ping().catch(() => undefined),
+        live,
         new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
       ]);
       clearTimeout(timer);

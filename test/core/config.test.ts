@@ -71,6 +71,16 @@ describe('configuration', () => {
     expect(loadConfig({}).database.url).toBeUndefined();
   });
 
+  it('reads REDIS_CLUSTER_NODES as a list of redis:// URLs or host:port, and refuses anything else', () => {
+    expect(loadConfig({}).redisClusterNodes).toBeUndefined();
+    expect(loadConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis://10.0.0.2:7001 ,' }).redisClusterNodes).toEqual([
+      '10.0.0.1:7000',
+      'redis://10.0.0.2:7001',
+    ]);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'http://10.0.0.1:7000' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(4000);

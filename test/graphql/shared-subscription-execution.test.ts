@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../src/auth/principal';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { principalAuthorizationKey } from '../../src/auth/subscription-key';
-import { useSharedSubscriptionExecution } from '../../src/graphql/plugins/shared-subscription-execution';
+import { useSharedSubscriptionExecution, type SerializedResultSink } from '../../src/graphql/plugins/shared-subscription-execution';
 import { SubscriberTooSlowError } from '../../src/pubsub/event-bus';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, subscribe, type Subscription } from '../support/graphql';
@@ -219,5 +219,115 @@ describe('shared subscription execution (plugin on a small schema)', () => {
     pubsub.publish('tick', 'e', { n: 9 });
     expect((await secondPending).value).toEqual({ data: { tick: { n: 9, secret: null } } });
     await second.return(undefined);
+  });
+});
+
+describe('shared subscription execution: results serialized once for a sink', () => {
+  type Tick = { n: number };
+  interface Context {
+    principal: Principal;
+    sink?: SerializedResultSink;
+  }
+  const pubsub = createPubSub<{ tick: [channel: string, payload: Tick] }>();
+  const schema = createSchema<Context>({
+    typeDefs: /* GraphQL */ `
+      type Query {
+        ok: Boolean
+      }
+      type Tick {
+        n: Int!
+        "Fails for a negative n (an error-carrying result)."
+        checked: Int
+        label: String
+      }
+      type Subscription {
+        tick(channel: String!): Tick!
+      }
+    `,
+    resolvers: {
+      Subscription: { tick: { subscribe: (_root: unknown, args: { channel: string }) => pubsub.subscribe('tick', args.channel), resolve: (tick: Tick) => tick } },
+      Tick: {
+        checked: (tick: Tick) => {
+          if (tick.n < 0) throw new Error(`secret detail ${tick.n}`);
+          return tick.n;
+        },
+        label: (tick: Tick) => `tick "${tick.n}" ✓`,
+      },
+    },
+  });
+  const serializations: Buffer[] = [];
+  const yoga = createYoga<Context>({
+    schema,
+    maskedErrors: true,
+    logging: false,
+    plugins: [
+      useSharedSubscriptionExecution<Context>({
+        authorizationKey: (context) => principalAuthorizationKey(context.principal),
+        tooSlowError: (limit) => new SubscriberTooSlowError(limit),
+        channelArguments: ['channel'],
+        serializedSink: (context) => context.sink,
+      }),
+    ],
+  });
+  const query = `subscription ($channel: String!) { tick(channel: $channel) { n checked label } }`;
+  const service: Principal = { kind: 'service' };
+
+  async function subscribeAs(sink: SerializedResultSink | undefined, channel: string) {
+    const { parse, subscribe: run, contextFactory, schema: enveloped } = yoga.getEnveloped({ principal: service, sink });
+    const result = await run({ schema: enveloped, document: parse(query), variableValues: { channel }, contextValue: await contextFactory() });
+    return result as AsyncGenerator<ExecutionResult>;
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+  const collector = () => {
+    const texts: string[] = [];
+    return {
+      texts,
+      sink: {
+        next: (bytes: Buffer) => {
+          serializations.push(bytes);
+          texts.push(bytes.toString());
+        },
+      },
+    };
+  };
+
+  it('writes the JSON the iterator path yields, one buffer for every sink, errors through the iterator in order', async () => {
+    const first = collector();
+    const second = collector();
+    const withSink = await subscribeAs(first.sink, 'a');
+    const alsoSink = await subscribeAs(second.sink, 'a');
+    const plain = await subscribeAs(undefined, 'a');
+    // The consumers (graphql-ws) wait on their iterators all along.
+    const sinkPending = withSink.next();
+    const plainPending = plain.next();
+    const otherPending = alsoSink.next();
+    await settle();
+    pubsub.publish('tick', 'a', { n: 1 });
+    const plainFirst = (await plainPending).value as ExecutionResult;
+    await settle();
+    expect(first.texts).toEqual([JSON.stringify(plainFirst)]);
+    expect(second.texts).toEqual(first.texts);
+    // Serialized once: both sinks got the very same bytes.
+    expect(serializations[0]).toBe(serializations[1]);
+
+    // An error-carrying result goes through the iterator (masked there); what follows waits for it.
+    const plainNext = plain.next();
+    pubsub.publish('tick', 'a', { n: -1 });
+    pubsub.publish('tick', 'a', { n: 2 });
+    const failed = (await sinkPending).value as ExecutionResult;
+    expect(JSON.stringify(failed)).toBe(JSON.stringify((await plainNext).value));
+    expect(failed.errors?.[0]?.message).toBe('Unexpected error.');
+    expect(first.texts).toHaveLength(1);
+    const plainThird = (await plain.next()).value as ExecutionResult;
+    // The consumer asks for the next result: the queued one is written now, in order.
+    const sinkAfter = withSink.next();
+    expect(first.texts).toEqual([JSON.stringify(plainFirst), JSON.stringify(plainThird)]);
+    // The other sink's subscriber got the error too, then its queued result once it asked.
+    expect(((await otherPending).value as ExecutionResult).errors).toHaveLength(1);
+    void alsoSink.next();
+    expect(second.texts).toEqual(first.texts);
+
+    await Promise.all([withSink.return(undefined), alsoSink.return(undefined), plain.return(undefined)]);
+    expect(await sinkAfter).toEqual({ value: undefined, done: true });
   });
 });

@@ -43,6 +43,58 @@ describe('graphql-ws protocol cases', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(initTimeoutMs - 50);
   });
 
+  it('sends a shared (serialized-once) win as the very bytes of graphql-ws own path, as text frames', async () => {
+    const streamer = await createStreamer(api.url);
+    api.chatters.set(streamer.id, generateViewers(30));
+    await addItems(api.url, streamer.id, [{ name: 'Ünïcode "prize" ✓', weight: 2, stock: 10 }]);
+    const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+    const first = await api.services.rounds.run(raffle.id, { force: true });
+    if (first.kind !== 'round') throw new Error(`no round: ${first.kind}`);
+    // The contract's document with afterRoundId: the same selection, so the same payload.
+    const resuming = WINNER_DRAWN.replace('($streamerId: ID!)', '($streamerId: ID!, $afterRoundId: ID)').replace(
+      'winnerDrawn(streamerId: $streamerId)',
+      'winnerDrawn(streamerId: $streamerId, afterRoundId: $afterRoundId)',
+    );
+    expect(resuming).toContain('afterRoundId: $afterRoundId');
+    const subscribeOn = async (params: Record<string, unknown>, id: string, variables: Record<string, unknown>, query = WINNER_DRAWN) => {
+      const ws = await open();
+      ws.init(params);
+      await ws.waitFor((message) => message.type === 'connection_ack');
+      const binary: boolean[] = [];
+      ws.socket.on('message', (_data, isBinary) => binary.push(isBinary));
+      ws.send({ id, type: 'subscribe', payload: { query, variables } });
+      return { ws, binary };
+    };
+    const channelOnly = { streamerId: streamer.id };
+    // Shared feeds (channel argument only), two principal classes, ids that JSON must escape.
+    const shared = [
+      await subscribeOn({ authorization: `Bearer ${TEST_API_TOKEN}` }, 'svc "1" \\ é', channelOnly),
+      await subscribeOn({ overlayKey: overlayKeyOf(streamer) }, 'ov-1', channelOnly),
+    ];
+    // afterRoundId = the last round: nothing to replay, its own stream, graphql-ws' own next path.
+    const normal = [
+      await subscribeOn({ authorization: `Bearer ${TEST_API_TOKEN}` }, 'svc-own', { ...channelOnly, afterRoundId: String(first.round.id) }, resuming),
+      await subscribeOn({ overlayKey: overlayKeyOf(streamer) }, 'ov-own', { ...channelOnly, afterRoundId: String(first.round.id) }, resuming),
+    ];
+    await sleep(300);
+    const drawn = await api.services.rounds.run(raffle.id, { force: true });
+    if (drawn.kind !== 'round') throw new Error(`no round: ${drawn.kind}`);
+    const frameOf = async ({ ws }: { ws: RawWs }) => {
+      await ws.waitFor((message) => message.type === 'next');
+      return ws.texts.find((text) => text.includes('"type":"next"'))!;
+    };
+    const [serviceShared, overlayShared, serviceOwn, overlayOwn] = await Promise.all([...shared, ...normal].map(frameOf));
+    expect(serviceShared).toBe(serviceOwn!.replace('{"id":"svc-own"', `{"id":${JSON.stringify('svc "1" \\ é')}`));
+    expect(overlayShared).toBe(overlayOwn!.replace('{"id":"ov-own"', '{"id":"ov-1"'));
+    expect(JSON.parse(serviceShared!)).toMatchObject({
+      id: 'svc "1" \\ é',
+      type: 'next',
+      payload: { data: { winnerDrawn: { id: String(drawn.round.id), item: { name: 'Ünïcode "prize" ✓' } } } },
+    });
+    for (const { binary } of [...shared, ...normal]) expect(binary).toEqual([false]);
+    for (const { ws } of [...shared, ...normal]) ws.terminate();
+  });
+
   it('closes with 4401 on subscribe before the connection is acknowledged', async () => {
     const ws = await open();
     ws.send({ id: '1', type: 'subscribe', payload: { query: WINNER_DRAWN, variables: { streamerId: 'x' } } });

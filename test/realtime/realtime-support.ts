@@ -248,6 +248,8 @@ export function expectContiguous(rounds: Array<{ number: number }>): void {
 /** A raw graphql-transport-ws client, for protocol cases a well-behaved client never produces. */
 export class RawWs {
   readonly messages: any[] = [];
+  /** The text of every message, as received (messages[i] is texts[i] parsed). */
+  readonly texts: string[] = [];
   receivedBytes = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
@@ -273,6 +275,7 @@ export class RawWs {
     });
     this.socket.on('message', (data) => {
       this.receivedBytes += (data as Buffer).length;
+      this.texts.push(data.toString());
       this.messages.push(JSON.parse(data.toString()));
       for (const wake of this.waiters.splice(0)) wake();
     });

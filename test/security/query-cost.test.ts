@@ -127,6 +127,15 @@ describe('query cost: lists multiply, per-principal budgets', () => {
     // A smaller page is fine for the overlay.
     const smallPage = await request(api.url, contractOperation('RaffleHistory'), { ...variables, first: 5 }, { token: null, overlayKey });
     expect(smallPage.errors).toBeUndefined();
+    // Checks passed are remembered per document, variables and principal kind, never across them:
+    // the same document and variables the service passed with are still refused for the overlay.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      expect((await request(api.url, contractOperation('RaffleHistory'), variables)).errors).toBeUndefined();
+      const again = await request(api.url, contractOperation('RaffleHistory'), variables, { token: null, overlayKey });
+      expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY' });
+      const bigPage = await request(api.url, contractOperation('RaffleHistory'), { ...variables, first: 200 }, { token: null, overlayKey });
+      expect(bigPage.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY' });
+    }
   });
 
   it('gives an overlay key a lower depth limit than the service principal', async () => {

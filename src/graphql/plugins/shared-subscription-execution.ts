@@ -43,6 +43,15 @@ import {
  *   from the last event IT delivered, so a subscriber that joined during the outage may also get
  *   rounds committed just before it subscribed.
  *
+ * Serialized once (`serializedSink`): a transport whose `next` message differs between subscribers
+ * only by the subscription id (graphql-ws) can hand each feed subscriber a sink. A feed then
+ * serializes an event's result once (`JSON.stringify` of the result, as the transport would) and
+ * passes the same bytes to every sink; nothing is yielded through the subscriber's iterator, so no
+ * per-subscriber promise, envelop result hook or `JSON.stringify` runs. Results that carry
+ * `errors` still go through the iterator (envelop's masking applies to them), and a subscriber's
+ * later results wait behind them, so its order is unchanged. This assumes no envelop plugin
+ * changes error-free subscription results (true here: yoga's masking only touches `errors`).
+ *
  * Assumptions: event resolvers read only the payload, the arguments and what the authorization key
  * covers of the read-only context (true of this schema); results are not mutated downstream (envelop hooks,
  * yoga's error masking included, replace results instead of editing them). Documents are compared
@@ -64,6 +73,13 @@ export interface SharedSubscriptionExecutionOptions<Context> {
   tooSlowError(limit: number): Error;
   /** Called once per shared execution (metrics, tests). */
   onExecution?(key: string): void;
+  /** Where a feed subscriber's error-free results go as serialized bytes; `undefined`: its iterator. */
+  serializedSink?(context: Context): SerializedResultSink | undefined;
+}
+
+/** Takes a subscriber's results already serialized: the UTF-8 of `JSON.stringify(result)`. */
+export interface SerializedResultSink {
+  next(serializedResult: Buffer): void;
 }
 
 type ExecuteShared = (payload: unknown, key: string, args: ExecutionArgs) => Promise<ExecutionResult>;
@@ -97,10 +113,19 @@ export function useSharedSubscriptionExecution<Context extends object>(options: 
     return result;
   };
 
+  /** result → its JSON bytes, made once for every sink of every feed that delivers it */
+  const serializations = new WeakMap<ExecutionResult, Buffer>();
+  const serialize = (result: ExecutionResult) => {
+    let bytes = serializations.get(result);
+    if (!bytes) serializations.set(result, (bytes = Buffer.from(JSON.stringify(result))));
+    return bytes;
+  };
+
   const feedSettings: FeedSettings = {
     maxPending: options.maxPendingPerSubscriber ?? 256,
     tooSlowError: options.tooSlowError,
     executeShared,
+    serialize,
     closed: (feed) => {
       if (feeds.get(feed.key) === feed) feeds.delete(feed.key);
     },
@@ -120,15 +145,16 @@ export function useSharedSubscriptionExecution<Context extends object>(options: 
       '\u0000',
     );
     if (!onlyChannelArguments(args, channelArguments)) return new OwnStreamSubscriber(source, key, args, executeShared);
+    const sink = options.serializedSink?.(args.contextValue as Context);
     const existing = feeds.get(key);
     if (existing && !existing.closed) {
       // Not started yet, so closing it registers no listener and reads nothing.
       void Promise.resolve(source.return?.()).catch(() => {});
-      return existing.join();
+      return existing.join(sink);
     }
     const feed = new Feed(key, source, args, feedSettings);
     feeds.set(key, feed);
-    return feed.join();
+    return feed.join(sink);
   };
 
   return {
@@ -153,6 +179,7 @@ interface FeedSettings {
   maxPending: number;
   tooSlowError(limit: number): Error;
   executeShared: ExecuteShared;
+  serialize(result: ExecutionResult): Buffer;
   closed(feed: Feed): void;
 }
 
@@ -173,8 +200,8 @@ class Feed {
     private readonly settings: FeedSettings,
   ) {}
 
-  join(): FeedSubscriber {
-    const member = new FeedSubscriber(this, this.settings);
+  join(sink: SerializedResultSink | undefined): FeedSubscriber {
+    const member = new FeedSubscriber(this, this.settings, sink);
     this.members.add(member);
     if (!this.pumping) {
       this.pumping = true;
@@ -233,23 +260,35 @@ type Waiting = { resolve(result: IteratorResult<ExecutionResult, undefined>): vo
  * One subscriber of a feed: its results in order, through a bounded backlog. Classes rather than
  * closures here and below: these objects live as long as the subscription, and under tsx
  * (esbuild's keepNames) every named per-instance closure also carries its own property dictionary.
+ *
+ * With a sink, error-free results are written to it at once, unless a result went out through the
+ * iterator and its consumer has not asked for the next one yet (`handedOut`): then they queue in
+ * the backlog and are written, in order, when it asks.
  */
 class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
   private backlog: ExecutionResult[] | undefined;
   private waiting: Waiting | undefined;
   /** Set once the stream ended, with the error to report (undefined: done). */
   private ended: { error: unknown } | undefined;
+  /** A result was yielded through the iterator and the consumer is still handling it. */
+  private handedOut = false;
 
   constructor(
     private readonly feed: Feed,
-    private readonly settings: Pick<FeedSettings, 'maxPending' | 'tooSlowError'>,
+    private readonly settings: Pick<FeedSettings, 'maxPending' | 'tooSlowError' | 'serialize'>,
+    private readonly sink: SerializedResultSink | undefined,
   ) {}
 
   deliver(result: ExecutionResult): void {
     if (this.ended) return;
+    if (this.sink && !this.handedOut && this.backlog === undefined && result.errors === undefined) {
+      this.sink.next(this.settings.serialize(result));
+      return;
+    }
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = undefined;
+      if (this.sink) this.handedOut = true;
       resolve({ value: result, done: false });
       return;
     }
@@ -275,8 +314,14 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
   }
 
   next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    this.handedOut = false;
+    if (this.sink) this.writeQueued();
     const queued = this.backlog?.shift();
-    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (this.backlog?.length === 0) this.backlog = undefined;
+    if (queued) {
+      if (this.sink) this.handedOut = true;
+      return Promise.resolve({ value: queued, done: false });
+    }
     if (this.ended) return new Promise((resolve, reject) => this.settle({ resolve, reject }));
     if (this.waiting) return Promise.reject(new Error('next() called again before the previous call settled'));
     return new Promise((resolve, reject) => {
@@ -303,6 +348,19 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** Writes the queued error-free results up to the first one with errors (that one is yielded). */
+  private writeQueued(): void {
+    const backlog = this.backlog;
+    if (!backlog) return;
+    let written = 0;
+    while (written < backlog.length && backlog[written]!.errors === undefined) {
+      this.sink!.next(this.settings.serialize(backlog[written]!));
+      written += 1;
+    }
+    backlog.splice(0, written);
+    if (backlog.length === 0) this.backlog = undefined;
   }
 
   private settle(waiting: Waiting): void {

@@ -1,0 +1,204 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, type makeServer } from 'graphql-ws';
+import type { Logger } from 'pino';
+import { WebSocket } from 'ws';
+import type { Principal } from '../auth/principal';
+
+/**
+ * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
+ * passed WS_MAX_BUFFERED_BYTES: the client does not read fast enough. Mirrors HTTP 413 the way
+ * graphql-ws' own 44xx codes mirror HTTP statuses; the graphql-ws client retries it. The client
+ * should resubscribe with `afterRoundId` (or catch up with roundsSince) from the last id it saw.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 4413;
+
+type GraphQLWsServer = ReturnType<typeof makeServer<Record<string, unknown> | undefined, GraphQLWsConnection>>;
+type GraphQLWsSocket = Parameters<GraphQLWsServer['opened']>[0];
+type MessageHandler = (data: string) => Promise<void>;
+
+export interface ConnectionSettings {
+  logger: Logger;
+  maxBufferedBytes: number;
+}
+
+/**
+ * One WebSocket's glue to graphql-ws: it is both the socket graphql-ws talks to and the
+ * connection's `extra`. A class with shared listeners (found through the socket) rather than a
+ * handful of closures per socket: there are thousands of these, each living as long as its socket.
+ *
+ * A send never waits: it checks the socket's `bufferedAmount` and closes with
+ * SLOW_CONSUMER_CLOSE_CODE when the unsent data is over the limit.
+ */
+export class GraphQLWsConnection implements GraphQLWsSocket {
+  principal?: Principal;
+  /** A ping went out and its pong has not come back yet (see KeepAlive). */
+  awaitingPong = false;
+  private finished = false;
+  private handle: MessageHandler | undefined;
+  private signalClosed: ((code: number, reason: string) => Promise<void>) | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly request: IncomingMessage,
+    private readonly settings: ConnectionSettings,
+  ) {
+    connections.set(socket, this);
+    socket.on('pong', onPong);
+    socket.on('error', onError);
+    socket.on('message', onMessage);
+    socket.once('close', onClose);
+  }
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Hands the socket to graphql-ws. */
+  open(server: GraphQLWsServer): void {
+    this.signalClosed = server.opened(this, this);
+  }
+
+  /** Sends a frame now, or closes a socket whose client does not read (4413). Never waits. */
+  sendNow(data: string | Buffer): void {
+    const { socket } = this;
+    if (this.finished || socket.readyState !== WebSocket.OPEN) return;
+    const { maxBufferedBytes, logger } = this.settings;
+    // The backlog is what counts: data the client has not taken yet. So a socket holds at
+    // most the limit plus one message, and one large message alone never trips it.
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      const reason = `Slow consumer: over ${maxBufferedBytes} bytes unsent`;
+      logger.warn({ bufferedAmount: socket.bufferedAmount, limit: maxBufferedBytes }, 'closing a WebSocket that does not read');
+      // The close frame waits behind the unsent data; ws destroys the socket if the client
+      // never reads it (30 s). The subscriptions end now, so nothing more is produced.
+      socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
+      this.finish(SLOW_CONSUMER_CLOSE_CODE, reason);
+      return;
+    }
+    // A shared frame is a Buffer: sent as text, like graphql-ws' own strings.
+    socket.send(data, { binary: false });
+  }
+
+  /** graphql-ws' send. */
+  async send(data: string): Promise<void> {
+    this.sendNow(data);
+  }
+
+  /** graphql-ws' close. */
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(code, reason);
+  }
+
+  /** graphql-ws' onMessage. */
+  onMessage(handle: MessageHandler): void {
+    this.handle = handle;
+  }
+
+  /** Closes the socket with `code` and ends its subscriptions at once. */
+  cut(code: number, reason: string): void {
+    this.close(code, reason);
+    this.finish(code, reason);
+  }
+
+  /** Ends the graphql-ws session once: returns every subscription, so nothing more is resolved. */
+  finish(code: number, reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    connections.delete(this.socket);
+    this.signalClosed?.(code, reason).catch((error: unknown) => this.settings.logger.warn({ err: error }, 'closing a graphql-ws session failed'));
+  }
+
+  received(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.finished || !this.handle) return;
+    if (isBinary) {
+      this.socket.close(CloseCode.BadRequest, 'Binary messages are not supported');
+      return;
+    }
+    this.handle(data.toString()).catch((error: unknown) => {
+      this.settings.logger.error({ err: error }, 'graphql-ws message handling failed');
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  }
+
+  failed(error: Error): void {
+    this.settings.logger.debug({ err: error.message }, 'WebSocket client error');
+    this.socket.terminate();
+  }
+}
+
+/** socket → its connection, for the listeners below (one function each for every socket). */
+const connections = new WeakMap<WebSocket, GraphQLWsConnection>();
+
+function onPong(this: WebSocket): void {
+  const connection = connections.get(this);
+  if (connection) connection.awaitingPong = false;
+}
+
+function onError(this: WebSocket, error: Error): void {
+  connections.get(this)?.failed(error);
+}
+
+function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  connections.get(this)?.received(data, isBinary);
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  connections.get(this)?.finish(code, reason.toString());
+}
+
+/**
+ * One timer for every socket: a ping every `intervalMs`; a socket that has not answered the
+ * previous ping by the next one is dropped.
+ */
+export class KeepAlive {
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly live = new Set<GraphQLWsConnection>();
+
+  constructor(
+    intervalMs: number,
+    private readonly logger: Logger,
+  ) {
+    if (intervalMs > 0) {
+      this.timer = setInterval(() => this.tick(), intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  add(connection: GraphQLWsConnection): void {
+    if (!this.timer) return;
+    this.live.add(connection);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.live.clear();
+  }
+
+  private tick(): void {
+    const silent: GraphQLWsConnection[] = [];
+    for (const connection of this.live) {
+      if (connection.isFinished) {
+        this.live.delete(connection);
+        continue;
+      }
+      if (connection.awaitingPong) silent.push(connection);
+      else {
+        connection.awaitingPong = true;
+        connection.socket.ping();
+      }
+    }
+    if (silent.length === 0) return;
+    // Judge after the next I/O poll: a pong that arrived while the event loop was busy is read
+    // there, so a stalled server does not drop healthy clients.
+    setImmediate(() => {
+      for (const connection of silent) {
+        if (!connection.awaitingPong || connection.isFinished) continue;
+        this.logger.debug('WebSocket client did not answer a ping; dropping it');
+        connection.socket.terminate();
+      }
+    });
+  }
+}
