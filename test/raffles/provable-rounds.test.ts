@@ -11,6 +11,8 @@ import { addItems, createStreamer } from '../support/factories';
 import { contractOperation, execute, FAIRNESS_CONTRACT_FILE, request, subscribe } from '../support/graphql';
 import { seededServerSeeds } from '../support/seeded-random';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { describeWith } from '../support/describe-with';
+import { allRounds, expectContiguous, sleep, startCluster, until, waitForRedisSubscribers, type Cluster } from '../realtime/realtime-support';
 
 const START = contractOperation('StartProvableRaffle', FAIRNESS_CONTRACT_FILE);
 const PROOF = contractOperation('RoundProof', FAIRNESS_CONTRACT_FILE);
@@ -249,4 +251,87 @@ describe('public proofs', () => {
     expect(kept.inputsPruned).toBeUndefined();
     expect(verifyBundle(kept).verified).toBe(true);
   });
+});
+
+describeWith({ postgres: true, redis: true }, 'provable rounds on several instances', ({ postgresUrl, redisUrl }) => {
+  let cluster: Cluster | undefined;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it('two instances on one sealed raffle write each commit and each round once, and every round verifies', async () => {
+    cluster = await startCluster({ postgresUrl, redisUrl, count: 2 });
+    const [a, b] = cluster.apps;
+    const streamer = await createStreamer(a!.url);
+    cluster.chatters.set(streamer.id, generateViewers(30));
+    await addItems(a!.url, streamer.id, [{ name: 'pin', weight: 3, stock: 100 }, { name: 'mug', weight: 1, stock: 100 }]);
+    const { startRaffle: raffle } = await execute(a!.url, START, { input: { streamerId: streamer.id, intervalSeconds: 1, drawChance: 0.7 } });
+    const drawn: string[] = [];
+    const worker = async (app: TestApp) => {
+      for (let i = 0; i < 6; i += 1) {
+        const response = await request(app.url, DRAW, { raffleId: raffle.id });
+        const result = response.data?.drawRound;
+        if (result?.__typename === 'Round') drawn.push(result.id);
+        else if (!(result?.__typename === 'InvalidStateError' && /being drawn right now/.test(result.message))) throw new Error(JSON.stringify(response));
+      }
+    };
+    await Promise.all([worker(a!), worker(b!), worker(a!), worker(b!)]);
+    await sleep(2_500); // the schedulers draw too
+    await execute(b!.url, STOP, { raffleId: raffle.id });
+    const { rounds } = await allRounds(a!.url, raffle.id);
+    expectContiguous(rounds);
+    expect(rounds.length).toBeGreaterThan(drawn.length);
+    const db = a!.services.db;
+    const commits = await db.roundCommit.findMany({ where: { raffleId: raffle.id }, orderBy: { number: 'asc' } });
+    const rows = await db.round.findMany({ where: { raffleId: raffle.id }, orderBy: { number: 'asc' } });
+    expect(commits.map((commit) => commit.number)).toEqual(rows.map((row) => row.number));
+    expect(rows.map((row) => row.commitHash)).toEqual(commits.map((commit) => commit.commitHash));
+    for (const row of rows) {
+      const result = verifyBundle(await proofOf(b!, String(row.id)));
+      expect(result.verified, `round ${row.number}`).toBe(true);
+    }
+  }, 120_000);
+
+  it("a commit left by a crashed instance is completed by another with the committed inputs, never redrawn", async () => {
+    const honest = await relay();
+    const forA = await relay({ sameChainAs: honest });
+    cluster = await startCluster({
+      postgresUrl,
+      redisUrl,
+      count: 2,
+      env: { ...drandEnv(honest, [honest.url], 4_000), ROUND_LEASE_SECONDS: '2' },
+      envFor: (index): Record<string, string> => (index === 0 ? { DRAND_URLS: forA.url } : {}),
+    });
+    const [a, b] = cluster.apps;
+    const streamer = await createStreamer(b!.url);
+    cluster.chatters.set(streamer.id, generateViewers(12));
+    await addItems(b!.url, streamer.id, [{ name: 'poster', weight: 1, stock: 10 }]);
+    const { startRaffle: raffle } = await execute(a!.url, START, { input: { streamerId: streamer.id, intervalSeconds: 3600, fairness: 'DRAND' } });
+    expect((await execute(a!.url, DRAW, { raffleId: raffle.id })).drawRound.outcome).toBe('WINNER'); // A knows the chain now
+    const events = await subscribe(b!.url, COMMITS, { streamerId: streamer.id });
+    try {
+      await waitForRedisSubscribers(redisUrl, `raffleEvents:${streamer.id}`);
+      forA.setMode('hang'); // A commits, then never gets its beacon
+      void request(a!.url, DRAW, { raffleId: raffle.id }).catch(() => {});
+      const { commit } = (await events.next(10_000)).raffleEvents;
+      expect(commit.roundNumber).toBe(2);
+      await cluster.kill(0);
+      cluster.chatters.set(streamer.id, generateViewers(40)); // a redraw would see another chat
+      let completed: any;
+      await until('B completes round 2', async () => {
+        const response = await request(b!.url, DRAW, { raffleId: raffle.id });
+        if (response.data?.drawRound?.__typename === 'Round') completed = response.data.drawRound;
+        return completed;
+      }, 30_000, 200);
+      expect(completed).toMatchObject({ number: 2, outcome: 'WINNER' });
+      const proof = await proofOf(b!, completed.id);
+      expect(proof.commitHash).toBe(commit.commitHash);
+      expect(proof.entrants.length).toBe(11); // the 12 viewers minus round 1's winner, as committed
+      expect(verifyBundle(proof, { chains: [honest.chain], publishedCommitHash: commit.commitHash }).verified).toBe(true);
+      expect(await b!.services.db.roundCommit.count({ where: { raffleId: raffle.id } })).toBe(2);
+    } finally {
+      await events.return();
+    }
+  }, 90_000);
 });
