@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+import { eligibleChatters, type EligibilityRules } from '../chatters/eligibility';
 import { compareUtf8 } from '../fairness/bytes';
-import type { SourceRef } from '../fairness/canonical';
+import { canonicalEntrants, entrantsList, type SourceRef } from '../fairness/canonical';
 import type { RoundCommit } from '../fairness/proof-bundle';
 import type { Chatter } from '../chatters/chatter';
 import type { StoredEntrant } from '../proofs/entrant-snapshots';
@@ -60,4 +62,36 @@ export function sortedChatters(chatters: readonly Chatter[]): Chatter[] {
     sortedByReading.set(chatters, sorted);
   }
   return sorted;
+}
+
+export interface EntrantList {
+  /** Canonical order (bytewise by userId), tickets 1 each. */
+  entrants: StoredEntrant[];
+  entrantsHash: string;
+}
+
+/**
+ * The eligible entrants of a raffle's next round, remembered per raffle while the chat reading
+ * and the exclusions stay the same (a raffle that allows repeat winners over a cached chat of
+ * 100k draws each round from the same list: filtered, checked and hashed once). The hash is the
+ * fairness core's entrantsList under SHA-256 (node:crypto here, the same function).
+ */
+export class EntrantLists {
+  private readonly recent = new Map<string, { chatters: readonly Chatter[]; rulesKey: string; list: EntrantList }>();
+
+  constructor(private readonly max = 16) {}
+
+  of(raffleId: string, chatters: readonly Chatter[], rules: EligibilityRules): EntrantList {
+    const sorted = sortedChatters(chatters);
+    const rulesKey = JSON.stringify([[...rules.excludeUserIds].sort(), [...rules.excludeLogins].map((login) => login.toLowerCase()).sort()]);
+    const hit = this.recent.get(raffleId);
+    if (hit && hit.chatters === sorted && hit.rulesKey === rulesKey) return hit.list;
+    // Tickets stay 1 for everyone until entry modes give more.
+    const entrants = canonicalEntrants(eligibleChatters(sorted, rules).map((chatter) => ({ ...chatter, tickets: 1 })));
+    const list = { entrants, entrantsHash: createHash('sha256').update(entrantsList(entrants), 'utf8').digest('hex') };
+    this.recent.delete(raffleId);
+    this.recent.set(raffleId, { chatters: sorted, rulesKey, list });
+    if (this.recent.size > this.max) this.recent.delete(this.recent.keys().next().value!);
+    return list;
+  }
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { eligibleChatters, exclusionRules } from '../chatters/eligibility';
+import { exclusionRules } from '../chatters/eligibility';
 import type { ChatterSource } from '../chatters/chatter';
 import type { Db } from '../db/database';
 import { TwitchNotLinkedError } from '../errors/domain-errors';
-import { chancePpm, sourceString, type SourceRef } from '../fairness/canonical';
+import { canonicalItems, chancePpm, commitHash, entrantsHash as hashEntrants, itemsHash, sourceString, type SourceRef } from '../fairness/canonical';
 import type { Beacon } from '../fairness/drand-chain';
 import { deriveRound, roundSeed, type DerivedRound } from '../fairness/derivation';
 import { prepareCommit, type RoundCommit } from '../fairness/proof-bundle';
@@ -14,7 +14,7 @@ import type { EntrantSnapshots, StoredEntrant } from '../proofs/entrant-snapshot
 import type { DrandBeacons } from './drand-beacons';
 import { drawPrize } from './prize-draw';
 import type { RaffleEvents } from './raffle-events';
-import { commitFromRow, itemsListOf, parseItemsList, sortedChatters } from './round-commit';
+import { commitFromRow, EntrantLists, itemsListOf, parseItemsList } from './round-commit';
 import type { ServerSeedVault } from './server-seed-vault';
 
 export interface RoundRunnerDeps {
@@ -52,6 +52,8 @@ interface HeldCommit {
   beacon: { round: number; atMs: number } | null;
 }
 
+const EMPTY_ENTRANTS_HASH = hashEntrants([]);
+
 /** A failed round (database away, chat source error) is tried again this soon at the latest. */
 const RETRY_AFTER_FAILURE_SECONDS = 5;
 
@@ -67,6 +69,8 @@ class ClaimLostError extends Error {}
  * commit. A commit left by an attempt that died is completed, with its own inputs, by the next.
  */
 export class RoundRunner {
+  private readonly entrantLists = new EntrantLists();
+
   constructor(private readonly deps: RoundRunnerDeps) {}
 
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
@@ -139,12 +143,12 @@ export class RoundRunner {
       where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } },
       select: { id: true, weight: true },
     });
-    let eligible: StoredEntrant[] = [];
+    let entrants: StoredEntrant[] = [];
+    let entrantsHash = EMPTY_ENTRANTS_HASH;
     if (items.length > 0) {
       const { chatters } = await this.deps.chatters.snapshot(raffle.streamer);
       const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
-      // Tickets stay 1 for everyone until entry modes give more.
-      eligible = eligibleChatters(sortedChatters(chatters), rules).map((chatter) => ({ ...chatter, tickets: 1 }));
+      ({ entrants, entrantsHash } = this.entrantLists.of(raffle.id, chatters, rules));
     }
     const committedAt = new Date();
     let source: SourceRef;
@@ -155,17 +159,19 @@ export class RoundRunner {
     } else {
       source = { kind: 'sealed', sealHash: raffle.sealHash! };
     }
-    const commit = prepareCommit({
+    // FAIRNESS.md "commit", from the core's canonical functions (prepareCommit's steps, with the
+    // entrant list's hash computed once per distinct list).
+    const canonical = canonicalItems(items);
+    const commitInput = {
       raffleId: raffle.id,
       roundNumber: number,
       forced,
       chancePpm: chancePpm(raffle.drawChance),
-      items,
-      entrants: eligible,
+      itemsHash: itemsHash(canonical),
+      entrantsHash,
       source,
-    });
-    // prepareCommit keeps the order it was given when already canonical (a stable sort).
-    const entrants = eligible;
+    };
+    const commit: RoundCommit = { ...commitInput, items: canonical, entrants, commitHash: commitHash(commitInput) };
     await this.deps.snapshots.store(commit.entrantsHash, entrants);
     const waitMs = beacon ? Math.max(0, beacon.atMs - Date.now()) + this.deps.drand.timeoutMs : 0;
     await db.$transaction(async (tx) => {
@@ -225,7 +231,7 @@ export class RoundRunner {
     const { db, logger } = this.deps;
     const { commit, entrants } = held;
     const derived: DerivedRound | null = randomness
-      ? deriveRound(roundSeed(randomness.bytes, commit.commitHash), { forced: commit.forced, chancePpm: commit.chancePpm, items: commit.items, entrants })
+      ? deriveRound(roundSeed(randomness.bytes, commit.commitHash), { forced: commit.forced, chancePpm: commit.chancePpm, items: commit.items, entrants, alreadyCanonical: true })
       : null;
     const outcome: RoundOutcome = derived ? derived.outcome : 'BEACON_UNAVAILABLE';
     return db.$transaction(async (tx) => {
