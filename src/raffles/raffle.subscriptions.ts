@@ -35,8 +35,9 @@ const RaffleEventType = builder.objectRef<RaffleEventMessage>('RaffleEvent').imp
     round: t.prismaField({
       type: 'Round',
       nullable: true,
-      resolve: (query, event, _args, context) =>
-        event.roundId === null ? null : context.services.db.round.findUnique({ ...query, where: { id: event.roundId } }),
+      // Events without a round (STARTED, COMMITTED, ENDED) look up id 0, which no round has: the
+      // selection is still spread, as onUnusedQuery requires.
+      resolve: (query, event, _args, context) => context.services.db.round.findUnique({ ...query, where: { id: event.roundId ?? 0 } }),
     }),
   }),
 });

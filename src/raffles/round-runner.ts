@@ -269,8 +269,8 @@ export class RoundRunner {
           data = {
             ...data,
             drawValue: derived.prizeTarget! / derived.totalWeight,
-            prizeTarget: BigInt(derived.prizeTarget!),
-            winnerTarget: BigInt(derived.winnerTarget!),
+            prizeTarget: derived.prizeTarget!,
+            winnerTarget: derived.winnerTarget!,
             itemId,
             itemWeight,
             totalWeight: derived.totalWeight,

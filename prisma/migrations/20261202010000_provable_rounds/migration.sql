@@ -54,8 +54,8 @@ ALTER TABLE "rounds"
   ADD COLUMN "commit_hash" TEXT,
   ADD COLUMN "beacon_randomness" TEXT,
   ADD COLUMN "beacon_signature" TEXT,
-  ADD COLUMN "prize_target" BIGINT,
-  ADD COLUMN "winner_target" BIGINT;
+  ADD COLUMN "prize_target" DOUBLE PRECISION,
+  ADD COLUMN "winner_target" DOUBLE PRECISION;
 
 -- make_raffle now takes the derivation's integer target t in [0, total weight) instead of a
 -- uniform u: the first item (bytewise id order) whose running sum of weights exceeds t, the same
