@@ -33,23 +33,40 @@ export async function decodeEntrants(data: Uint8Array): Promise<StoredEntrant[]>
 }
 
 export class EntrantSnapshots {
-  constructor(private readonly db: Db) {}
+  /**
+   * Hashes this process stored or found in the last few minutes: the next round with the same
+   * list asks nothing. (Retention only removes snapshots no commit of the last days refers to.)
+   */
+  private readonly known = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly remember = 256,
+    private readonly rememberMs = 600_000,
+  ) {}
 
   /**
    * Stores the list under its hash unless a row with that hash exists already (then nothing is
    * compressed). Runs outside any transaction; an unused row is removed by retention.
    */
   async store(entrantsHash: string, entrants: readonly StoredEntrant[]): Promise<'stored' | 'existing'> {
+    const seenAt = this.known.get(entrantsHash);
+    if (seenAt !== undefined && Date.now() - seenAt < this.rememberMs) return 'existing';
     const existing = await this.db.$queryRaw<{ one: number }[]>`
       SELECT 1 AS one FROM entrant_snapshots WHERE entrants_hash = ${entrantsHash}`;
-    if (existing.length > 0) return 'existing';
-    const data = await encodeEntrants(entrants);
-    await this.db.$executeRaw`
-      INSERT INTO entrant_snapshots (entrants_hash, entrant_count, data)
-      VALUES (${entrantsHash}, ${entrants.length}, ${data})
-      ON CONFLICT (entrants_hash) DO NOTHING`;
-    return 'stored';
+    if (existing.length === 0) {
+      const data = await encodeEntrants(entrants);
+      await this.db.$executeRaw`
+        INSERT INTO entrant_snapshots (entrants_hash, entrant_count, data)
+        VALUES (${entrantsHash}, ${entrants.length}, ${data})
+        ON CONFLICT (entrants_hash) DO NOTHING`;
+    }
+    this.known.delete(entrantsHash);
+    this.known.set(entrantsHash, Date.now());
+    if (this.known.size > this.remember) this.known.delete(this.known.keys().next().value!);
+    return existing.length === 0 ? 'stored' : 'existing';
   }
+
 
   /** The list stored under the hash, or null when it was pruned (or never stored). */
   async load(entrantsHash: string): Promise<StoredEntrant[] | null> {

@@ -193,7 +193,7 @@ export class RoundRunner {
         },
       });
       // The lease covers the wait for the beacon as well.
-      await tx.$executeRaw`
+      if (beacon) await tx.$executeRaw`
         UPDATE raffles
            SET lease_until = GREATEST(lease_until, now() + make_interval(secs => ${(waitMs / 1000 + this.deps.leaseSeconds)}::double precision))
          WHERE id = ${raffle.id}`;
