@@ -127,6 +127,36 @@ describe('sealed rounds', () => {
   });
 });
 
+describe('a commit that outlives its attempt', () => {
+  it('is completed with the committed inputs although items and chat changed since; the prize is the derivation’s', async () => {
+    const api = await start();
+    const { raffle, streamer, items } = await provableRaffle(api, 'SEALED');
+    const db = api.services.db;
+    await db.$executeRawUnsafe(`CREATE FUNCTION fail_round() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
+    await db.$executeRawUnsafe(`CREATE TRIGGER fail_round BEFORE INSERT ON rounds FOR EACH ROW EXECUTE FUNCTION fail_round()`);
+    expect((await request(api.url, DRAW, { raffleId: raffle.id })).errors).toBeTruthy();
+    const commit = await db.roundCommit.findUniqueOrThrow({ where: { raffleId_number: { raffleId: raffle.id, number: 1 } } });
+    expect(await db.round.count({ where: { raffleId: raffle.id } })).toBe(0);
+
+    // After the commit: the weights flip, a prize is added, the chat changes.
+    await db.item.update({ where: { id: items[0]!.id }, data: { weight: 95 } });
+    await db.item.update({ where: { id: items[1]!.id }, data: { weight: 5 } });
+    await addItems(api.url, streamer.id, [{ name: 'late prize', weight: 1000, stock: 5 }]);
+    api.chatters.set(streamer.id, generateViewers(50));
+    await db.$executeRawUnsafe(`DROP TRIGGER fail_round ON rounds`);
+
+    const { drawRound } = await execute(api.url, DRAW, { raffleId: raffle.id });
+    expect(drawRound).toMatchObject({ number: 1, outcome: 'WINNER', eligibleCount: 8 });
+    await execute(api.url, STOP, { raffleId: raffle.id });
+    const proof = await proofOf(api, drawRound.id);
+    expect(proof.commitHash).toBe(commit.commitHash);
+    expect(proof.items.map((item: { id: string }) => item.id).sort()).toEqual(items.map((item) => item.id).sort());
+    expect(proof.itemId).toBe(drawRound.item.id);
+    expect(verifyBundle(proof).verified).toBe(true);
+    expect(await db.roundCommit.count({ where: { raffleId: raffle.id } })).toBe(1);
+  });
+});
+
 describe('drand rounds (through the drand stand-in, period 1 s)', () => {
   it('publishes COMMITTED before the beacon round exists, then draws with the verified beacon; the proof verifies', async () => {
     const drand = await relay();
