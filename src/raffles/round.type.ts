@@ -48,9 +48,9 @@ export const RoundType = builder.prismaObject('Round', {
       select: { itemWeight: true, totalWeight: true },
       resolve: (round) => (round.itemWeight && round.totalWeight ? round.itemWeight / round.totalWeight : null),
     }),
-    drawValue: t.exposeFloat('drawValue', { nullable: true, authScopes: watchesRaffle, description: 'The uniform value make_raffle drew with.' }),
-    chanceValue: t.exposeFloat('chanceValue', { nullable: true, authScopes: watchesRaffle, description: 'The uniform value the draw chance was tested with.' }),
-    winnerIndex: t.exposeInt('winnerIndex', { nullable: true, authScopes: watchesRaffle, description: 'Index of the winner among the eligible chatters.' }),
+    drawValue: t.exposeFloat('drawValue', { nullable: true, authScopes: watchesRaffle, description: "The prize target t over the total weight (t is the derivation's uniform('prize', Σ weight) that make_raffle drew with)." }),
+    chanceValue: t.exposeFloat('chanceValue', { nullable: true, authScopes: watchesRaffle, description: "uniform('chance', 1000000) / 1000000, tested against the draw chance (null for forced rounds)." }),
+    winnerIndex: t.exposeInt('winnerIndex', { nullable: true, authScopes: watchesRaffle, description: 'Index of the winner in the canonical entrant list (bytewise by user id).' }),
     discordAnnouncedAt: t.expose('discordAnnouncedAt', { type: 'DateTime', nullable: true, authScopes: watchesRaffle }),
     raffle: t.relation('raffle', { authScopes: watchesRaffle }),
     proof: t.field({
