@@ -150,6 +150,9 @@ export class RoundRunner {
       const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
       ({ entrants, entrantsHash } = this.entrantLists.of(raffle.id, chatters, rules));
     }
+    // Stored (compressed off the event loop) before the clock starts: the drand round is chosen
+    // from committedAt, and COMMITTED must be out before that round's time.
+    await this.deps.snapshots.store(entrantsHash, entrants);
     const committedAt = new Date();
     let source: SourceRef;
     let beacon: HeldCommit['beacon'] = null;
@@ -172,7 +175,6 @@ export class RoundRunner {
       source,
     };
     const commit: RoundCommit = { ...commitInput, items: canonical, entrants, commitHash: commitHash(commitInput) };
-    await this.deps.snapshots.store(commit.entrantsHash, entrants);
     const waitMs = beacon ? Math.max(0, beacon.atMs - Date.now()) + this.deps.drand.timeoutMs : 0;
     await db.$transaction(async (tx) => {
       await this.lockClaimed(tx, raffle.id, token, number);
