@@ -8,7 +8,7 @@
  *    round row, outbox row, commit, publish) against the same statements sent by hand through pg
  *    in one transaction, plus the same publish.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,10 @@ import { createEventBus, type EventBus } from '../src/pubsub/event-bus';
 import { drawPrize } from '../src/raffles/prize-draw';
 import { RaffleEvents } from '../src/raffles/raffle-events';
 import { cryptoRandom } from '../src/raffles/random-source';
+import { DrandBeacons } from '../src/raffles/drand-beacons';
 import { RoundRunner } from '../src/raffles/round-runner';
+import { ServerSeedVault } from '../src/raffles/server-seed-vault';
+import { EntrantSnapshots } from '../src/proofs/entrant-snapshots';
 import type { BenchContext } from './lib/context';
 import { round, sleep, summarize, type Summary } from './lib/stats';
 
@@ -68,7 +71,7 @@ export interface DrawResult {
 
 /**
  * The floor: make_raffle's cumulative sum as one plain statement (same filter, same "C" order, same
- * rule: the first item whose running sum exceeds floor(u * total)). Each subquery is referenced
+ * rule: the first item whose running sum exceeds the target t). Each subquery is referenced
  * once, so PostgreSQL inlines both instead of materializing the item list.
  */
 const BARE_DRAW_SQL = `
@@ -83,7 +86,7 @@ const BARE_DRAW_SQL = `
     FROM "items" i
     WHERE i."streamer_id" = $1 AND i."remaining" > 0 AND i."removed_at" IS NULL
   ) c
-  WHERE c.cumulative > floor($2::double precision * t.total)
+  WHERE c.cumulative > $2::bigint
   ORDER BY c.cumulative
   LIMIT 1`;
 
@@ -165,9 +168,12 @@ async function measureStatement(database: Database, runner: SqlRunner, calls: nu
 
 async function measureDraw(database: Database, runner: SqlRunner, items: number, calls: number, problems: string[]): Promise<DrawSizeResult> {
   const streamerId = await seedStreamer(runner, items, 1);
-  const viaPrisma = (u: number) => drawPrize(database.prisma, streamerId, u);
+  const [sum] = await runner.query<{ total: string | number }>(`SELECT sum("weight") AS total FROM "items" WHERE "streamer_id" = $1`, [streamerId]);
+  const total = Number(sum!.total);
+  // The derivation's integer target t = floor(u × total) for a uniform u (make_raffle takes t).
+  const viaPrisma = (u: number) => drawPrize(database.prisma, streamerId, Math.floor(u * total));
   const bare = async (u: number) => {
-    const [row] = await runner.query<{ item_id: string; item_weight: number; total_weight: string | number }>(BARE_DRAW_SQL, [streamerId, u]);
+    const [row] = await runner.query<{ item_id: string; item_weight: number; total_weight: string | number }>(BARE_DRAW_SQL, [streamerId, Math.floor(u * total)]);
     return row ? { itemId: row.item_id, itemWeight: row.item_weight, totalWeight: Number(row.total_weight) } : null;
   };
   // Same prize for the same u, or the floor is not the same computation.
@@ -223,7 +229,9 @@ async function measureRounds(
   const rounds = new RoundRunner({
     db: database.prisma,
     chatters,
-    random: cryptoRandom,
+    seeds: new ServerSeedVault([randomBytes(32)]),
+    snapshots: new EntrantSnapshots(database.prisma),
+    drand: new DrandBeacons({ urls: ['http://127.0.0.1:9'], chainHash: '0'.repeat(64), publicKey: '0'.repeat(192), timeoutMs: 1000 }, pino({ level: 'silent' })),
     events: new RaffleEvents(bus),
     logger: pino({ level: 'silent' }),
     instanceId: 'bench-rounds',
@@ -369,7 +377,8 @@ async function bareRound(sql: FloorSql, bus: EventBus, chatters: InMemoryChatter
     const number = locked!.round_count + 1;
     const u = cryptoRandom.uniform();
     const [prize] = await query<{ item_id: string; item_weight: number; total_weight: string }>(
-      `SELECT item_id, item_weight, total_weight FROM make_raffle($1, $2::double precision)`,
+      `SELECT item_id, item_weight, total_weight FROM make_raffle($1, floor($2::double precision *
+         (SELECT sum("weight") FROM "items" WHERE "streamer_id" = $1 AND "remaining" > 0 AND "removed_at" IS NULL))::bigint)`,
       [target.streamerId, u],
     );
     const winnerIndex = cryptoRandom.index(eligible.length);

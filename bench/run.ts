@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard] [--strict] [--out bench/results.json]
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard,fairness] [--strict] [--out bench/results.json]
  *
  * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
  * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
@@ -17,10 +17,11 @@ import { runChatters, type ChattersResult } from './chatters.bench';
 import { runDashboard, type DashboardResult } from './dashboard.bench';
 import { runDraw, type DrawResult } from './draw.bench';
 import { runFanout, type FanoutResult } from './fanout/fanout.bench';
+import { runFairness, type FairnessResult } from './fairness.bench';
 import { createBenchContext } from './lib/context';
 import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
 
-const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'dashboard'] as const;
+const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'dashboard', 'fairness'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -56,6 +57,7 @@ const plan = smoke
       chatters: { chatters: 10_000, pageLatencyMs: 20, trials: 1 },
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
+      fairness: { drandRounds: 3, sealedRounds: 20, entrants: 1_000, proofEntrants: 10_000, periodSeconds: 1 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
@@ -68,6 +70,7 @@ const plan = smoke
       chatters: { chatters: 100_000, pageLatencyMs: 50, trials: 3 },
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
       dashboard: { trials: 5 },
+      fairness: { drandRounds: 20, sealedRounds: 200, entrants: 1_000, proofEntrants: 100_000, periodSeconds: 1 },
     };
 
 // Local experiments: BENCH_FANOUT_SIZES=5000 (comma-separated) replaces the plan's fan-out sizes.
@@ -76,7 +79,7 @@ if (process.env.BENCH_FANOUT_SIZES) plan.fanout.sizes = process.env.BENCH_FANOUT
 const started = new Date();
 const loadAtStart = os.loadavg();
 const context = await createBenchContext(smoke);
-const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult; dashboard?: DashboardResult } = {};
+const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult; dashboard?: DashboardResult; fairness?: FairnessResult } = {};
 const problems: string[] = [];
 const failures: string[] = [];
 
@@ -100,6 +103,7 @@ try {
       if (name === 'chatters') results.chatters = await runChatters(context, plan.chatters);
       if (name === 'api') results.api = await runApi(context, plan.api);
       if (name === 'dashboard') results.dashboard = await runDashboard(context, plan.dashboard);
+      if (name === 'fairness') results.fairness = await runFairness(context, plan.fairness);
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
@@ -111,7 +115,13 @@ try {
 
 const rows = tableRows();
 for (const result of results.fanout ?? []) problems.push(...result.problems);
-problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []), ...(results.dashboard?.problems ?? []));
+problems.push(
+  ...(results.draw?.problems ?? []),
+  ...(results.chatters?.problems ?? []),
+  ...(results.api?.problems ?? []),
+  ...(results.dashboard?.problems ?? []),
+  ...(results.fairness?.problems ?? []),
+);
 const finished = new Date();
 const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
 const loadAtEnd = os.loadavg();
@@ -326,6 +336,41 @@ function tableRows(): Row[] {
       measured: ms(dashboard.navigationToWinnerMs.p50, 0),
       floor: `${ms(dashboard.navigationToLiveMs.p50, 0)} (navigation → socket live)`,
       ratio: `drawRound sent → rendered ${ms(dashboard.drawToRenderedMs.p50, 0)} (max ${ms(dashboard.drawToRenderedMs.max, 0)})`,
+      target: '',
+      ok: undefined,
+    });
+  }
+  const fairness = results.fairness;
+  if (fairness) {
+    for (const result of fairness.latency) {
+      for (const p of ['p50', 'p99'] as const) {
+        rows.push({
+          bench: 'fairness',
+          case: `commit → round ${p}, ${result.mode}, ${result.entrants} entrants${result.mode === 'drand' ? `, stand-in period ${fairness.periodSeconds} s` : ''} (${result.rounds} rounds)`,
+          measured: ms(result.latency[p]),
+          floor: result.floor ? `${ms(result.floor[p])} (commit → beacon time)` : '',
+          ratio: result.floor ? `+${ms(result.latency[p] - result.floor[p])}` : '',
+          target: '',
+          ok: undefined,
+        });
+      }
+    }
+    const proof = fairness.proof;
+    rows.push({
+      bench: 'fairness',
+      case: `proof.json at ${proof.entrants} entrants, raw / gzip (built in ${ms(proof.buildMs, 0)})`,
+      measured: `${kb(proof.rawBytes)} / ${kb(proof.gzipBytes)}`,
+      floor: `${kb(proof.floorRawBytes)} / ${kb(proof.floorGzipBytes)} (canonical lists)`,
+      ratio: `${times(proof.rawBytes / proof.floorRawBytes)} / ${times(proof.gzipBytes / proof.floorGzipBytes)}`,
+      target: '',
+      ok: undefined,
+    });
+    rows.push({
+      bench: 'fairness',
+      case: `entrants stored per distinct snapshot, ${proof.entrants}`,
+      measured: kb(proof.storedSnapshotBytes),
+      floor: '',
+      ratio: `${(proof.storedSnapshotBytes / proof.entrants).toFixed(1)} B/entrant`,
       target: '',
       ok: undefined,
     });

@@ -16,7 +16,12 @@ import { createEventBus, type EventBus } from '../pubsub/event-bus';
 import { resolveRedisTarget } from '../pubsub/redis-target';
 import { RaffleScheduler } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
-import { cryptoRandom, type RandomSource } from '../raffles/random-source';
+import { DrandBeacons } from '../raffles/drand-beacons';
+import { ServerSeedVault } from '../raffles/server-seed-vault';
+import { EntrantSnapshots } from '../proofs/entrant-snapshots';
+import { ProofService } from '../proofs/proof.service';
+import { proofRoutes } from '../proofs/proof.routes';
+import { ProofRetention } from '../proofs/proof-retention';
 import { RoundRunner } from '../raffles/round-runner';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { StreamerService } from '../streamers/streamer.service';
@@ -49,7 +54,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Where rounds find chatters; default: Twitch when configured, else an in-memory demo chat. */
   chatterSource?: ChatterSource;
-  random?: RandomSource;
+  /** Draws a sealed raffle's serverSeed (hex, 32 bytes); default: the CSPRNG. Tests pass a seeded one. */
+  newServerSeed?: () => string;
   instanceId?: string;
   /**
    * Tests only: wraps how credentials become principals (e.g. to act as a logged-in person
@@ -78,6 +84,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
   let database: Database | undefined;
   let events: EventBus | undefined;
   let scheduler: RaffleScheduler | undefined;
+  let retention: ProofRetention | undefined;
   let outbox: OutboxWorker | undefined;
   let twitch: TwitchFeature | undefined;
   let closeHttp: (() => Promise<void>) | undefined;
@@ -122,10 +129,15 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     const worker = outbox;
     const raffleEvents = new RaffleEvents(events);
     raffleEvents.onRoundCommitted(kickOutboxOnWinningRound(() => worker.kick()));
+    const seeds = new ServerSeedVault(config.tokenEncryptionKeys, options.newServerSeed);
+    const snapshots = new EntrantSnapshots(db);
+    const proofs = new ProofService(db, snapshots, seeds);
     const rounds = new RoundRunner({
       db,
       chatters,
-      random: options.random ?? cryptoRandom,
+      seeds,
+      snapshots,
+      drand: new DrandBeacons(config.fairness.drand, logger.child({ subsystem: 'drand' })),
       events: raffleEvents,
       logger: logger.child({ subsystem: 'rounds' }),
       instanceId,
@@ -174,7 +186,15 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       verifyLinks: createVerifyLinks(() => publicUrlOf(config, listeningPort)),
       streamers,
       items: new ItemService(db),
-      raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
+      raffles: new RaffleService({
+        db,
+        events: raffleEvents,
+        rounds,
+        requiresTwitchLink: twitch.configured,
+        seeds,
+        defaultFairness: config.fairness.defaultMode === 'drand' ? 'DRAND' : 'SEALED',
+      }),
+      proofs,
       twitch,
       people,
       sessions,
@@ -199,6 +219,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
         }),
         verifyPageRoutes({ bundleAtStart: config.isProduction }),
         dashboardRoutes(),
+        proofRoutes(proofs),
       ],
       authRoutes: [
         twitch.routes,
@@ -225,6 +246,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     };
     scheduler = new RaffleScheduler(db, rounds, config.raffle.schedulerPollMs, logger.child({ subsystem: 'scheduler' }));
     scheduler.start();
+    retention = new ProofRetention(db, config.fairness.proofRetentionDays, logger.child({ subsystem: 'proof-retention' }));
+    retention.start();
     outbox.start();
     twitch.start();
     const url = `http://127.0.0.1:${listeningPort}`;
@@ -246,6 +269,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
   function stop(): Promise<void> {
     stopping ??= (async () => {
       await scheduler?.stop();
+      await retention?.stop();
       await outbox?.stop();
       await twitch?.stop();
       await closeHttp?.();
@@ -258,6 +282,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
   function kill(): Promise<void> {
     stopping ??= (async () => {
       scheduler?.abandon();
+      void retention?.stop();
       void outbox?.stop();
       void twitch?.stop();
       await closeHttp?.();

@@ -11,6 +11,7 @@ import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { PeopleService } from '../people/people.service';
 import type { OverlayService } from '../overlay/overlay.service';
+import type { ProofService } from '../proofs/proof.service';
 import type { SessionStore } from '../sessions/session.store';
 import type { LiveConnections } from '../http/live-connections';
 import type { RaffleService } from '../raffles/raffle.service';
@@ -52,6 +53,8 @@ export interface Services {
   liveConnections: LiveConnections;
   /** Dashboard sessions (Log in with Twitch). */
   sessions: SessionStore;
+  /** Public proof bundles of rounds (FAIRNESS.md). */
+  proofs: ProofService;
 }
 
 // Compile-time proof that the app's services give every layer what it declares.

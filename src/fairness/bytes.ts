@@ -32,13 +32,23 @@ export function isHex(value: unknown, bytes?: number): value is string {
   return bytes === undefined || value.length === bytes * 2;
 }
 
-/** Bytewise order of the UTF-8 encodings (what PostgreSQL's COLLATE "C" does), not UTF-16 order. */
+/**
+ * Bytewise order of the UTF-8 encodings (what PostgreSQL's COLLATE "C" does), not UTF-16 order.
+ * Without encoding: outside the surrogates, UTF-16 code units order like code points, which order
+ * like their UTF-8 bytes; a surrogate (a code point from U+10000) sorts after any other unit.
+ * Linear in the common prefix, no allocation: it sorts 100k entrants per round.
+ */
 export function compareUtf8(a: string, b: string): number {
-  const x = utf8ToBytes(a);
-  const y = utf8ToBytes(b);
-  const length = Math.min(x.length, y.length);
+  const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i += 1) {
-    if (x[i] !== y[i]) return x[i]! - y[i]!;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+      const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+      if (xSurrogate === ySurrogate) return x - y;
+      return xSurrogate ? 1 : -1;
+    }
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }

@@ -51,6 +51,11 @@ export interface RoundInputs {
   chancePpm: number;
   items: readonly CanonicalItem[];
   entrants: readonly CanonicalEntrant[];
+  /**
+   * Set only by a caller whose lists came from canonicalItems / canonicalEntrants unchanged (the
+   * server's round, over 100k entrants): skips checking the order again. Verifiers leave it unset.
+   */
+  alreadyCanonical?: boolean;
 }
 
 export interface DerivedRound {
@@ -82,8 +87,8 @@ export function pickByRunningSum<T>(entries: readonly T[], weightOf: (entry: T) 
  * else the prize (running sum of weights over t) and the winner (running sum of tickets over t).
  */
 export function deriveRound(seed: Uint8Array, inputs: RoundInputs): DerivedRound {
-  const items = canonicalItems(inputs.items);
-  const entrants = canonicalEntrants(inputs.entrants);
+  const items = inputs.alreadyCanonical ? inputs.items : canonicalItems(inputs.items);
+  const entrants = inputs.alreadyCanonical ? inputs.entrants : canonicalEntrants(inputs.entrants);
   const totalWeight = items.reduce((sum, item) => sum + item.weight, 0);
   const totalTickets = entrants.reduce((sum, entrant) => sum + entrant.tickets, 0);
   const none = { prizeTarget: null, itemId: null, winnerTarget: null, winnerUserId: null, totalWeight, totalTickets };

@@ -1,3 +1,4 @@
+import type { ProofService } from '../proofs/proof.service';
 import type { Principal } from '../auth/principal';
 import { RequestAccess } from '../auth/request-access';
 import type { AccessDirectory } from '../auth/roles';
@@ -35,6 +36,8 @@ export interface GraphQLServices {
   overlay: OverlayService;
   /** This instance's live connections: a rotation cuts its own at once (others hear the bus). */
   liveConnections: { rotated(streamerId: string): number };
+  /** Public proof bundles (FAIRNESS.md) and revealed sealed seeds. */
+  proofs: Pick<ProofService, 'proof' | 'revealedSeed'>;
 }
 
 /** Read-only per-request context, built by the HTTP and WebSocket layers alike. */

@@ -1,15 +1,18 @@
 import { builder } from '../graphql/builder';
 import type { Item } from '../generated/prisma/client';
 
+const watchesStreamer = (item: { streamerId: string }) => ({ watch: { streamerId: item.streamerId } });
+
 export const ItemType = builder.prismaObject('Item', {
   description: 'A prize: weight sets its odds, stock is how many copies can be won, remaining are still unwon.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     weight: t.exposeInt('weight'),
-    stock: t.exposeInt('stock'),
-    remaining: t.exposeInt('remaining'),
-    removed: t.boolean({ resolve: (item) => item.removedAt !== null }),
+    // A public round (Query.round) shows its prize's name and weight; stock is the streamer's.
+    stock: t.exposeInt('stock', { authScopes: watchesStreamer }),
+    remaining: t.exposeInt('remaining', { authScopes: watchesStreamer }),
+    removed: t.boolean({ authScopes: watchesStreamer, resolve: (item) => item.removedAt !== null }),
   }),
 });
 

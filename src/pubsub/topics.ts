@@ -5,7 +5,7 @@
  * reaches a subscriber, so a foreign or malformed message is dropped, not resolved.
  */
 /** What can happen to a raffle, defined here once (the GraphQL enum and the guard use it). */
-export const RAFFLE_EVENT_KINDS = ['STARTED', 'ROUND', 'ENDED'] as const;
+export const RAFFLE_EVENT_KINDS = ['STARTED', 'COMMITTED', 'ROUND', 'ENDED'] as const;
 export type RaffleEventKind = (typeof RAFFLE_EVENT_KINDS)[number];
 
 export interface WinnerDrawnEvent {
@@ -14,11 +14,23 @@ export interface WinnerDrawnEvent {
   number: number;
 }
 
+/** What a round committed to, published (kind COMMITTED) before its randomness exists (FAIRNESS.md). */
+export interface RoundCommitMessage {
+  roundNumber: number;
+  commitHash: string;
+  /** `drand:<chainHash>:<R>` or `sealed:<sealHash>`. */
+  source: string;
+  /** drand: the round R whose beacon decides; sealed: null. */
+  beaconRound: number | null;
+}
+
 export interface RaffleEventMessage {
   kind: RaffleEventKind;
   raffleId: string;
   roundId: number | null;
   number: number | null;
+  /** Set for COMMITTED only. */
+  commit?: RoundCommitMessage | null;
 }
 
 /** A streamer's overlay key was replaced (published after the write committed). */
@@ -60,6 +72,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 
+const isCommit = (value: unknown): value is RoundCommitMessage =>
+  isRecord(value) &&
+  isId(value.roundNumber) &&
+  typeof value.commitHash === 'string' &&
+  typeof value.source === 'string' &&
+  (value.beaconRound === null || isId(value.beaconRound));
+
 export const topicGuards: { [T in TopicName]: (value: unknown) => value is TopicPayload<T> } = {
   winnerDrawn: (value): value is WinnerDrawnEvent =>
     isRecord(value) && typeof value.raffleId === 'string' && isId(value.roundId) && isId(value.number),
@@ -69,7 +88,8 @@ export const topicGuards: { [T in TopicName]: (value: unknown) => value is Topic
     (RAFFLE_EVENT_KINDS as readonly string[]).includes(value.kind) &&
     typeof value.raffleId === 'string' &&
     (value.roundId === null || isId(value.roundId)) &&
-    (value.number === null || isId(value.number)),
+    (value.number === null || isId(value.number)) &&
+    (value.commit === undefined || value.commit === null || isCommit(value.commit)),
   overlayKeyRotated: (value): value is OverlayKeyRotatedEvent => isRecord(value) && typeof value.streamerId === 'string' && value.streamerId !== '',
   overlayEvents: (value): value is OverlayEventMessage => {
     if (!isRecord(value) || typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at))) return false;

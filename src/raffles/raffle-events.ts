@@ -1,5 +1,6 @@
 import type { Raffle, Round } from '../generated/prisma/client';
 import type { EventBus } from '../pubsub/event-bus';
+import type { RoundCommitMessage } from '../pubsub/topics';
 
 /** Told of every round right after it committed (in this process), e.g. to nudge the outbox. */
 export type RoundCommittedListener = (raffle: Raffle, round: Round) => void;
@@ -18,6 +19,11 @@ export class RaffleEvents {
 
   raffleStarted(raffle: Raffle): void {
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'STARTED', raffleId: raffle.id, roundId: null, number: null });
+  }
+
+  /** The round's commit is written: published before its randomness exists. */
+  roundCommitted(raffle: Raffle, commit: RoundCommitMessage): void {
+    this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'COMMITTED', raffleId: raffle.id, roundId: null, number: commit.roundNumber, commit });
   }
 
   roundDrawn(raffle: Raffle, round: Round): void {

@@ -4,6 +4,7 @@ import { builder } from '../graphql/builder';
 import { commonErrors } from '../graphql/error-types';
 import { roundIdOrNull } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
+import { FairnessModeEnum } from './raffle.type';
 
 const StartRaffleInput = builder.inputType('StartRaffleInput', {
   fields: (t) => ({
@@ -11,6 +12,7 @@ const StartRaffleInput = builder.inputType('StartRaffleInput', {
     intervalSeconds: t.int({ required: true, description: 'Seconds between rounds, 1 to 86400.' }),
     drawChance: t.float({ defaultValue: 1, description: 'Chance (0, 1] that a round draws at all.' }),
     allowRepeatWinners: t.boolean({ defaultValue: false, description: 'Whether one person may win twice.' }),
+    fairness: t.field({ type: FairnessModeEnum, description: 'Where rounds take their randomness (FAIRNESS.md); default RAFFLE_FAIRNESS_DEFAULT.' }),
   }),
 });
 

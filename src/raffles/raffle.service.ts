@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database';
 import {
   InvalidStateError,
@@ -7,9 +8,10 @@ import {
   ValidationError,
   type FieldProblem,
 } from '../errors/domain-errors';
-import { Prisma, type Raffle, type Round } from '../generated/prisma/client';
+import { Prisma, type FairnessMode, type Raffle, type Round } from '../generated/prisma/client';
 import type { RaffleEvents } from './raffle-events';
 import type { RoundRunner } from './round-runner';
+import type { ServerSeedVault } from './server-seed-vault';
 
 export const INTERVAL_MAX_SECONDS = 86_400;
 
@@ -18,6 +20,8 @@ export interface StartRaffleInput {
   intervalSeconds: number;
   drawChance?: number | null;
   allowRepeatWinners?: boolean | null;
+  /** Default: RAFFLE_FAIRNESS_DEFAULT. */
+  fairness?: FairnessMode | null;
 }
 
 export interface RaffleServiceDeps {
@@ -26,6 +30,9 @@ export interface RaffleServiceDeps {
   rounds: RoundRunner;
   /** True when rounds need a linked Twitch account (Twitch configured, not the demo source). */
   requiresTwitchLink: boolean;
+  /** Sealed raffles get their serverSeed here, at start. */
+  seeds: ServerSeedVault;
+  defaultFairness: FairnessMode;
 }
 
 export class RaffleService {
@@ -59,8 +66,13 @@ export class RaffleService {
 
     try {
       const now = Date.now();
+      const id = randomUUID();
+      const fairness = input.fairness ?? this.deps.defaultFairness;
       const raffle = await db.raffle.create({
         data: {
+          id,
+          fairness,
+          ...(fairness === 'SEALED' ? this.deps.seeds.create(id) : {}),
           streamerId: streamer.id,
           intervalSeconds: input.intervalSeconds,
           drawChance,

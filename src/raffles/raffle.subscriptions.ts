@@ -3,15 +3,31 @@ import { builder } from '../graphql/builder';
 import { roundIdArg } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
 import { MAX_INITIAL_REPLAY, withCatchUp } from '../pubsub/catch-up';
-import { RAFFLE_EVENT_KINDS, type RaffleEventMessage } from '../pubsub/topics';
+import { RAFFLE_EVENT_KINDS, type RaffleEventMessage, type RoundCommitMessage } from '../pubsub/topics';
 
 const RaffleEventKind = builder.enumType('RaffleEventKind', { values: RAFFLE_EVENT_KINDS });
+
+const RoundCommitType = builder.objectRef<RoundCommitMessage>('RoundCommit').implement({
+  description: "What a round committed to before its randomness existed (FAIRNESS.md): check a round's proof against it.",
+  fields: (t) => ({
+    roundNumber: t.exposeInt('roundNumber'),
+    commitHash: t.exposeString('commitHash'),
+    source: t.exposeString('source', { description: '`drand:<chainHash>:<R>` or `sealed:<sealHash>`.' }),
+    beaconRound: t.exposeInt('beaconRound', { nullable: true, description: 'drand: the round R whose beacon decides.' }),
+  }),
+});
 
 const RaffleEventType = builder.objectRef<RaffleEventMessage>('RaffleEvent').implement({
   description: 'Something happened to a raffle. Ids let a client catch up with roundsSince after a gap.',
   fields: (t) => ({
     kind: t.expose('kind', { type: RaffleEventKind }),
     roundId: t.id({ nullable: true, resolve: (event) => event.roundId }),
+    commit: t.field({
+      type: RoundCommitType,
+      nullable: true,
+      description: 'For COMMITTED: the commit, published before the randomness exists.',
+      resolve: (event) => event.commit ?? null,
+    }),
     raffle: t.prismaField({
       type: 'Raffle',
       resolve: (query, event, _args, context) => refetch.raffle(context, query, event.raffleId),
@@ -19,8 +35,9 @@ const RaffleEventType = builder.objectRef<RaffleEventMessage>('RaffleEvent').imp
     round: t.prismaField({
       type: 'Round',
       nullable: true,
-      resolve: (query, event, _args, context) =>
-        event.roundId === null ? null : context.services.db.round.findUnique({ ...query, where: { id: event.roundId } }),
+      // Events without a round (STARTED, COMMITTED, ENDED) look up id 0, which no round has: the
+      // selection is still spread, as onUnusedQuery requires.
+      resolve: (query, event, _args, context) => context.services.db.round.findUnique({ ...query, where: { id: event.roundId ?? 0 } }),
     }),
   }),
 });

@@ -1,4 +1,4 @@
-import { RaffleEndReason, RaffleStatus, RoundOutcome } from '../generated/prisma/enums';
+import { FairnessMode, RaffleEndReason, RaffleStatus, RoundOutcome } from '../generated/prisma/enums';
 import { may, raffleArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { connectionCost, firstArgCost, listSize, PAGE_SIZE, UNPAGED_LIST_MAX } from '../graphql/list-size';
@@ -7,6 +7,10 @@ import type { ConnectionArgs } from '../graphql/id-args';
 
 builder.enumType(RaffleStatus, { name: 'RaffleStatus' });
 builder.enumType(RaffleEndReason, { name: 'RaffleEndReason' });
+export const FairnessModeEnum = builder.enumType(FairnessMode, {
+  name: 'FairnessMode',
+  description: 'SEALED: a seed sealed at the start, revealed at the end (works offline). DRAND: a future public drand beacon (FAIRNESS.md).',
+});
 
 export const RaffleType = builder.prismaObject('Raffle', {
   description: 'An automatic raffle: a round every intervalSeconds until the prizes run out or it is stopped.',
@@ -20,6 +24,15 @@ export const RaffleType = builder.prismaObject('Raffle', {
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
     endReason: t.expose('endReason', { type: RaffleEndReason, nullable: true }),
     roundCount: t.exposeInt('roundCount'),
+    fairness: t.expose('fairness', { type: FairnessModeEnum }),
+    sealHash: t.exposeString('sealHash', { nullable: true, description: 'Sealed raffles: hex(SHA-256(serverSeed)), published from the start.' }),
+    serverSeed: t.string({
+      nullable: true,
+      description: 'Sealed raffles: the serverSeed, revealed once the raffle has ended (null before).',
+      select: { id: true, status: true, serverSeedEnc: true },
+      resolve: (raffle, _args, context) =>
+        raffle.status !== 'RUNNING' && raffle.serverSeedEnc ? context.services.proofs.revealedSeed(raffle) : null,
+    }),
     nextRoundAt: t.field({
       type: 'DateTime',
       nullable: true,

@@ -1,23 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { eligibleChatters, exclusionRules } from '../chatters/eligibility';
-import type { Chatter, ChatterSource } from '../chatters/chatter';
+import { exclusionRules } from '../chatters/eligibility';
+import type { ChatterSource } from '../chatters/chatter';
 import type { Db } from '../db/database';
 import { TwitchNotLinkedError } from '../errors/domain-errors';
+import { canonicalItems, chancePpm, commitHash, entrantsHash as hashEntrants, itemsHash, sourceString, type SourceRef } from '../fairness/canonical';
+import type { Beacon } from '../fairness/drand-chain';
+import { deriveRound, roundSeed, type DerivedRound } from '../fairness/derivation';
+import { prepareCommit, type RoundCommit } from '../fairness/proof-bundle';
+import { sealedRoundRandomness } from '../fairness/sealed';
 import type { Prisma, Raffle, RaffleEndReason, Round, RoundOutcome, Streamer } from '../generated/prisma/client';
+import type { EntrantSnapshots, StoredEntrant } from '../proofs/entrant-snapshots';
+import type { DrandBeacons } from './drand-beacons';
 import { drawPrize } from './prize-draw';
 import type { RaffleEvents } from './raffle-events';
-import type { RandomSource } from './random-source';
+import { commitFromRow, EntrantLists, itemsListOf, parseItemsList } from './round-commit';
+import type { ServerSeedVault } from './server-seed-vault';
 
 export interface RoundRunnerDeps {
   db: Db;
   chatters: ChatterSource;
-  random: RandomSource;
   events: RaffleEvents;
   logger: Logger;
   instanceId: string;
   leaseSeconds: number;
   excludedLogins: string[];
+  /** Sealed raffles' serverSeeds. */
+  seeds: ServerSeedVault;
+  /** drand raffles' beacons. */
+  drand: DrandBeacons;
+  snapshots: EntrantSnapshots;
   /** Side-effect channels (outbox rows) written with a WINNER round for this streamer. */
   outboxChannels(streamer: Streamer): string[];
 }
@@ -28,11 +40,19 @@ export type RoundResult =
   | { kind: 'not-claimed' }
   | { kind: 'failed'; error: unknown };
 
-interface Decision {
-  outcome: RoundOutcome;
-  chanceValue: number | null;
-  eligible: Chatter[];
+type RaffleWithStreamer = Raffle & { streamer: Streamer };
+
+/** A commit as this attempt holds it: what was published, plus what the draw needs. */
+interface HeldCommit {
+  commit: RoundCommit;
+  /** The entrants in canonical order, with display names for the round row. */
+  entrants: StoredEntrant[];
+  committedAt: Date;
+  /** drand: the round named and its time. */
+  beacon: { round: number; atMs: number } | null;
 }
+
+const EMPTY_ENTRANTS_HASH = hashEntrants([]);
 
 /** A failed round (database away, chat source error) is tried again this soon at the latest. */
 const RETRY_AFTER_FAILURE_SECONDS = 5;
@@ -41,20 +61,28 @@ const RETRY_AFTER_FAILURE_SECONDS = 5;
 class ClaimLostError extends Error {}
 
 /**
- * Runs one round of one raffle, exactly once whoever calls: claim the raffle (a lease with
- * expiry), gather the chatters outside any transaction, then write the round, the stock
- * decrement, the raffle's progress and outbox rows in ONE transaction, and publish after commit.
+ * Runs one round of one raffle, exactly once whoever calls (FAIRNESS.md v1): claim the raffle (a
+ * lease with expiry); gather items and entrants outside any transaction and store the entrant
+ * snapshot; write the commit (keyed by raffle and number) and publish COMMITTED; get the
+ * randomness (the sealed seed's R, or the drand beacon, verified); derive; then write the round,
+ * the stock decrement, the raffle's progress and outbox rows in ONE transaction, and publish after
+ * commit. A commit left by an attempt that died is completed, with its own inputs, by the next.
  */
 export class RoundRunner {
+  private readonly entrantLists = new EntrantLists();
+
   constructor(private readonly deps: RoundRunnerDeps) {}
 
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
     const token = await this.claim(raffleId, options.force);
     if (!token) return { kind: 'not-claimed' };
     try {
-      const raffle = await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
-      const decision = await this.decide(raffle, options.force);
-      const result = await this.commit(raffle, token, decision);
+      let raffle = await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
+      raffle = await this.ensureSeal(raffle);
+      const number = raffle.roundCount + 1;
+      const held = (await this.heldCommit(raffle, number)) ?? (await this.newCommit(raffle, token, number, options.force));
+      const randomness = await this.randomness(raffle, held);
+      const result = await this.write(raffle, token, held, randomness);
       this.publish(result.raffle, result.round);
       return { kind: 'round', ...result };
     } catch (error) {
@@ -84,56 +112,170 @@ export class RoundRunner {
     return claimed.length === 0 ? null : token;
   }
 
-  private async decide(raffle: Raffle & { streamer: Streamer }, force: boolean): Promise<Decision> {
-    const { db, random } = this.deps;
-    const stock = await db.item.count({ where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } } });
-    if (stock === 0) return { outcome: 'NO_ITEMS', chanceValue: null, eligible: [] };
-    let chanceValue: number | null = null;
-    if (!force) {
-      chanceValue = random.uniform();
-      if (chanceValue >= raffle.drawChance) return { outcome: 'SKIPPED', chanceValue, eligible: [] };
-    }
-    const { chatters } = await this.deps.chatters.snapshot(raffle.streamer);
-    const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
-    const eligible = eligibleChatters(chatters, rules);
-    return { outcome: eligible.length === 0 ? 'NO_ELIGIBLE_CHATTERS' : 'WINNER', chanceValue, eligible };
+  /** A sealed raffle started before provable rounds existed gets its seal now (published from its next round on). */
+  private async ensureSeal(raffle: RaffleWithStreamer): Promise<RaffleWithStreamer> {
+    if (raffle.fairness !== 'SEALED' || raffle.sealHash) return raffle;
+    const sealed = this.deps.seeds.create(raffle.id);
+    await this.deps.db.raffle.updateMany({ where: { id: raffle.id, sealHash: null }, data: sealed });
+    return { ...raffle, ...(await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffle.id } })) };
   }
 
-  private async commit(raffle: Raffle & { streamer: Streamer }, token: string, decision: Decision) {
-    const { db, random } = this.deps;
+  /** The commit of this number that an earlier attempt wrote but did not draw, read back as it was. */
+  private async heldCommit(raffle: Raffle, number: number): Promise<HeldCommit | null> {
+    const row = await this.deps.db.roundCommit.findUnique({ where: { raffleId_number: { raffleId: raffle.id, number } } });
+    if (!row) return null;
+    const entrants = await this.deps.snapshots.load(row.entrantsHash);
+    if (!entrants || row.itemsList === null) throw new Error(`the inputs of commit ${raffle.id}#${number} are missing`);
+    const items = parseItemsList(row.itemsList);
+    const commit = commitFromRow(row, items, entrants);
+    // The stored inputs must still give the stored hashes: a completed commit is never redrawn with other inputs.
+    const check = prepareCommit({ ...commit, source: commit.source });
+    if (check.commitHash !== row.commitHash) throw new Error(`commit ${raffle.id}#${number} does not match its stored inputs`);
+    this.deps.logger.info({ raffleId: raffle.id, number }, 'completing a commit left by an earlier attempt');
+    const beacon = commit.source.kind === 'drand' ? { round: commit.source.round, atMs: await this.deps.drand.timeOf(commit.source.round) } : null;
+    return { commit, entrants, committedAt: row.committedAt, beacon };
+  }
+
+  /** Gathers the inputs, stores the entrants, writes the commit (under the lease) and publishes it. */
+  private async newCommit(raffle: RaffleWithStreamer, token: string, number: number, forced: boolean): Promise<HeldCommit> {
+    const { db } = this.deps;
+    const items = await db.item.findMany({
+      where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } },
+      select: { id: true, weight: true },
+    });
+    let entrants: StoredEntrant[] = [];
+    let entrantsHash = EMPTY_ENTRANTS_HASH;
+    if (items.length > 0) {
+      const { chatters } = await this.deps.chatters.snapshot(raffle.streamer);
+      const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
+      ({ entrants, entrantsHash } = this.entrantLists.of(raffle.id, chatters, rules));
+    }
+    // Stored (compressed off the event loop) before the clock starts: the drand round is chosen
+    // from committedAt, and COMMITTED must be out before that round's time.
+    await this.deps.snapshots.store(entrantsHash, entrants);
+    const committedAt = new Date();
+    let source: SourceRef;
+    let beacon: HeldCommit['beacon'] = null;
+    if (raffle.fairness === 'DRAND') {
+      beacon = await this.deps.drand.roundAfter(committedAt.getTime());
+      source = { kind: 'drand', chainHash: this.deps.drand.chainHash, round: beacon.round };
+    } else {
+      source = { kind: 'sealed', sealHash: raffle.sealHash! };
+    }
+    // FAIRNESS.md "commit", from the core's canonical functions (prepareCommit's steps, with the
+    // entrant list's hash computed once per distinct list).
+    const canonical = canonicalItems(items);
+    const commitInput = {
+      raffleId: raffle.id,
+      roundNumber: number,
+      forced,
+      chancePpm: chancePpm(raffle.drawChance),
+      itemsHash: itemsHash(canonical),
+      entrantsHash,
+      source,
+    };
+    const commit: RoundCommit = { ...commitInput, items: canonical, entrants, commitHash: commitHash(commitInput) };
+    const waitMs = beacon ? Math.max(0, beacon.atMs - Date.now()) + this.deps.drand.timeoutMs : 0;
+    await db.$transaction(async (tx) => {
+      await this.lockClaimed(tx, raffle.id, token, number);
+      await tx.roundCommit.create({
+        data: {
+          raffleId: raffle.id,
+          number,
+          forced,
+          chancePpm: commit.chancePpm,
+          itemsHash: commit.itemsHash,
+          itemsList: itemsListOf(commit.items),
+          entrantsHash: commit.entrantsHash,
+          entrantCount: entrants.length,
+          source: sourceString(commit.source),
+          beaconRound: beacon?.round ?? null,
+          commitHash: commit.commitHash,
+          committedAt,
+        },
+      });
+      // The lease covers the wait for the beacon as well.
+      if (beacon) await tx.$executeRaw`
+        UPDATE raffles
+           SET lease_until = GREATEST(lease_until, now() + make_interval(secs => ${(waitMs / 1000 + this.deps.leaseSeconds)}::double precision))
+         WHERE id = ${raffle.id}`;
+    });
+    this.deps.events.roundCommitted(raffle, {
+      roundNumber: number,
+      commitHash: commit.commitHash,
+      source: sourceString(commit.source),
+      beaconRound: beacon?.round ?? null,
+    });
+    return { commit, entrants, committedAt, beacon };
+  }
+
+  /** The round's 32 random bytes with the beacon they came from; null when drand gave nothing in time. */
+  private async randomness(raffle: Raffle, held: HeldCommit): Promise<{ bytes: Uint8Array; beacon: Beacon | null } | null> {
+    const { source } = held.commit;
+    if (source.kind === 'sealed') {
+      const seed = this.deps.seeds.open(raffle.id, raffle.serverSeedEnc!);
+      return { bytes: sealedRoundRandomness(seed, held.commit.roundNumber), beacon: null };
+    }
+    const atMs = held.beacon?.atMs ?? Date.now();
+    const beacon = await this.deps.drand.await(source.round, atMs);
+    if (!beacon) return null;
+    return { bytes: Buffer.from(beacon.randomness, 'hex'), beacon };
+  }
+
+  private async lockClaimed(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number): Promise<Date> {
+    const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date }[]>`
+      SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now FROM raffles WHERE id = ${raffleId} FOR UPDATE`;
+    if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== token || locked.round_count + 1 !== number) throw new ClaimLostError();
+    return locked.db_now;
+  }
+
+  private async write(raffle: RaffleWithStreamer, token: string, held: HeldCommit, randomness: { bytes: Uint8Array; beacon: Beacon | null } | null) {
+    const { db, logger } = this.deps;
+    const { commit, entrants } = held;
+    const derived: DerivedRound | null = randomness
+      ? deriveRound(roundSeed(randomness.bytes, commit.commitHash), { forced: commit.forced, chancePpm: commit.chancePpm, items: commit.items, entrants, alreadyCanonical: true })
+      : null;
+    const outcome: RoundOutcome = derived ? derived.outcome : 'BEACON_UNAVAILABLE';
     return db.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date }[]>`
-        SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now FROM raffles WHERE id = ${raffle.id} FOR UPDATE`;
-      if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== token) throw new ClaimLostError();
-      const number = locked.round_count + 1;
-      const now = locked.db_now;
+      const now = await this.lockClaimed(tx, raffle.id, token, commit.roundNumber);
       let data: Prisma.RoundUncheckedCreateInput = {
         raffleId: raffle.id,
-        number,
+        number: commit.roundNumber,
         at: now,
-        outcome: decision.outcome,
-        chanceValue: decision.chanceValue,
-        eligibleCount: decision.eligible.length,
+        outcome,
+        chanceValue: derived?.chanceValue == null ? null : derived.chanceValue / 1_000_000,
+        eligibleCount: entrants.length,
+        commitHash: commit.commitHash,
+        beaconRandomness: randomness?.beacon?.randomness ?? null,
+        beaconSignature: randomness?.beacon?.signature ?? null,
       };
-      if (decision.outcome === 'WINNER') {
-        const drawValue = random.uniform();
-        const prize = await drawPrize(tx, raffle.streamerId, drawValue);
-        if (!prize) {
-          data = { ...data, outcome: 'NO_ITEMS', eligibleCount: 0 };
+      if (derived?.outcome === 'WINNER') {
+        const itemId = derived.itemId!;
+        const prize = await drawPrize(tx, raffle.streamerId, derived.prizeTarget!);
+        let taken = false;
+        if (prize && prize.itemId === itemId && prize.totalWeight === derived.totalWeight) {
+          taken = (await tx.item.updateMany({ where: { id: itemId, remaining: { gt: 0 } }, data: { remaining: { decrement: 1 } } })).count === 1;
+          if (!taken) throw new Error(`item ${itemId} had no copy left to take`);
         } else {
-          const winnerIndex = random.index(decision.eligible.length);
-          const winner = decision.eligible[winnerIndex]!;
-          const taken = await tx.item.updateMany({
-            where: { id: prize.itemId, remaining: { gt: 0 } },
-            data: { remaining: { decrement: 1 } },
-          });
-          if (taken.count !== 1) throw new Error(`item ${prize.itemId} had no copy left to take`);
+          // The guard: make_raffle over today's items disagrees with the derivation over the
+          // committed ones, so the items changed after the commit. The committed inputs decide.
+          logger.warn({ raffleId: raffle.id, number: commit.roundNumber, derived: itemId, makeRaffle: prize }, 'items changed after the commit: the derivation decides the prize');
+          taken = (await tx.item.updateMany({ where: { id: itemId, removedAt: null, remaining: { gt: 0 } }, data: { remaining: { decrement: 1 } } })).count === 1;
+        }
+        if (!taken) {
+          data = { ...data, outcome: 'NO_ITEMS' };
+        } else {
+          const winnerIndex = entrants.findIndex((entrant) => entrant.userId === derived.winnerUserId);
+          const winner = entrants[winnerIndex]!;
+          const itemWeight = commit.items.find((item) => item.id === itemId)!.weight;
           data = {
             ...data,
-            drawValue,
-            itemId: prize.itemId,
-            itemWeight: prize.itemWeight,
-            totalWeight: prize.totalWeight,
+            drawValue: derived.prizeTarget! / derived.totalWeight,
+            prizeTarget: derived.prizeTarget!,
+            winnerTarget: derived.winnerTarget!,
+            itemId,
+            itemWeight,
+            totalWeight: derived.totalWeight,
             winnerIndex,
             winnerUserId: winner.userId,
             winnerLogin: winner.login,
@@ -153,7 +295,7 @@ export class RoundRunner {
       const updated = await tx.raffle.update({
         where: { id: raffle.id },
         data: {
-          roundCount: number,
+          roundCount: commit.roundNumber,
           nextRoundAt: new Date(now.getTime() + raffle.intervalSeconds * 1000),
           leaseOwner: null,
           leaseUntil: null,

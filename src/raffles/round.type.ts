@@ -2,7 +2,7 @@ import type { Chatter } from '../chatters/chatter';
 import { RoundOutcome } from '../generated/prisma/enums';
 import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
-import { roundIdArg } from '../graphql/id-args';
+import { roundIdArg, roundIdOrNull } from '../graphql/id-args';
 
 const ROUNDS_SINCE = { default: 100, max: 500 } as const;
 const roundsSinceSize = (first: number | null | undefined) => Math.min(Math.max(first ?? ROUNDS_SINCE.default, 1), ROUNDS_SINCE.max);
@@ -17,6 +17,12 @@ export const ChatterType = builder.objectRef<Chatter>('Chatter').implement({
     displayName: t.exposeString('displayName'),
   }),
 });
+
+/**
+ * Query.round is public (anyone may check a round): the fields a round announces in chat are
+ * open, the rest asks the same as the streamer's other data.
+ */
+const watchesRaffle = (round: { raffleId: string }) => ({ watch: { raffleId: round.raffleId } });
 
 export const RoundType = builder.prismaObject('Round', {
   description: 'One tick of a raffle. The random values are kept so the draw can be re-computed.',
@@ -47,15 +53,32 @@ export const RoundType = builder.prismaObject('Round', {
       select: { itemWeight: true, totalWeight: true },
       resolve: (round) => (round.itemWeight && round.totalWeight ? round.itemWeight / round.totalWeight : null),
     }),
-    drawValue: t.exposeFloat('drawValue', { nullable: true, description: 'The uniform value make_raffle drew with.' }),
-    chanceValue: t.exposeFloat('chanceValue', { nullable: true, description: 'The uniform value the draw chance was tested with.' }),
-    winnerIndex: t.exposeInt('winnerIndex', { nullable: true, description: 'Index of the winner among the eligible chatters.' }),
-    discordAnnouncedAt: t.expose('discordAnnouncedAt', { type: 'DateTime', nullable: true }),
-    raffle: t.relation('raffle'),
+    drawValue: t.exposeFloat('drawValue', { nullable: true, authScopes: watchesRaffle, description: "The prize target t over the total weight (t is the derivation's uniform('prize', Σ weight) that make_raffle drew with)." }),
+    chanceValue: t.exposeFloat('chanceValue', { nullable: true, authScopes: watchesRaffle, description: "uniform('chance', 1000000) / 1000000, tested against the draw chance (null for forced rounds)." }),
+    winnerIndex: t.exposeInt('winnerIndex', { nullable: true, authScopes: watchesRaffle, description: 'Index of the winner in the canonical entrant list (bytewise by user id).' }),
+    discordAnnouncedAt: t.expose('discordAnnouncedAt', { type: 'DateTime', nullable: true, authScopes: watchesRaffle }),
+    raffle: t.relation('raffle', { authScopes: watchesRaffle }),
+    proof: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The proof bundle (FAIRNESS.md v1; also GET /rounds/<id>/proof.json). Null for rounds drawn before provable rounds.',
+      select: { id: true },
+      resolve: async (round, _args, context) => (await context.services.proofs.proof(round.id))?.bundle ?? null,
+    }),
   }),
 });
 
 builder.queryFields((t) => ({
+  round: t.prismaField({
+    type: 'Round',
+    nullable: true,
+    description: 'One round by id, readable by anyone for what it announced (number, outcome, prize, winner, proof); the rest is guarded.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) => {
+      const id = roundIdOrNull(args.id);
+      return id === null ? null : context.services.db.round.findUnique({ ...query, where: { id } });
+    },
+  }),
   roundsSince: t.prismaField({
     type: ['Round'],
     description:

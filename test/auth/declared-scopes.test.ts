@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema';
 
 /** Root fields anyone may call: their arguments are the capability (see the contract README), or they answer a constant (the font allow-list). */
-const PUBLIC_ROOT_FIELDS = ['Mutation.completeTwitchLink', 'Query.overlayFonts'];
+const PUBLIC_ROOT_FIELDS = ['Mutation.completeTwitchLink', 'Query.overlayFonts', 'Query.round'];
 
 describe('every root field declares who may call it', () => {
   it('Query, Mutation and Subscription fields all have authScopes, except the public ones named here', () => {

@@ -6,6 +6,7 @@ import { schema } from '../../src/graphql/schema';
 import { contractDocumentNode } from '../support/graphql';
 
 const PEOPLE_CONTRACT = fileURLToPath(new URL('../../../shared/contract/people.graphql', import.meta.url));
+const FAIRNESS_CONTRACT = fileURLToPath(new URL('../../../shared/contract/fairness.graphql', import.meta.url));
 
 describe('the shared contract (../shared/contract/operations.graphql)', () => {
   it('validates against the schema, so a rename that breaks a client fails the build', () => {
@@ -15,6 +16,12 @@ describe('the shared contract (../shared/contract/operations.graphql)', () => {
 
   it('people.graphql (viewer, editors, raffle stats) validates together with the operations whose fragments it uses', () => {
     const document = concatAST([contractDocumentNode(), parse(readFileSync(PEOPLE_CONTRACT, 'utf8'))]);
+    const errors = validate(schema, document).map((error) => error.message);
+    expect(errors).toEqual([]);
+  });
+
+  it('fairness.graphql (provable raffles, round proofs, commits) validates together with the operations', () => {
+    const document = concatAST([contractDocumentNode(), parse(readFileSync(FAIRNESS_CONTRACT, 'utf8'))]);
     const errors = validate(schema, document).map((error) => error.message);
     expect(errors).toEqual([]);
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareUtf8 } from '../../src/fairness/bytes';
+import { pickByRunningSum } from '../../src/fairness/derivation';
 import { drawPrize } from '../../src/raffles/prize-draw';
 import { addItems, createStreamer } from '../support/factories';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
@@ -19,19 +21,19 @@ describe('make_raffle: the weighted prize draw in PostgreSQL', () => {
   });
   afterAll(() => api?.stop());
 
-  async function countDraws(values: number[]): Promise<number[]> {
+  async function countDraws(targets: number[]): Promise<number[]> {
     const rows = await api.services.db.$queryRaw<{ item_id: string; n: bigint }[]>`
       SELECT m.item_id, count(*) AS n
-      FROM unnest(${values}::double precision[]) AS u(v), LATERAL make_raffle(${streamerId}, u.v) m
+      FROM unnest(${targets}::bigint[]) AS t(v), LATERAL make_raffle(${streamerId}, t.v) m
       GROUP BY m.item_id`;
     const byId = new Map(rows.map((row) => [row.item_id, Number(row.n)]));
     return itemIds.map((id) => byId.get(id) ?? 0);
   }
 
-  it('draws each prize with probability weight / total (χ² over 20 000 seeded draws, p > 0.001)', async () => {
+  it('draws each prize with probability weight / total (χ² over 20 000 seeded targets t, p > 0.001)', async () => {
     const random = seededRandom(20261125);
-    const counts = await countDraws(Array.from({ length: 20_000 }, () => random.uniform()));
     const total = WEIGHTS.reduce((sum, weight) => sum + weight, 0);
+    const counts = await countDraws(Array.from({ length: 20_000 }, () => Math.floor(random.uniform() * total)));
     const statistic = chiSquare(counts, WEIGHTS.map((weight) => weight / total));
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(20_000);
     expect(statistic).toBeLessThan(CHI_SQUARE_CRITICAL_P001[WEIGHTS.length - 1]!);
@@ -49,19 +51,20 @@ describe('make_raffle: the weighted prize draw in PostgreSQL', () => {
     expect(statistic).toBeGreaterThan(CHI_SQUARE_CRITICAL_P001[WEIGHTS.length - 1]!);
   });
 
-  it('maps u onto the cumulative sums exactly, in id order, so a draw can be re-computed', async () => {
+  it('maps the target t onto the cumulative sums exactly, in id order, as the derivation does', async () => {
     const total = WEIGHTS.reduce((sum, weight) => sum + weight, 0);
-    const sortedIds = [...itemIds].sort();
-    const weightById = new Map(itemIds.map((id, index) => [id, WEIGHTS[index]!]));
+    const items = itemIds.map((id, index) => ({ id, weight: WEIGHTS[index]! }));
+    const sorted = [...items].sort((a, b) => compareUtf8(a.id, b.id));
     let cumulative = 0;
-    for (const id of sortedIds) {
-      // The middle of the item's first and last unit of weight (exact boundaries are at the mercy
-      // of floating point: 0.29 * 100 is 28.999999999999996).
-      const first = (cumulative + 0.5) / total;
-      cumulative += weightById.get(id)!;
-      const last = (cumulative - 0.5) / total;
-      expect((await drawPrize(api.services.db, streamerId, first))?.itemId).toBe(id);
-      expect((await drawPrize(api.services.db, streamerId, last))?.itemId).toBe(id);
+    for (const item of sorted) {
+      // The item's first and last unit of weight, exactly: integers leave no rounding.
+      const first = cumulative;
+      cumulative += item.weight;
+      const last = cumulative - 1;
+      for (const t of [first, last]) {
+        expect((await drawPrize(api.services.db, streamerId, t))?.itemId).toBe(item.id);
+        expect(pickByRunningSum(sorted, (entry) => entry.weight, t).id).toBe(item.id);
+      }
     }
     expect(await drawPrize(api.services.db, streamerId, 0)).toMatchObject({ totalWeight: total });
   });
@@ -75,15 +78,14 @@ describe('make_raffle: the weighted prize draw in PostgreSQL', () => {
     ]);
     await api.services.db.item.update({ where: { id: spent!.id }, data: { remaining: 0 } });
     await api.services.db.item.update({ where: { id: removed!.id }, data: { removedAt: new Date() } });
-    for (const u of [0, 0.5, 0.999999]) {
-      expect(await drawPrize(api.services.db, other, u)).toEqual({ itemId: live!.id, itemWeight: 1, totalWeight: 1 });
-    }
+    expect(await drawPrize(api.services.db, other, 0)).toEqual({ itemId: live!.id, itemWeight: 1, totalWeight: 1 });
     await api.services.db.item.update({ where: { id: live!.id }, data: { remaining: 0 } });
-    expect(await drawPrize(api.services.db, other, 0.3)).toBeNull();
+    expect(await drawPrize(api.services.db, other, 0)).toBeNull();
   });
 
-  it('refuses a u outside [0, 1)', async () => {
-    await expect(drawPrize(api.services.db, streamerId, 1)).rejects.toThrow(/u must be in \[0, 1\)/);
-    await expect(drawPrize(api.services.db, streamerId, -0.1)).rejects.toThrow(/u must be in \[0, 1\)/);
+  it('refuses a target outside [0, total weight)', async () => {
+    const total = WEIGHTS.reduce((sum, weight) => sum + weight, 0);
+    await expect(drawPrize(api.services.db, streamerId, total)).rejects.toThrow(/target must be in \[0, 100\)/);
+    await expect(drawPrize(api.services.db, streamerId, -1)).rejects.toThrow(/target must be in/);
   });
 });

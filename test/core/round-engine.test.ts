@@ -4,7 +4,7 @@ import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-me
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { describeWith } from '../support/describe-with';
-import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
+import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededServerSeeds } from '../support/seeded-random';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** A chat that fails while `failure` is set, to see how rounds react. */
@@ -65,8 +65,7 @@ describe('rounds', () => {
   });
 
   it('skips rounds by the draw chance, recording the value tested', async () => {
-    const random = seededRandom(7);
-    const api = await start({ random });
+    const api = await start({ newServerSeed: seededServerSeeds(7) });
     const streamer = await createStreamer(api.url);
     await addItems(api.url, streamer.id, [{ name: 'a', weight: 1, stock: 100 }]);
     const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 1, drawChance: 0.25 });

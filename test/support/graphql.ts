@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { TEST_API_TOKEN } from './test-app';
 
 export const CONTRACT_FILE = fileURLToPath(new URL('../../../shared/contract/operations.graphql', import.meta.url));
+/** The turn-2 contract files that use operations.graphql's fragments. */
+export const FAIRNESS_CONTRACT_FILE = fileURLToPath(new URL('../../../shared/contract/fairness.graphql', import.meta.url));
 
 let contractDocument: DocumentNode | undefined;
 
@@ -14,9 +16,15 @@ export function contractDocumentNode(): DocumentNode {
   return contractDocument;
 }
 
-/** One operation of the shared contract with just the fragments it uses, ready to send. */
-export function contractOperation(name: string): string {
-  const document = contractDocumentNode();
+/**
+ * One operation of the shared contract with just the fragments it uses, ready to send; `extraFile`
+ * names another contract file (e.g. FAIRNESS_CONTRACT_FILE) read together with operations.graphql.
+ */
+export function contractOperation(name: string, extraFile?: string): string {
+  const main = contractDocumentNode();
+  const document: DocumentNode = extraFile
+    ? { kind: Kind.DOCUMENT, definitions: [...main.definitions, ...parse(readFileSync(extraFile, 'utf8')).definitions] }
+    : main;
   const fragments = new Map(
     document.definitions
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)

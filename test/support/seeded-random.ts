@@ -37,3 +37,10 @@ export const CHI_SQUARE_CRITICAL_P001: Record<number, number> = {
   1: 10.828, 2: 13.816, 3: 16.266, 4: 18.467, 5: 20.515, 6: 22.458, 7: 24.322, 8: 26.124, 9: 27.877,
   19: 43.82, 49: 85.351, 99: 148.23,
 };
+
+/** Seeded serverSeeds for sealed raffles (hex, 32 bytes): deterministic tests, never production. */
+export function seededServerSeeds(seed: number): () => string {
+  const random = seededRandom(seed);
+  return () =>
+    Array.from({ length: 32 }, () => Math.floor(random.next() * 256).toString(16).padStart(2, '0')).join('');
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { addItems, createStreamer } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
-import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededRandom } from '../support/seeded-random';
+import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededServerSeeds } from '../support/seeded-random';
 import type { TestApp } from '../support/test-app';
 import { BROADCASTER, linkedStreamer, useFakeTwitch } from './support';
 
@@ -27,7 +27,7 @@ const chatterPages = () => fake.twitch.requests.filter((entry) => entry.path ===
 
 describe('the Twitch chatter source', () => {
   it('reads 100 000 chatters (every page), excludes the broadcaster and bots, and every chatter is equally likely', async () => {
-    api = await fake.app({ random: seededRandom(2024), env: { TWITCH_CHATTERS_CACHE_MS: '600000' } });
+    api = await fake.app({ newServerSeed: seededServerSeeds(2024), env: { TWITCH_CHATTERS_CACHE_MS: '600000' } });
     const streamer = await linkedStreamer(api, fake.twitch);
     const viewers = fake.twitch.generateChatters(BROADCASTER.id, 100_000);
     fake.twitch.setChatters(BROADCASTER.id, [

@@ -128,6 +128,7 @@ async function draw(interaction: ChatInputCommandInteraction, context: BotContex
     SKIPPED: () => messages.raffle.drawSkipped,
     NO_ELIGIBLE_CHATTERS: () => messages.raffle.drawNoEligible,
     NO_ITEMS: () => messages.raffle.drawNoItems,
+    BEACON_UNAVAILABLE: () => messages.raffle.drawBeaconUnavailable,
   }[round.outcome];
   await interaction.editReply(outcome());
 }

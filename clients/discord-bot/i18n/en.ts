@@ -74,6 +74,7 @@ export const en: Messages = {
     drawSkipped: '🎲 Round drawn, but the chance said no this time.',
     drawNoEligible: '👀 Nobody eligible in the chat this round.',
     drawNoItems: '📦 There are no prizes left.',
+    drawBeaconUnavailable: '📡 The public randomness (drand) did not arrive in time: nothing was given, the next round tries again.',
     statusTitle: '🎰 Raffle running',
     statusIdle: '💤 No raffle is running.',
     fieldInterval: 'Interval',

@@ -73,6 +73,7 @@ export const ptBR = {
     drawSkipped: '🎲 Rodada sorteada, mas a chance disse não desta vez.',
     drawNoEligible: '👀 Ninguém elegível no chat nesta rodada.',
     drawNoItems: '📦 Não há mais prêmios.',
+    drawBeaconUnavailable: '📡 A aleatoriedade pública (drand) não chegou a tempo: nada foi entregue, a próxima rodada tenta de novo.',
     statusTitle: '🎰 Sorteio em andamento',
     statusIdle: '💤 Nenhum sorteio em andamento.',
     fieldInterval: 'Intervalo',
