@@ -6,6 +6,7 @@ import '../items/item.type';
 import '../items/item.mutations';
 import '../raffles/raffle.type';
 import '../raffles/round.type';
+import '../entry/raffle-entry.type';
 import '../raffles/raffle.mutations';
 import '../raffles/raffle.subscriptions';
 import '../twitch/twitch.type';

@@ -4,6 +4,7 @@ import { builder } from '../graphql/builder';
 import { commonErrors } from '../graphql/error-types';
 import { roundIdOrNull } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
+import { RaffleEntryInput, RaffleLuckInput, SharedChatModeType, startRaffleEntryFields } from '../entry/raffle-entry.type';
 
 const StartRaffleInput = builder.inputType('StartRaffleInput', {
   fields: (t) => ({
@@ -11,6 +12,10 @@ const StartRaffleInput = builder.inputType('StartRaffleInput', {
     intervalSeconds: t.int({ required: true, description: 'Seconds between rounds, 1 to 86400.' }),
     drawChance: t.float({ defaultValue: 1, description: 'Chance (0, 1] that a round draws at all.' }),
     allowRepeatWinners: t.boolean({ defaultValue: false, description: 'Whether one person may win twice.' }),
+    entry: t.field({ type: RaffleEntryInput, description: 'How people enter (default: everyone present in the chat).' }),
+    luck: t.field({ type: RaffleLuckInput }),
+    claimSeconds: t.int({ defaultValue: 0, description: startRaffleEntryFields.claimDescription }),
+    sharedChat: t.field({ type: SharedChatModeType, defaultValue: 'OWN_CHAT' }),
   }),
 });
 
