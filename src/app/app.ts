@@ -93,6 +93,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       tokenEncryptionKeys: config.tokenEncryptionKeys,
       db,
       logger: logger.child({ subsystem: 'twitch' }),
+      instanceId,
       publicUrl: () => publicUrlOf(config, listeningPort),
       rounds: () => rounds,
       // Unlinking a streamer from Twitch logs its owner out everywhere.
@@ -160,7 +161,16 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       access: createAccessDirectory(db),
       streamers,
       items: new ItemService(db),
-      raffles: new RaffleService({ db, events: raffleEvents, rounds, requiresTwitchLink: twitch.configured }),
+      raffles: new RaffleService({
+        db,
+        events: raffleEvents,
+        rounds,
+        requiresTwitchLink: twitch.configured,
+        // A keyword raffle's chat is read from its start, not from the next lease poll.
+        onStarted: (raffle) => {
+          if (raffle.entryMode === 'KEYWORD' || raffle.claimSeconds > 0) twitch?.chatStarted();
+        },
+      }),
       twitch,
       people,
       sessions,
@@ -231,7 +241,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     stopping ??= (async () => {
       scheduler?.abandon();
       void outbox?.stop();
-      void twitch?.stop();
+      void twitch?.abandon();
       await closeHttp?.();
       await events?.close();
       await database?.close().catch(() => {});

@@ -27,6 +27,8 @@ export interface RaffleServiceDeps {
   rounds: RoundRunner;
   /** True when rounds need a linked Twitch account (Twitch configured, not the demo source). */
   requiresTwitchLink: boolean;
+  /** After a raffle started (committed): e.g. start reading the chat of a keyword raffle now. */
+  onStarted?(raffle: Raffle): void;
 }
 
 export class RaffleService {
@@ -74,6 +76,7 @@ export class RaffleService {
         },
       });
       this.deps.events.raffleStarted(raffle);
+      this.deps.onStarted?.(raffle);
       return raffle;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
