@@ -11,6 +11,7 @@ import '../raffles/raffle.mutations';
 import '../raffles/raffle.subscriptions';
 import '../twitch/twitch.type';
 import '../twitch/twitch.mutations';
+import '../twitch/eventsub/chat-status.type';
 import '../chatters/chatters.type';
 import '../people/people.type';
 import '../people/raffle-stats.type';

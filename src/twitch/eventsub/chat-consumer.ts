@@ -172,11 +172,15 @@ export class ChatConsumer {
         this.open(raffle);
       }
     }
+    const needed = new Set(usable.map((row) => row.streamer_id));
     for (const streamerId of [...this.chats.keys()]) {
-      if (!held.has(streamerId)) {
-        this.options.logger.info({ streamerId }, 'chat no longer needed here (raffle ended or lease lost); closing');
-        await this.close(streamerId);
+      if (held.has(streamerId)) continue;
+      const stillNeeded = needed.has(streamerId);
+      this.options.logger.info({ streamerId, leaseLost: stillNeeded }, 'chat no longer read here; closing');
+      await this.close(streamerId);
+      if (!stillNeeded) {
         await this.leases.release([streamerId]).catch(() => {});
+        await this.status(streamerId, 'IDLE', null);
       }
     }
   }
