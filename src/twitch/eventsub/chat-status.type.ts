@@ -33,12 +33,12 @@ builder.prismaObjectField('Streamer', 'twitchChat', (t) =>
       credential: { select: { scopes: true, updatedAt: true } },
       chatStream: { select: { status: true, statusMessage: true, statusAt: true } },
     },
-    resolve: ({ credential, chatStream }) => {
+    resolve: ({ credential, chatStream }): { state: State; message: string | null } => {
       if (!credential) return { state: 'NOT_LINKED', message: 'Link Twitch first (/link).' };
       const stream = chatStream;
       const stale = stream !== null && credential.updatedAt > stream.statusAt;
       if (stream && !stale && (stream.status === 'REVOKED' || stream.status === 'NEEDS_RECONNECT')) {
-        return { state: stream.status, message: stream.statusMessage };
+        return { state: stream.status as State, message: stream.statusMessage };
       }
       if (!credential.scopes.includes(CHAT_READ_SCOPE)) {
         return {
