@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --smoke] [--only fanout,draw,chatters,api] [--strict] [--out bench/results.json]
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,chat-ingest] [--strict] [--out bench/results.json]
  *
  * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
  * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
@@ -13,13 +13,14 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runApi, type ApiResult } from './api.bench';
+import { runChatIngest, type ChatIngestResult } from './chat-ingest.bench';
 import { runChatters, type ChattersResult } from './chatters.bench';
 import { runDraw, type DrawResult } from './draw.bench';
 import { runFanout, type FanoutResult } from './fanout/fanout.bench';
 import { createBenchContext } from './lib/context';
 import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
 
-const BENCHES = ['fanout', 'draw', 'chatters', 'api'] as const;
+const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'chat-ingest'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -43,6 +44,7 @@ const TARGETS = {
   drawRatio: 1.5,
   chattersRatio: 1.2,
   dedupePickMs: 20,
+  chatMessagesPerSecond: 2_000,
 };
 
 const plan = smoke
@@ -50,6 +52,7 @@ const plan = smoke
       fanout: { sizes: [200], events: 3, clientProcesses: 1 },
       draw: { sizes: [20, 1_000], iterations: () => 100, roundSeconds: 1, parallelRaffles: 0 },
       chatters: { chatters: 10_000, pageLatencyMs: 20, trials: 1 },
+      chatIngest: { messages: 5_000, trials: 1 },
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
     }
   : {
@@ -61,13 +64,20 @@ const plan = smoke
         parallelRaffles: 8,
       },
       chatters: { chatters: 100_000, pageLatencyMs: 50, trials: 3 },
+      chatIngest: { messages: 40_000, trials: 3 },
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
     };
 
 const started = new Date();
 const loadAtStart = os.loadavg();
 const context = await createBenchContext(smoke);
-const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult } = {};
+const results: {
+  fanout?: FanoutResult[];
+  draw?: DrawResult;
+  chatters?: ChattersResult;
+  api?: ApiResult;
+  chatIngest?: ChatIngestResult;
+} = {};
 const problems: string[] = [];
 const failures: string[] = [];
 
@@ -90,6 +100,7 @@ try {
       if (name === 'draw') results.draw = await runDraw(context, plan.draw);
       if (name === 'chatters') results.chatters = await runChatters(context, plan.chatters);
       if (name === 'api') results.api = await runApi(context, plan.api);
+      if (name === 'chat-ingest') results.chatIngest = await runChatIngest(context, plan.chatIngest);
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
@@ -101,7 +112,12 @@ try {
 
 const rows = tableRows();
 for (const result of results.fanout ?? []) problems.push(...result.problems);
-problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []));
+problems.push(
+  ...(results.draw?.problems ?? []),
+  ...(results.chatters?.problems ?? []),
+  ...(results.api?.problems ?? []),
+  ...(results.chatIngest?.problems ?? []),
+);
 const finished = new Date();
 const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
 const loadAtEnd = os.loadavg();
@@ -149,6 +165,18 @@ function tableRows(): Row[] {
   const rows: Row[] = [];
   // Targets are checked on full runs only: smoke sizes are too small to say anything about them.
   const check = (ok: boolean) => (smoke ? undefined : ok);
+  const ingest = results.chatIngest;
+  if (ingest) {
+    rows.push({
+      bench: 'chat-ingest',
+      case: `chat messages → entries over EventSub WS, ${ingest.messages} msgs (${ingest.entriesPerTrial} entries) × ${ingest.trials}`,
+      measured: perSecond(ingest.rate),
+      floor: Number.isNaN(ingest.floorRate) ? 'n/a (PGlite)' : `${perSecond(ingest.floorRate)} (bare pg batches)`,
+      ratio: Number.isNaN(ingest.floorRate) ? '' : `×${(ingest.floorRate / ingest.rate).toFixed(2)} slower`,
+      target: `≥ ${TARGETS.chatMessagesPerSecond}/s`,
+      ok: check(ingest.rate >= TARGETS.chatMessagesPerSecond),
+    });
+  }
   for (const result of results.fanout ?? []) {
     const atTarget = result.subscribers === TARGETS.fanoutTargetSize;
     const spread = `${result.subscribers} subs / ${result.instances} inst.`;
