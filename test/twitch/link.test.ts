@@ -243,7 +243,7 @@ describe('bound to the browser that pressed the start page button (issue 10 item
     const startUrl = await startNamed(guildA, "Attacker's server");
     const state = new URL(startUrl).searchParams.get('state')!;
     const auth = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'unused' });
-    const crafted = auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: RAFFLE_SCOPES, state });
+    const crafted = auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: TWITCH_SCOPES, state });
     fake.twitch.setConsent({ userId: victim.id });
     const back = await followAuthorize(crafted);
     const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
@@ -369,7 +369,7 @@ describe('linking in the browser', () => {
     const state = new URL(await startLink(api, guildId)).searchParams.get('state')!;
     const auth = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'unused' });
     const back = await followAuthorize(
-      auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: RAFFLE_SCOPES, state }),
+      auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: TWITCH_SCOPES, state }),
     );
     expect((await api.services.db.twitchLinkState.findMany({ where: { guildId } }))[0]!.bindingHash).toBeNull();
     const variables = { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! };
