@@ -21,6 +21,7 @@ import { TwitchCredentialStore } from './credentials/credential-store';
 import { createTokenCipher } from '../crypto/token-cipher';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { TwitchTokenValidator } from './credentials/token-validator';
+import { PresenceLuck } from '../entry/presence-luck';
 import { ChatConsumer } from './eventsub/chat-consumer';
 import { TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
@@ -57,6 +58,8 @@ export interface TwitchRuntime {
   chatters: TwitchChatterSource;
   /** Reads the chat of streamers with keyword raffles (EventSub), one instance per streamer. */
   chat: ChatConsumer;
+  /** Presence-mode luck: chatters' roles from Helix (batched, cached). Not wired into rounds yet. */
+  luck: PresenceLuck;
 }
 
 export interface TwitchFeature {
@@ -189,6 +192,7 @@ function createRuntime(deps: TwitchFeatureDeps, twitch: TwitchConfig): TwitchRun
     validator,
     chatters,
     chat,
+    luck: new PresenceLuck({ helix, credentials }),
     stopEnding: async () => {
       await Promise.allSettled(ending);
     },
