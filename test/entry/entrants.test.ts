@@ -10,7 +10,7 @@ import { createHelixClient } from '../../src/twitch/api';
 import { BROADCASTER, linkBroadcaster, linkedStreamer, useFakeTwitch } from '../twitch/support.js';
 import { badge, chatter, expectEntries, say, startKeywordRaffle, waitForChatSubscriptions } from '../twitch/eventsub-support.js';
 
-const fake = useFakeTwitch({ twitch: { eventsub: { keepaliveTimeoutSeconds: 1 } } });
+const fake = useFakeTwitch({ twitch: { eventsub: { keepaliveTimeoutSeconds: 2 } } });
 const LUCK_SCOPES = ['channel:read:subscriptions', 'channel:read:vips', 'moderation:read'];
 
 describe('keyword entrants', () => {

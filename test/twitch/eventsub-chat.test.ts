@@ -19,7 +19,7 @@ import {
   waitForChatSubscriptions,
 } from './eventsub-support.js';
 
-const fake = useFakeTwitch({ twitch: { eventsub: { keepaliveTimeoutSeconds: 1 } } });
+const fake = useFakeTwitch({ twitch: { eventsub: { keepaliveTimeoutSeconds: 2 } } });
 
 async function keywordSetup(input: Record<string, unknown> = {}) {
   const api = await fake.app();
@@ -118,7 +118,7 @@ describe('keyword entry over EventSub', () => {
     const session = chat.sessionOf(chat.consuming[0]!)!;
     fake.twitch.eventsub.freeze(subscription.transport.session_id);
     const fresh = await waitForChatSubscriptions(fake.twitch, BROADCASTER_REF.id, subscription.transport.session_id);
-    expect(session.stats.keepaliveTimeouts).toBe(1);
+    expect(session.stats.keepaliveTimeouts).toBeGreaterThanOrEqual(1);
     const viewer = chatter();
     expect(say(fake.twitch, viewer, 'sorteio').delivered).toBe(1);
     await expectEntries(api, raffle.id, [viewer.id]);

@@ -19,7 +19,7 @@ import {
   waitForChatSubscriptions,
 } from './eventsub-support.js';
 
-const fake = useFakeTwitch({ twitch: { eventsub: { keepaliveTimeoutSeconds: 1 } } });
+const fake = useFakeTwitch({ twitch: { eventsub: { keepaliveTimeoutSeconds: 2 } } });
 const CHAT_SCOPES = [...RAFFLE_SCOPES, 'user:read:chat'];
 
 /** A raw EventSub connection: resolves with its welcome's session id. */
@@ -40,7 +40,7 @@ describe('the EventSub stand-in follows the documentation', () => {
     const { ws, welcome, closed } = await openSession(fake.twitch.eventsubUrl);
     expect(welcome.metadata).toMatchObject({ message_type: 'session_welcome' });
     expect(welcome.metadata.message_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
-    expect(welcome.payload.session).toMatchObject({ status: 'connected', keepalive_timeout_seconds: 1, reconnect_url: null });
+    expect(welcome.payload.session).toMatchObject({ status: 'connected', keepalive_timeout_seconds: 2, reconnect_url: null });
     const types: string[] = [];
     ws.on('message', (data) => types.push(JSON.parse(data.toString()).metadata.message_type));
     expect(await closed).toBe(4003);
@@ -54,6 +54,8 @@ describe('the EventSub stand-in follows the documentation', () => {
   });
 
   it('Create EventSub Subscription: 202 with cost, 409 duplicate, 403 without the authorization, 400 for an unknown session, 429 past 3 transports', async () => {
+    // Unused sessions would be closed (4003) after the 2 s window while this test works on them.
+    fake.twitch.eventsub.options.subscribeWindowMs = 60_000;
     const tokens = linkBroadcaster(fake.twitch, CHAT_SCOPES);
     const helix = createHelixClient({ apiUrl: fake.twitch.apiUrl, clientId: fake.twitch.clientId });
     const sessions = await Promise.all([1, 2, 3, 4].map(() => openSession(fake.twitch.eventsubUrl)));
@@ -96,6 +98,7 @@ describe('the chat consumer at Twitch limits', () => {
     const api = await fake.app();
     const streamer = await linkedStreamer(api, fake.twitch);
     // Three other sessions of the same Twitch account already hold subscriptions.
+    fake.twitch.eventsub.options.subscribeWindowMs = 60_000;
     const tokens = fake.twitch.issueToken({ userId: streamer.twitchUserId, scopes: CHAT_SCOPES });
     const helix = createHelixClient({ apiUrl: fake.twitch.apiUrl, clientId: fake.twitch.clientId });
     const others = await Promise.all([1, 2, 3].map(() => openSession(fake.twitch.eventsubUrl)));

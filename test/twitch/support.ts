@@ -53,7 +53,7 @@ export function twitchEnv(twitch: FakeTwitch, extra: Record<string, string | und
     TWITCH_AUTH_URL: twitch.authUrl,
     TWITCH_API_URL: twitch.apiUrl,
     TWITCH_EVENTSUB_WS_URL: twitch.eventsubUrl,
-    TWITCH_CHAT_POLL_MS: '100',
+    TWITCH_CHAT_POLL_MS: '250',
     OUTBOX_POLL_MS: '100',
     OUTBOX_RETRY_BASE_MS: '50',
     ...extra,
