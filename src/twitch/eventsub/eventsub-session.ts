@@ -244,12 +244,15 @@ export class EventSubSession {
       // closes it (4004), and that close brings a fresh connection.
       this.migrating = null;
       this.options.logger.warn({ code, meaning }, 'eventsub: the reconnect connection closed before its welcome');
+      // The old connection is gone too: start over with a fresh one (and subscribe again).
+      if (this.current === null) this.scheduleReconnect();
       return;
     }
     if (connection !== this.current) return;
     this.current = null;
     this.options.logger.warn({ code, meaning, sessionId: connection.sessionId }, 'eventsub: connection closed; reconnecting');
-    if (this.migrating?.sessionId) return;
+    // A reconnect_url connection on its way takes over the subscriptions at its welcome.
+    if (this.migrating) return;
     this.scheduleReconnect();
   }
 
