@@ -100,6 +100,20 @@ describe('keyword entry over EventSub', () => {
     expect(fake.twitch.eventsub.sessionIds()).toHaveLength(1);
   });
 
+  it('a reconnect_url that fails (4007): the old connection keeps delivering; when Twitch closes it (4004) a fresh one subscribes', async () => {
+    const { api, raffle, subscription } = await keywordSetup();
+    fake.twitch.eventsub.requestReconnect(subscription.transport.session_id, { invalidUrl: true });
+    await eventually(() => expect(fake.twitch.eventsub.closeCodes).toContain(4007));
+    const during = chatter();
+    expect(say(fake.twitch, during, 'sorteio').delivered).toBe(1);
+    await expectEntries(api, raffle.id, [during.id]);
+    fake.twitch.eventsub.close(4004, subscription.transport.session_id, 'reconnect grace time expired');
+    await waitForChatSubscriptions(fake.twitch, BROADCASTER_REF.id, subscription.transport.session_id);
+    const after = chatter();
+    say(fake.twitch, after, 'sorteio');
+    await expectEntries(api, raffle.id, [during.id, after.id]);
+  });
+
   it('a dropped socket: reconnects, subscribes again on the new session, and the entries already in stay', async () => {
     const { api, raffle, subscription } = await keywordSetup();
     const before = [chatter(), chatter()];

@@ -106,6 +106,7 @@ export class FakeEventSub {
     if (token) {
       this.reconnectTokens.delete(token);
       if (!previous) {
+        socket.once('close', (code) => this.closeCodes.push(code));
         socket.close(4007, 'invalid reconnect');
         return;
       }
@@ -264,11 +265,12 @@ export class FakeEventSub {
   }
 
   /** session_reconnect on this session: the client must connect to the reconnect_url. */
-  requestReconnect(sessionId: string): string {
+  requestReconnect(sessionId: string, options: { invalidUrl?: boolean } = {}): string {
     const connection = this.connections.get(sessionId);
     if (!connection) throw new Error(`no session ${sessionId}`);
     const token = randomUUID();
-    this.reconnectTokens.set(token, sessionId);
+    // invalidUrl: a reconnect_url the server will refuse (close 4007 "invalid reconnect").
+    if (!options.invalidUrl) this.reconnectTokens.set(token, sessionId);
     const reconnectUrl = `${this.url}?reconnect=${token}`;
     connection.session = { ...connection.session, status: 'reconnecting', keepalive_timeout_seconds: null, reconnect_url: reconnectUrl };
     this.send(connection, reconnectMessage(connection.session));
