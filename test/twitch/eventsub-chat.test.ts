@@ -176,6 +176,7 @@ describe('keyword entry over EventSub', () => {
     expect(chat.stats.otherChannel).toBe(1);
 
     await execute(api.url, `mutation($id: ID!) { stopRaffle(raffleId: $id) { __typename } }`, { id: raffle.id });
+    await eventually(() => expect(fake.twitch.eventsub.sessionIds()).toEqual([]));
     const whole = await startKeywordRaffle(api, streamer.id, { sharedChat: 'WHOLE_SESSION' });
     await waitForChatSubscriptions(fake.twitch, streamer.twitchUserId);
     say(fake.twitch, fromGuest, 'sorteio', { source: guest });
