@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard,fairness] [--strict] [--out bench/results.json]
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard,fairness,chat-ingest] [--strict] [--out bench/results.json]
  *
  * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
  * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runApi, type ApiResult } from './api.bench';
+import { runChatIngest, type ChatIngestResult } from './chat-ingest.bench';
 import { runChatters, type ChattersResult } from './chatters.bench';
 import { runDashboard, type DashboardResult } from './dashboard.bench';
 import { runDraw, type DrawResult } from './draw.bench';
@@ -21,7 +22,7 @@ import { runFairness, type FairnessResult } from './fairness.bench';
 import { createBenchContext } from './lib/context';
 import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
 
-const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'dashboard', 'fairness'] as const;
+const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'chat-ingest', 'dashboard', 'fairness'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -48,6 +49,7 @@ const TARGETS = {
   dashboardInitialJsBytes: 250 * 1024,
   /** StreamerByGuild: pg floor req/s over the API's. */
   apiPgRatio: 2,
+  chatMessagesPerSecond: 2_000,
 };
 
 const plan = smoke
@@ -55,6 +57,7 @@ const plan = smoke
       fanout: { sizes: [200], events: 3, clientProcesses: 1 },
       draw: { sizes: [20, 1_000], iterations: () => 100, roundSeconds: 1, parallelRaffles: 0 },
       chatters: { chatters: 10_000, pageLatencyMs: 20, trials: 1 },
+      chatIngest: { messages: 5_000, trials: 1 },
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
       fairness: { drandRounds: 3, sealedRounds: 20, entrants: 1_000, proofEntrants: 10_000, periodSeconds: 1 },
@@ -68,6 +71,7 @@ const plan = smoke
         parallelRaffles: 8,
       },
       chatters: { chatters: 100_000, pageLatencyMs: 50, trials: 3 },
+      chatIngest: { messages: 40_000, trials: 3 },
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
       dashboard: { trials: 5 },
       fairness: { drandRounds: 20, sealedRounds: 200, entrants: 1_000, proofEntrants: 100_000, periodSeconds: 1 },
@@ -79,7 +83,15 @@ if (process.env.BENCH_FANOUT_SIZES) plan.fanout.sizes = process.env.BENCH_FANOUT
 const started = new Date();
 const loadAtStart = os.loadavg();
 const context = await createBenchContext(smoke);
-const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult; dashboard?: DashboardResult; fairness?: FairnessResult } = {};
+const results: {
+  fanout?: FanoutResult[];
+  draw?: DrawResult;
+  chatters?: ChattersResult;
+  api?: ApiResult;
+  chatIngest?: ChatIngestResult;
+  dashboard?: DashboardResult;
+  fairness?: FairnessResult;
+} = {};
 const problems: string[] = [];
 const failures: string[] = [];
 
@@ -104,6 +116,7 @@ try {
       if (name === 'api') results.api = await runApi(context, plan.api);
       if (name === 'dashboard') results.dashboard = await runDashboard(context, plan.dashboard);
       if (name === 'fairness') results.fairness = await runFairness(context, plan.fairness);
+      if (name === 'chat-ingest') results.chatIngest = await runChatIngest(context, plan.chatIngest);
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
@@ -121,6 +134,7 @@ problems.push(
   ...(results.api?.problems ?? []),
   ...(results.dashboard?.problems ?? []),
   ...(results.fairness?.problems ?? []),
+  ...(results.chatIngest?.problems ?? []),
 );
 const finished = new Date();
 const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
@@ -169,6 +183,18 @@ function tableRows(): Row[] {
   const rows: Row[] = [];
   // Targets are checked on full runs only: smoke sizes are too small to say anything about them.
   const check = (ok: boolean) => (smoke ? undefined : ok);
+  const ingest = results.chatIngest;
+  if (ingest) {
+    rows.push({
+      bench: 'chat-ingest',
+      case: `chat messages → entries over EventSub WS, ${ingest.messages} msgs (${ingest.entriesPerTrial} entries) × ${ingest.trials}`,
+      measured: perSecond(ingest.rate),
+      floor: Number.isNaN(ingest.floorRate) ? 'n/a (PGlite)' : `${perSecond(ingest.floorRate)} (bare pg batches)`,
+      ratio: Number.isNaN(ingest.floorRate) ? '' : `×${(ingest.floorRate / ingest.rate).toFixed(2)} slower`,
+      target: `≥ ${TARGETS.chatMessagesPerSecond}/s`,
+      ok: check(ingest.rate >= TARGETS.chatMessagesPerSecond),
+    });
+  }
   for (const result of results.fanout ?? []) {
     const spread = `${result.subscribers} subs / ${result.instances} inst.`;
     rows.push({

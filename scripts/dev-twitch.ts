@@ -23,6 +23,7 @@ console.log(`TWITCH_CLIENT_ID=${twitch.clientId}`);
 console.log(`TWITCH_CLIENT_SECRET=${twitch.clientSecret}`);
 console.log(`TWITCH_AUTH_URL=${twitch.authUrl}`);
 console.log(`TWITCH_API_URL=${twitch.apiUrl}`);
+console.log(`TWITCH_EVENTSUB_WS_URL=${twitch.eventsubUrl}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -4221,13 +4221,18 @@ function isHex(value, bytes) {
   return bytes === void 0 || value.length === bytes * 2;
 }
 function compareUtf8(a, b) {
-  const x = utf8ToBytes(a);
-  const y = utf8ToBytes(b);
-  const length = Math.min(x.length, y.length);
+  const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i += 1) {
-    if (x[i] !== y[i]) return x[i] - y[i];
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xSurrogate = x >= 55296 && x <= 57343;
+      const ySurrogate = y >= 55296 && y <= 57343;
+      if (xSurrogate === ySurrogate) return x - y;
+      return xSurrogate ? 1 : -1;
+    }
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 // src/fairness/quicknet.ts
@@ -4291,6 +4296,9 @@ function checkCount(kind, id, value) {
   }
 }
 function sortedUnique(entries, idOf, kind) {
+  let ordered = true;
+  for (let i = 1; i < entries.length && ordered; i += 1) ordered = compareUtf8(idOf(entries[i - 1]), idOf(entries[i])) < 0;
+  if (ordered) return [...entries];
   const sorted = [...entries].sort((a, b) => compareUtf8(idOf(a), idOf(b)));
   for (let i = 1; i < sorted.length; i += 1) {
     if (idOf(sorted[i]) === idOf(sorted[i - 1])) throw new CanonicalInputError(`duplicate ${kind} id ${JSON.stringify(idOf(sorted[i]))}`);
@@ -4476,8 +4484,8 @@ function pickByRunningSum(entries, weightOf, target) {
   throw new RangeError(`target ${target} is not below the total ${sum}`);
 }
 function deriveRound(seed, inputs) {
-  const items = canonicalItems(inputs.items);
-  const entrants = canonicalEntrants(inputs.entrants);
+  const items = inputs.alreadyCanonical ? inputs.items : canonicalItems(inputs.items);
+  const entrants = inputs.alreadyCanonical ? inputs.entrants : canonicalEntrants(inputs.entrants);
   const totalWeight = items.reduce((sum, item) => sum + item.weight, 0);
   const totalTickets = entrants.reduce((sum, entrant) => sum + entrant.tickets, 0);
   const none = { prizeTarget: null, itemId: null, winnerTarget: null, winnerUserId: null, totalWeight, totalTickets };

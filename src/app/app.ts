@@ -108,6 +108,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       tokenEncryptionKeys: config.tokenEncryptionKeys,
       db,
       logger: logger.child({ subsystem: 'twitch' }),
+      instanceId,
       publicUrl: () => publicUrlOf(config, listeningPort),
       rounds: () => rounds,
       // A link that ends (unlinked, or revoked at Twitch) logs its owner out everywhere, in the
@@ -193,6 +194,10 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
         requiresTwitchLink: twitch.configured,
         seeds,
         defaultFairness: config.fairness.defaultMode === 'drand' ? 'DRAND' : 'SEALED',
+        // A keyword raffle's chat is read from its start, not from the next lease poll.
+        onStarted: (raffle) => {
+          if (raffle.entryMode === 'KEYWORD' || raffle.claimSeconds > 0) twitch?.chatStarted();
+        },
       }),
       proofs,
       twitch,
@@ -284,7 +289,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       scheduler?.abandon();
       void retention?.stop();
       void outbox?.stop();
-      void twitch?.stop();
+      void twitch?.abandon();
       await closeHttp?.();
       await events?.close();
       await database?.close().catch(() => {});

@@ -59,6 +59,12 @@ const environmentSchema = z
     TWITCH_API_URL: z.url().default('https://api.twitch.tv/helix'),
     /** Twitch asks apps to validate every user token at startup and hourly. */
     TWITCH_VALIDATE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
+    /** EventSub WebSocket (chat for keyword entry and claims). */
+    TWITCH_EVENTSUB_WS_URL: z.url({ protocol: /^wss?$/ }).default('wss://eventsub.wss.twitch.tv/ws'),
+    TWITCH_EVENTSUB_KEEPALIVE_SECONDS: z.coerce.number().int().min(10).max(600).default(30),
+    /** One instance reads a streamer's chat: its lease, and how often leases are taken/renewed. */
+    TWITCH_CHAT_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
+    TWITCH_CHAT_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(2_000),
     /** How long one Get Chatters snapshot serves the rounds of a streamer. */
     TWITCH_CHATTERS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
     /** Twitch chat announcements: outbox polling, attempts before FAILED, first retry delay (doubles). */
@@ -131,6 +137,8 @@ export interface TwitchConfig {
   apiUrl: string;
   validateIntervalMs: number;
   chattersCacheMs: number;
+  /** EventSub over WebSocket: the server URL, the keepalive asked for, the chat lease and poll. */
+  eventsub: { url: string; keepaliveTimeoutSeconds: number; leaseSeconds: number; pollMs: number };
 }
 
 /** The secrets createApp needs; in development `resolveSecrets` (dev-secrets.ts) fills in missing ones. */
@@ -232,6 +240,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
             apiUrl: env.TWITCH_API_URL.replace(/\/+$/, ''),
             validateIntervalMs: env.TWITCH_VALIDATE_INTERVAL_MS,
             chattersCacheMs: env.TWITCH_CHATTERS_CACHE_MS,
+            eventsub: {
+              url: env.TWITCH_EVENTSUB_WS_URL,
+              keepaliveTimeoutSeconds: env.TWITCH_EVENTSUB_KEEPALIVE_SECONDS,
+              leaseSeconds: env.TWITCH_CHAT_LEASE_SECONDS,
+              pollMs: env.TWITCH_CHAT_POLL_MS,
+            },
           }
         : null,
     outbox: {

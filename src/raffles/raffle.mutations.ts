@@ -5,6 +5,7 @@ import { commonErrors } from '../graphql/error-types';
 import { roundIdOrNull } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
 import { FairnessModeEnum } from './raffle.type';
+import { RaffleEntryInput, RaffleLuckInput, SharedChatModeType, startRaffleEntryFields } from '../entry/raffle-entry.type';
 
 const StartRaffleInput = builder.inputType('StartRaffleInput', {
   fields: (t) => ({
@@ -13,6 +14,10 @@ const StartRaffleInput = builder.inputType('StartRaffleInput', {
     drawChance: t.float({ defaultValue: 1, description: 'Chance (0, 1] that a round draws at all.' }),
     allowRepeatWinners: t.boolean({ defaultValue: false, description: 'Whether one person may win twice.' }),
     fairness: t.field({ type: FairnessModeEnum, description: 'Where rounds take their randomness (FAIRNESS.md); default RAFFLE_FAIRNESS_DEFAULT.' }),
+    entry: t.field({ type: RaffleEntryInput, description: 'How people enter (default: everyone present in the chat).' }),
+    luck: t.field({ type: RaffleLuckInput }),
+    claimSeconds: t.int({ defaultValue: 0, description: startRaffleEntryFields.claimDescription }),
+    sharedChat: t.field({ type: SharedChatModeType, defaultValue: 'OWN_CHAT' }),
   }),
 });
 

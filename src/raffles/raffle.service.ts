@@ -9,13 +9,14 @@ import {
   type FieldProblem,
 } from '../errors/domain-errors';
 import { Prisma, type FairnessMode, type Raffle, type Round } from '../generated/prisma/client';
+import { parseEntryOptions, type EntryOptionsInput } from '../entry/entry-options';
 import type { RaffleEvents } from './raffle-events';
 import type { RoundRunner } from './round-runner';
 import type { ServerSeedVault } from './server-seed-vault';
 
 export const INTERVAL_MAX_SECONDS = 86_400;
 
-export interface StartRaffleInput {
+export interface StartRaffleInput extends EntryOptionsInput {
   streamerId: string;
   intervalSeconds: number;
   drawChance?: number | null;
@@ -33,6 +34,8 @@ export interface RaffleServiceDeps {
   /** Sealed raffles get their serverSeed here, at start. */
   seeds: ServerSeedVault;
   defaultFairness: FairnessMode;
+  /** After a raffle started (committed): e.g. start reading the chat of a keyword raffle now. */
+  onStarted?(raffle: Raffle): void;
 }
 
 export class RaffleService {
@@ -50,15 +53,17 @@ export class RaffleService {
     if (!Number.isFinite(drawChance) || drawChance <= 0 || drawChance > 1) {
       problems.push({ path: ['input', 'drawChance'], message: 'drawChance must be greater than 0 and at most 1' });
     }
-    if (problems.length > 0) throw new ValidationError(problems);
-
     const { db } = this.deps;
     const streamer = await db.streamer.findUnique({
       where: { id: input.streamerId },
-      include: { credential: { select: { streamerId: true } } },
+      include: { credential: { select: { streamerId: true, scopes: true } } },
     });
     if (!streamer) throw new NotFoundError('Streamer', input.streamerId);
     if (this.deps.requiresTwitchLink && !streamer.credential) throw new TwitchNotLinkedError();
+    // The scopes the streamer granted decide whether keyword entry and presence luck can work.
+    const entry = parseEntryOptions(input, { scopes: this.deps.requiresTwitchLink ? (streamer.credential?.scopes ?? []) : null });
+    problems.push(...entry.problems);
+    if (problems.length > 0) throw new ValidationError(problems);
     const running = await db.raffle.findFirst({ where: { streamerId: streamer.id, status: 'RUNNING' } });
     if (running) throw new RaffleAlreadyRunningError(running.id);
     const stock = await db.item.count({ where: { streamerId: streamer.id, removedAt: null, remaining: { gt: 0 } } });
@@ -77,11 +82,13 @@ export class RaffleService {
           intervalSeconds: input.intervalSeconds,
           drawChance,
           allowRepeatWinners: input.allowRepeatWinners ?? false,
+          ...entry.options,
           startedAt: new Date(now),
           nextRoundAt: new Date(now + input.intervalSeconds * 1000),
         },
       });
       this.deps.events.raffleStarted(raffle);
+      this.deps.onStarted?.(raffle);
       return raffle;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

@@ -22,6 +22,8 @@ import { TwitchCredentialStore } from './credentials/credential-store';
 import { createTokenCipher } from '../crypto/token-cipher';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { TwitchTokenValidator } from './credentials/token-validator';
+import { PresenceLuck } from '../entry/presence-luck';
+import { ChatConsumer } from './eventsub/chat-consumer';
 import { TwitchLinkService } from './link/link.service';
 import { endRafflesOfUnlinkedStreamer } from './link/unlinked-raffles';
 import { twitchCallbackRoutes } from './twitch-callback.route';
@@ -35,6 +37,8 @@ export interface TwitchFeatureDeps {
   tokenEncryptionKeys: readonly Buffer[];
   db: Db;
   logger: Logger;
+  /** This instance (the owner of chat leases). */
+  instanceId: string;
   /** PUBLIC_URL, or the local URL once the server listens. */
   publicUrl(): string;
   /** The app's round runner (built after the chatter source, hence late). */
@@ -61,6 +65,10 @@ export interface TwitchRuntime {
   credentials: TwitchCredentialStore;
   validator: TwitchTokenValidator;
   chatters: TwitchChatterSource;
+  /** Reads the chat of streamers with keyword raffles (EventSub), one instance per streamer. */
+  chat: ChatConsumer;
+  /** Presence-mode luck: chatters' roles from Helix (batched, cached). Not wired into rounds yet. */
+  luck: PresenceLuck;
 }
 
 export interface TwitchFeature {
@@ -75,7 +83,11 @@ export interface TwitchFeature {
   /** The outbox rows a winning round of this streamer gets. */
   outboxChannels(streamer: Pick<Streamer, 'twitchUserId'>): string[];
   start(): void;
+  /** A raffle that reads chat started: take its streamer's chat lease now. */
+  chatStarted(): void;
   stop(): Promise<void>;
+  /** Like a crash (kill): stop without releasing chat leases. */
+  abandon(): Promise<void>;
 }
 
 export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
@@ -112,10 +124,21 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
       : {},
     // A linked streamer has a Twitch user id (ending a link clears it with the tokens).
     outboxChannels: (streamer) => (runtime && streamer.twitchUserId ? [TWITCH_CHAT_CHANNEL] : []),
-    start: () => runtime?.validator.start(),
+    start: () => {
+      runtime?.validator.start();
+      runtime?.chat.start();
+    },
+    chatStarted: () => {
+      void runtime?.chat.pollNow().catch((error: unknown) => logger.warn({ err: String(error) }, 'chat poll after a raffle start failed'));
+    },
     stop: async () => {
+      await runtime?.chat.stop();
       await runtime?.validator.stop();
       await runtime?.stopEnding();
+    },
+    abandon: async () => {
+      await runtime?.chat.stop({ release: false });
+      await runtime?.validator.stop();
     },
   };
 }
@@ -167,6 +190,17 @@ function createRuntime(deps: TwitchFeatureDeps, twitch: TwitchConfig): TwitchRun
     logger: logger.child({ component: 'validate' }),
     intervalMs: twitch.validateIntervalMs,
   });
+  const chat = new ChatConsumer({
+    db,
+    helix,
+    credentials,
+    logger: logger.child({ component: 'chat' }),
+    instanceId: deps.instanceId,
+    url: twitch.eventsub.url,
+    keepaliveTimeoutSeconds: twitch.eventsub.keepaliveTimeoutSeconds,
+    leaseSeconds: twitch.eventsub.leaseSeconds,
+    pollMs: twitch.eventsub.pollMs,
+  });
   return {
     auth,
     helix,
@@ -174,6 +208,8 @@ function createRuntime(deps: TwitchFeatureDeps, twitch: TwitchConfig): TwitchRun
     credentials,
     validator,
     chatters,
+    chat,
+    luck: new PresenceLuck({ helix, credentials }),
     stopEnding: async () => {
       await Promise.allSettled(ending);
     },

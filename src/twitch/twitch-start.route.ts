@@ -40,10 +40,18 @@ const SCOPE_TEXT: Record<Language, Record<string, string>> = {
   pt: {
     'moderator:read:chatters': 'ver a lista de pessoas no seu chat (para sortear entre elas)',
     'user:write:chat': 'enviar mensagens no seu chat em seu nome (o anúncio de cada vencedor)',
+    'user:read:chat': 'ler as mensagens do seu chat (para quem entra com a palavra-chave e o resgate)',
+    'channel:read:subscriptions': 'ver quem é inscrito no seu canal (sorte extra para inscritos)',
+    'channel:read:vips': 'ver os VIPs do seu canal (sorte extra para VIPs)',
+    'moderation:read': 'ver os moderadores do seu canal (sorte extra para moderadores)',
   },
   en: {
     'moderator:read:chatters': 'read the list of people in your chat (to draw among them)',
     'user:write:chat': 'send chat messages as you (the announcement of each winner)',
+    'user:read:chat': 'read the messages in your chat (who entered with the keyword, claims)',
+    'channel:read:subscriptions': "see your channel's subscribers (extra luck for subscribers)",
+    'channel:read:vips': "see your channel's VIPs (extra luck for VIPs)",
+    'moderation:read': "see your channel's moderators (extra luck for moderators)",
   },
 };
 

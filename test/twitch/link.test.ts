@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenCipher } from '../../src/crypto/token-cipher';
 import { createTwitchAuthClient } from '../../src/twitch/api';
 import { twitchTokenBinding } from '../../src/twitch/credentials/credential-store';
+import { TWITCH_SCOPES } from '../../src/twitch/link/link.service';
 import { launchBrowser } from '../support/browser';
 import { describeWith } from '../support/describe-with';
 import { newGuildId } from '../support/factories';
@@ -137,7 +138,7 @@ describe('the link the bot hands out', () => {
     expect(twitch.searchParams.get('response_type')).toBe('code');
     expect(twitch.searchParams.get('client_id')).toBe(fake.twitch.clientId);
     expect(twitch.searchParams.get('redirect_uri')).toBe(`http://localhost:${api.port}/auth/twitch/callback`);
-    expect(twitch.searchParams.get('scope')).toBe('moderator:read:chatters user:write:chat');
+    expect(twitch.searchParams.get('scope')).toBe(TWITCH_SCOPES.join(' '));
     expect(twitch.searchParams.get('state')).toBe(state);
     // Twitch shows its consent page even to someone who approved the app before.
     expect(twitch.searchParams.get('force_verify')).toBe('true');
@@ -242,7 +243,7 @@ describe('bound to the browser that pressed the start page button (issue 10 item
     const startUrl = await startNamed(guildA, "Attacker's server");
     const state = new URL(startUrl).searchParams.get('state')!;
     const auth = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'unused' });
-    const crafted = auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: RAFFLE_SCOPES, state });
+    const crafted = auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: TWITCH_SCOPES, state });
     fake.twitch.setConsent({ userId: victim.id });
     const back = await followAuthorize(crafted);
     const exchangesBefore = fake.twitch.requestCount('/oauth2/token');
@@ -350,7 +351,7 @@ describe('linking in the browser', () => {
     expect(streamerByGuild).toMatchObject({ guildId, linked: true, twitchUserId: user.id, login: user.login, displayName: user.displayName });
     const status = await streamerStatus(api, streamerByGuild.id);
     expect(status.twitchStatus).toMatchObject({ linked: true, unlinkedReason: null });
-    expect(status.twitchStatus.scopes.sort()).toEqual([...RAFFLE_SCOPES].sort());
+    expect(status.twitchStatus.scopes.sort()).toEqual([...TWITCH_SCOPES].sort());
     expect(status.twitchStatus.lastValidatedAt).toBeTruthy();
 
     // The same link again: the state was used.
@@ -368,7 +369,7 @@ describe('linking in the browser', () => {
     const state = new URL(await startLink(api, guildId)).searchParams.get('state')!;
     const auth = createTwitchAuthClient({ authUrl: fake.twitch.authUrl, clientId: fake.twitch.clientId, clientSecret: 'unused' });
     const back = await followAuthorize(
-      auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: RAFFLE_SCOPES, state }),
+      auth.authorizeUrl({ redirectUri: `http://localhost:${api.port}/auth/twitch/callback`, scopes: TWITCH_SCOPES, state }),
     );
     expect((await api.services.db.twitchLinkState.findMany({ where: { guildId } }))[0]!.bindingHash).toBeNull();
     const variables = { code: back.searchParams.get('code')!, state: back.searchParams.get('state')! };

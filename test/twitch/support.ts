@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { TwitchAuthClient } from '../../src/twitch/api';
-import { createFakeTwitch, type FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
+import { createFakeTwitch, type FakeTwitch, type FakeTwitchOptions } from '../stand-ins/twitch/fake-twitch.js';
 import { newGuildId } from '../support/factories.js';
 import { contractOperation, execute } from '../support/graphql.js';
 import { createScratchDatabase, realPostgresUrl } from '../support/services.js';
@@ -52,6 +52,8 @@ export function twitchEnv(twitch: FakeTwitch, extra: Record<string, string | und
     TWITCH_CLIENT_SECRET: twitch.clientSecret,
     TWITCH_AUTH_URL: twitch.authUrl,
     TWITCH_API_URL: twitch.apiUrl,
+    TWITCH_EVENTSUB_WS_URL: twitch.eventsubUrl,
+    TWITCH_CHAT_POLL_MS: '250',
     OUTBOX_POLL_MS: '100',
     OUTBOX_RETRY_BASE_MS: '50',
     ...extra,
@@ -81,13 +83,13 @@ export interface FakeTwitchFixture {
  * `per: 'file'`) and, afterwards, stop the apps and drop the databases made through the fixture,
  * then close the stand-in.
  */
-export function useFakeTwitch(options: { per?: 'test' | 'file' } = {}): FakeTwitchFixture {
+export function useFakeTwitch(options: { per?: 'test' | 'file'; twitch?: FakeTwitchOptions } = {}): FakeTwitchFixture {
   let current: FakeTwitch | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const defer = (cleanup: () => Promise<void>) => void cleanups.push(cleanup);
   const [before, after] = options.per === 'file' ? [beforeAll, afterAll] : [beforeEach, afterEach];
   before(async () => {
-    current = await createFakeTwitch();
+    current = await createFakeTwitch(options.twitch);
   });
   after(async () => {
     try {

@@ -49,6 +49,8 @@ export interface HelixRequest {
   rateLimitKey?: string;
   /** Safe to repeat: also retried after timeouts, network errors and any 5xx. */
   idempotent: boolean;
+  /** Statuses that mean a documented limit here, not throttling: thrown at once (e.g. EventSub's 429). */
+  notRetried?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -119,7 +121,8 @@ export function createHelixTransport(options: HelixTransportOptions): HelixTrans
           throw new HelixUnauthorizedError(endpoint, message, attempts);
         }
 
-        const retryable = ALWAYS_RETRYABLE.has(status) || (request.idempotent && status >= 500);
+        const retryable =
+          !request.notRetried?.includes(status) && (ALWAYS_RETRYABLE.has(status) || (request.idempotent && status >= 500));
         if (retryable && attempts < policy.maxAttempts) {
           const resetWait = status === 429 ? gate.waitAfterThrottle(bucketKey) : null;
           const waitMs =

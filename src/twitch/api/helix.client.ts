@@ -80,6 +80,32 @@ export interface SentChatMessage {
   dropReason?: ChatDropReason;
 }
 
+export interface CreateEventSubSubscriptionParams {
+  type: string;
+  version: string;
+  condition: Record<string, string>;
+  /** The WebSocket session id from session_welcome. */
+  sessionId: string;
+  /** A user access token (WebSocket transports take only those). */
+  token: AccessTokenSource;
+  /** The token's user, for the rate-limit bucket. */
+  userId: string;
+  signal?: AbortSignal;
+}
+
+export interface CreatedEventSubSubscription {
+  id: string;
+  status: string;
+  type: string;
+  cost: number;
+  total: number;
+  totalCost: number;
+  maxTotalCost: number;
+}
+
+/** The channel roles Helix can list for given users (100 ids per call). */
+export type ChannelRole = 'moderator' | 'vip' | 'subscriber';
+
 export interface HelixClient {
   /** No ids/logins: the token's own user. At most 100 ids and logins together. */
   getUsers(
@@ -92,7 +118,36 @@ export interface HelixClient {
   getAllChatters(params: GetChattersParams): Promise<AllChatters>;
   /** Throws ChatMessageTooLongError (no request made) over 500 characters. */
   sendChatMessage(params: SendChatMessageParams): Promise<SentChatMessage>;
+  /**
+   * Create EventSub Subscription with the WebSocket transport. 400 / 403 / 409 / 429 are thrown
+   * as HelixError at once (not retried): they are answers about the subscription, not throttling.
+   */
+  createEventSubSubscription(params: CreateEventSubSubscriptionParams): Promise<CreatedEventSubSubscription>;
+  /**
+   * Which of these users (at most 100) hold the role in the broadcaster's channel: Get Moderators
+   * (moderation:read), Get VIPs (channel:read:vips), Get Broadcaster Subscriptions
+   * (channel:read:subscriptions), each filtered by user_id.
+   */
+  usersWithRole(
+    role: ChannelRole,
+    params: { broadcasterId: string; userIds: readonly string[]; token: AccessTokenSource; signal?: AbortSignal },
+  ): Promise<Set<string>>;
 }
+
+const ROLE_ENDPOINTS: Record<ChannelRole, string> = {
+  moderator: '/moderation/moderators',
+  vip: '/channels/vips',
+  subscriber: '/subscriptions',
+};
+
+const eventSubResponseSchema = z.object({
+  data: z.array(z.object({ id: z.string(), status: z.string(), type: z.string(), cost: z.number() })).min(1),
+  total: z.number(),
+  total_cost: z.number(),
+  max_total_cost: z.number(),
+});
+
+const roleMembersSchema = z.object({ data: z.array(z.object({ user_id: z.string() })) });
 
 const usersResponseSchema = z.object({
   data: z.array(
@@ -231,6 +286,54 @@ export function createHelixClient(options: HelixClientOptions): HelixClient {
         isSent: result.is_sent,
         ...(result.drop_reason ? { dropReason: { code: result.drop_reason.code, message: result.drop_reason.message } } : {}),
       };
+    },
+
+    async createEventSubSubscription({ type, version, condition, sessionId, token, userId, signal }) {
+      const body = await transport.request({
+        method: 'POST',
+        path: '/eventsub/subscriptions',
+        json: { type, version, condition, transport: { method: 'websocket', session_id: sessionId } },
+        token,
+        rateLimitKey: `user:${userId}`,
+        idempotent: false,
+        notRetried: [400, 403, 409, 429],
+        ...(signal ? { signal } : {}),
+      });
+      const parsed = eventSubResponseSchema.safeParse(body);
+      if (!parsed.success) throw new HelixError('POST /eventsub/subscriptions', 202, 'unexpected response shape');
+      const created = parsed.data.data[0]!;
+      return {
+        id: created.id,
+        status: created.status,
+        type: created.type,
+        cost: created.cost,
+        total: parsed.data.total,
+        totalCost: parsed.data.total_cost,
+        maxTotalCost: parsed.data.max_total_cost,
+      };
+    },
+
+    async usersWithRole(role, { broadcasterId, userIds, token, signal }) {
+      if (userIds.length > MAX_USERS_PER_REQUEST) throw new RangeError(`at most ${MAX_USERS_PER_REQUEST} user ids per role lookup`);
+      const found = new Set<string>();
+      if (userIds.length === 0) return found;
+      const query = new URLSearchParams({ broadcaster_id: broadcasterId });
+      for (const id of userIds) query.append('user_id', id);
+      if (role !== 'subscriber') query.set('first', '100');
+      const path = ROLE_ENDPOINTS[role];
+      const body = await transport.request({
+        method: 'GET',
+        path,
+        query,
+        token,
+        rateLimitKey: `user:${broadcasterId}`,
+        idempotent: true,
+        ...(signal ? { signal } : {}),
+      });
+      const parsed = roleMembersSchema.safeParse(body);
+      if (!parsed.success) throw new HelixError(`GET ${path}`, 200, 'unexpected response shape');
+      for (const member of parsed.data.data) found.add(member.user_id);
+      return found;
     },
   };
   return client;

@@ -35,9 +35,19 @@ import { describe, type TwitchCredentialStore } from '../credentials/credential-
 /**
  * Get Chatters needs moderator:read:chatters; Send Chat Message with a user access token needs
  * user:write:chat only (user:bot / channel:bot are for app access tokens), and the broadcaster
- * sends as themselves, so nothing else is asked for.
+ * sends as themselves; reading the chat over EventSub (channel.chat.message with user_id =
+ * broadcaster_user_id) needs user:read:chat. A link without these is refused.
  */
-export const TWITCH_SCOPES = ['moderator:read:chatters', 'user:write:chat'] as const;
+export const TWITCH_REQUIRED_SCOPES = ['moderator:read:chatters', 'user:write:chat', 'user:read:chat'] as const;
+
+/**
+ * Asked for too, not required: presence-mode luck reads roles (Get Broadcaster Subscriptions,
+ * Get VIPs, Get Moderators). Without them such a raffle answers a ValidationError.
+ */
+export const TWITCH_LUCK_SCOPES = ['channel:read:subscriptions', 'channel:read:vips', 'moderation:read'] as const;
+
+/** Everything the link asks Twitch for. */
+export const TWITCH_SCOPES = [...TWITCH_REQUIRED_SCOPES, ...TWITCH_LUCK_SCOPES] as const;
 
 export const LINK_STATE_TTL_MS = 10 * 60_000;
 export const CALLBACK_PATH = '/auth/twitch/callback';
@@ -229,7 +239,7 @@ export class TwitchLinkService {
     }
 
     const tokens = await this.exchange(auth, input.code);
-    const missing = TWITCH_SCOPES.filter((scope) => !tokens.scopes.includes(scope));
+    const missing = TWITCH_REQUIRED_SCOPES.filter((scope) => !tokens.scopes.includes(scope));
     if (missing.length > 0) {
       await this.revokeQuietly(auth, tokens, 'missing scopes');
       throw new TwitchLinkError(

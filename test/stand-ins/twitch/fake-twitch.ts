@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { FakeChatterInput, RosterOptions } from './chatters.js';
 import { handleHelix } from './helix-routes.js';
 import { sendJson, sendOAuthError, type Exchange, type RequestLogEntry } from './http.js';
+import type { FakeEventSub, FakeEventSubOptions } from './eventsub/fake-eventsub.js';
 import { handleOAuth } from './oauth-routes.js';
 import {
   FakeTwitchState,
@@ -40,6 +41,8 @@ export interface FakeTwitchOptions {
   accessTokenTtlSeconds?: number;
   /** Registered redirect URIs; default: any absolute URL is accepted. */
   redirectUris?: string[];
+  /** The EventSub WebSocket server (keepalive, windows). */
+  eventsub?: FakeEventSubOptions;
   /** Default 0 (random). */
   port?: number;
   host?: string;
@@ -51,6 +54,10 @@ export interface FakeTwitch {
   readonly authUrl: string;
   /** baseUrl + '/helix' (TWITCH_API_URL). */
   readonly apiUrl: string;
+  /** ws://…/ws (TWITCH_EVENTSUB_WS_URL). */
+  readonly eventsubUrl: string;
+  /** The EventSub WebSocket server: sessions, subscriptions, messages and failure switches. */
+  readonly eventsub: FakeEventSub;
   readonly clientId: string;
   readonly clientSecret: string;
 
@@ -58,6 +65,8 @@ export interface FakeTwitch {
   addUser(user: FakeUserInput): FakeUser;
   /** Lets `userId` read `broadcasterId`'s chatters with their own token. */
   addModerator(broadcasterId: string, userId: string): void;
+  /** Makes `userId` a VIP or a subscriber of `broadcasterId` (Get VIPs, Get Broadcaster Subscriptions). */
+  addRole(role: 'vip' | 'subscriber', broadcasterId: string, userId: string): void;
   /** What the user does on the next GET /oauth2/authorize (approve with scopes, or deny). */
   setConsent(consent: ConsentInput): void;
   /** Mints a token pair without the browser dance (scopes as given). */
@@ -98,6 +107,7 @@ export async function createFakeTwitch(options: FakeTwitchOptions = {}): Promise
     bucketSize: options.bucketSize ?? 800,
     bucketWindowMs: options.bucketWindowMs ?? 60_000,
     pageLatencyMs: options.pageLatencyMs ?? 0,
+    ...(options.eventsub ? { eventsub: options.eventsub } : {}),
   });
 
   let closed: Promise<void> | undefined;
@@ -120,18 +130,23 @@ export async function createFakeTwitch(options: FakeTwitchOptions = {}): Promise
     });
   });
 
+  server.on('upgrade', (req, socket, head) => state.eventsub.handleUpgrade(req, socket, head));
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const address = server.address() as AddressInfo;
   const baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  state.eventsub.setBaseUrl(baseUrl);
 
   return {
     baseUrl,
     authUrl: `${baseUrl}/oauth2`,
     apiUrl: `${baseUrl}/helix`,
+    eventsubUrl: state.eventsub.url,
+    eventsub: state.eventsub,
     clientId: state.options.clientId,
     clientSecret: state.options.clientSecret,
     addUser: (user) => state.addUser(user),
     addModerator: (broadcasterId, userId) => state.addModerator(broadcasterId, userId),
+    addRole: (role, broadcasterId, userId) => state.addRole(role, broadcasterId, userId),
     setConsent: (consent) => state.setConsent(consent),
     issueToken: ({ userId, scopes, expiresInSeconds }) =>
       state.issueGrant(state.options.clientId, userId, scopes, expiresInSeconds),
@@ -166,7 +181,11 @@ export async function createFakeTwitch(options: FakeTwitchOptions = {}): Promise
     get refreshCount() {
       return state.refreshCount;
     },
-    close: () => (closed ??= close(server)),
+    close: () =>
+      (closed ??= (() => {
+        state.eventsub.shutdown();
+        return close(server);
+      })()),
   };
 }
 

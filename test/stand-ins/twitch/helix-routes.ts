@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authorizationParts, readBody, sendHelixError, sendJson, type Exchange, type HeaderMap } from './http.js';
+import { createEventSubSubscription } from './eventsub/routes.js';
 import type { AccessTokenRecord, FakeTwitchState } from './state.js';
 
 const MAX_MESSAGE_LENGTH = 500;
@@ -49,6 +50,14 @@ export async function handleHelix(state: FakeTwitchState, ex: Exchange): Promise
       return getChatters(state, call);
     case 'POST /helix/chat/messages':
       return sendChatMessage(state, call);
+    case 'GET /helix/moderation/moderators':
+      return getRoleMembers(state, call, 'moderation:read', state.moderators);
+    case 'GET /helix/channels/vips':
+      return getRoleMembers(state, call, 'channel:read:vips', state.vips);
+    case 'GET /helix/subscriptions':
+      return getRoleMembers(state, call, 'channel:read:subscriptions', state.subscribers);
+    case 'POST /helix/eventsub/subscriptions':
+      return createEventSubSubscription(state.eventsub, ex, token, rateHeaders);
     default:
       return sendHelixError(ex, 404, 'Not Found', rateHeaders);
   }
@@ -101,6 +110,26 @@ function getChatters(state: FakeTwitchState, call: HelixCall): void {
   const page = state.rosters.page(broadcasterId, first, params.get('after'));
   if (page === null) return fail(call, 400, 'Invalid value for "after"');
   sendJson(call.ex, 200, page, call.rateHeaders);
+}
+
+/** Get Moderators / Get VIPs / Get Broadcaster Subscriptions filtered by user_id (the broadcaster's own token). */
+function getRoleMembers(state: FakeTwitchState, call: HelixCall, scope: string, members: Map<string, Set<string>>): void {
+  const params = call.ex.url.searchParams;
+  const broadcasterId = params.get('broadcaster_id');
+  if (!broadcasterId) return fail(call, 400, 'Missing required parameter "broadcaster_id"');
+  const userIds = params.getAll('user_id');
+  if (userIds.length > MAX_USERS_LOOKUP) return fail(call, 400, 'The maximum number of user_id query parameters is 100.');
+  if (!requireScope(call, scope)) return;
+  if (broadcasterId !== call.token.userId) {
+    return fail(call, 401, "The ID in broadcaster_id must match the user ID found in the request's OAuth token.");
+  }
+  const set = members.get(broadcasterId) ?? new Set<string>();
+  const ids = userIds.length > 0 ? userIds.filter((id) => set.has(id)) : [...set];
+  const data = ids.map((id) => {
+    const user = state.users.get(id);
+    return { user_id: id, user_login: user?.login ?? `user${id}`, user_name: user?.display_name ?? `User${id}` };
+  });
+  sendJson(call.ex, 200, { data, pagination: {} }, call.rateHeaders);
 }
 
 async function sendChatMessage(state: FakeTwitchState, call: HelixCall): Promise<void> {

@@ -1,6 +1,7 @@
 /** Everything the Twitch stand-in remembers: users, grants and tokens, switches, logs. */
 import { randomBytes } from 'node:crypto';
 import { ChatterRosters } from './chatters.js';
+import { FakeEventSub, type FakeEventSubOptions } from './eventsub/fake-eventsub.js';
 import type { RequestLogEntry } from './http.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -87,6 +88,7 @@ export interface StateOptions {
   bucketSize: number;
   bucketWindowMs: number;
   pageLatencyMs: number;
+  eventsub?: FakeEventSubOptions;
 }
 
 const CODE_TTL_MS = 10 * 60_000;
@@ -94,6 +96,8 @@ const CODE_TTL_MS = 10 * 60_000;
 export class FakeTwitchState {
   readonly users = new Map<string, FakeUser>();
   readonly moderators = new Map<string, Set<string>>();
+  readonly vips = new Map<string, Set<string>>();
+  readonly subscribers = new Map<string, Set<string>>();
   readonly rosters = new ChatterRosters();
   readonly codes = new Map<string, AuthCode>();
   readonly grants = new Map<string, Grant>();
@@ -108,8 +112,11 @@ export class FakeTwitchState {
   private consent: ConsentInput | null = null;
   private defaultApprover: string | null = null;
   refreshCount = 0;
+  readonly eventsub: FakeEventSub;
 
-  constructor(readonly options: StateOptions) {}
+  constructor(readonly options: StateOptions) {
+    this.eventsub = new FakeEventSub(options.eventsub);
+  }
 
   addUser(input: FakeUserInput): FakeUser {
     const user: FakeUser = {
@@ -133,6 +140,14 @@ export class FakeTwitchState {
     const set = this.moderators.get(broadcasterId) ?? new Set<string>();
     set.add(userId);
     this.moderators.set(broadcasterId, set);
+  }
+
+  /** Adds a user to a broadcaster's VIPs or subscribers. */
+  addRole(role: 'vip' | 'subscriber', broadcasterId: string, userId: string): void {
+    const map = role === 'vip' ? this.vips : this.subscribers;
+    const set = map.get(broadcasterId) ?? new Set<string>();
+    set.add(userId);
+    map.set(broadcasterId, set);
   }
 
   isModeratorOf(broadcasterId: string, userId: string): boolean {
@@ -198,6 +213,8 @@ export class FakeTwitchState {
   }
 
   revokeUser(userId: string): number {
+    // Twitch revokes the user's EventSub subscriptions too (revocation: authorization_revoked).
+    this.eventsub.revoke(userId, 'authorization_revoked');
     let count = 0;
     for (const grant of this.grants.values()) {
       if (grant.userId === userId && !grant.revoked) {
