@@ -106,7 +106,7 @@ export function OverlayStudio({ streamerId }: { streamerId: string }) {
             <a className="button" href={overlayUrl} target="_blank" rel="noopener noreferrer" data-testid="overlay-open">{t('overlay.open')}</a>
           </div>
         )}
-        <p className="muted small">{t('overlay.obsHint')}</p>
+        <p className="muted hint">{t('overlay.obsHint')}</p>
       </div>
     </div>
   );
