@@ -39,7 +39,28 @@ try {
   await shot('stats');
 
   await page.goto(`${scene.base}/dashboard/streamers/${scene.streamer.id}/overlay`);
+  await page.getByTestId('overlay-preview').waitFor();
+  await page.locator('select[name=font]').selectOption('rounded');
+  await page.locator('input[name=backgroundColor]').fill('#14121fcc');
+  await page.getByTestId('overlay-save').click();
+  await page.getByTestId('overlay-save').filter({ hasText: 'Saved' }).waitFor();
   await shot('overlay-studio');
+
+  // The overlay page (OBS's browser source) showing the studio's test win, over a dark scene.
+  const overlay = await context.newPage();
+  await overlay.setViewportSize({ width: 1920, height: 1080 });
+  const { streamer } = await execute(scene.api.url, `query($id: ID!) { streamer(id: $id) { overlayUrl } }`, { id: scene.streamer.id });
+  await overlay.goto(streamer.overlayUrl);
+  await overlay.waitForSelector('body[data-state="connected"]');
+  await overlay.waitForTimeout(300);
+  await scene.api.services.events.whenLive();
+  await overlay.evaluate(() => document.documentElement.style.setProperty('background', '#2b2d3a'));
+  await page.getByTestId('overlay-test-win').click();
+  const card = overlay.locator('[data-testid="overlay-card"][data-test="true"]');
+  await card.waitFor({ timeout: 10_000 });
+  await card.evaluate((element) => Promise.all(element.getAnimations().map((animation) => animation.finished)));
+  await overlay.screenshot({ path: `${DOCS}overlay-test-win.png` });
+  console.log('docs/overlay-test-win.png');
   await context.close();
 } finally {
   await scene.close();

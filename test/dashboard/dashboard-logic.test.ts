@@ -3,6 +3,9 @@ import { problemsByField } from '../../clients/dashboard/src/components/problems
 import { wilsonInterval } from '../../clients/dashboard/src/features/stats/wilson';
 import { en } from '../../clients/dashboard/src/i18n/en';
 import { ptBR } from '../../clients/dashboard/src/i18n/pt-BR';
+import { readFile } from 'node:fs/promises';
+import { pickerValue, PREVIEW_FONTS, previewFont, settingsInput } from '../../clients/dashboard/src/features/overlay-studio/overlay-settings';
+import { DEFAULT_OVERLAY_SETTINGS, OVERLAY_FONTS } from '../../src/overlay/overlay-settings';
 
 describe('the Wilson interval (odds chart)', () => {
   it('matches published values and stays inside [0, 1]', () => {
@@ -52,5 +55,24 @@ describe('the dashboard strings', () => {
     const keys = (value: unknown, prefix = ''): string[] =>
       typeof value === 'string' ? [prefix] : Object.entries(value as object).flatMap(([key, inner]) => keys(inner, prefix ? `${prefix}.${key}` : key));
     expect(keys(ptBR).sort()).toEqual(keys(en).sort());
+  });
+});
+
+describe('the overlay studio', () => {
+  it('previews every font the server offers with the CSS the overlay page uses for it', async () => {
+    expect(Object.keys(PREVIEW_FONTS).sort()).toEqual([...OVERLAY_FONTS].sort());
+    const overlayPage = await readFile(new URL('../../clients/overlay/overlay.js', import.meta.url), 'utf8');
+    for (const [name, css] of Object.entries(PREVIEW_FONTS)) expect(overlayPage, name).toMatch(new RegExp(`['"]?${name}['"]?: "${css.replace(/[()]/g, '\\$&')}"`));
+    expect(previewFont('no-such-font')).toBe(PREVIEW_FONTS.system);
+  });
+
+  it('sends the whole form, the streamer\'s language as null; the picker gets #rrggbb or nothing', () => {
+    const input = settingsInput({ ...DEFAULT_OVERLAY_SETTINGS, language: '' as never });
+    expect(input).toEqual({ ...DEFAULT_OVERLAY_SETTINGS, language: null });
+    expect(settingsInput({ ...DEFAULT_OVERLAY_SETTINGS, language: 'pt-BR' }).language).toBe('pt-BR');
+    expect(pickerValue('#AABBCC80')).toBe('#aabbcc');
+    expect(pickerValue('#aabbcc')).toBe('#aabbcc');
+    expect(pickerValue('transparent')).toBeNull();
+    expect(pickerValue('red')).toBeNull();
   });
 });

@@ -56,7 +56,9 @@ describeWith({ chromium: true }, 'the overlay page applies the overlay studio (r
       });
       expect(style).toMatchObject({ color: 'rgb(17, 34, 51)', background: 'rgba(0, 0, 0, 0.5)', border: 'rgb(255, 0, 0)', zoom: '1.5' });
       expect(style.font).toMatch(/Georgia/);
-      // TOP_LEFT inside the title-safe margin (5 % of 1920×1080), wholly on the canvas.
+      // TOP_LEFT inside the title-safe margin (5 % of 1920×1080), wholly on the canvas, once the
+      // pop-in (which overshoots its size for a moment) has ended.
+      await card.evaluate((element) => Promise.all(element.getAnimations().map((animation) => animation.finished)));
       const box = (await card.boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(96 - 1);
       expect(box.x).toBeLessThan(200);

@@ -125,6 +125,12 @@ export const en = {
     testSent: 'Test win sent to the overlay',
     pending: 'The overlay studio needs a server update that is not installed yet.',
     preview: 'Preview',
+    previewLabel: 'Overlay test',
+    transparent: 'transparent',
+    streamerLanguage: "The streamer's language",
+    open: 'Open the overlay',
+    obsHint: 'Add this URL as a 1920×1080 browser source in OBS; "Send a test win" shows a card there only.',
+    fonts: { system: 'System', 'sans-serif': 'Sans serif', serif: 'Serif', monospace: 'Monospace', rounded: 'Rounded', condensed: 'Condensed' },
   },
 } as const;
 

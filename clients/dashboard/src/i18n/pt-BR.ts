@@ -126,5 +126,11 @@ export const ptBR: Strings = {
     testSent: 'Ganhador de teste enviado ao overlay',
     pending: 'O estúdio do overlay precisa de uma atualização do servidor que ainda não está instalada.',
     preview: 'Prévia',
+    previewLabel: 'Teste do overlay',
+    transparent: 'transparente',
+    streamerLanguage: 'O idioma do streamer',
+    open: 'Abrir o overlay',
+    obsHint: 'Adicione este link como fonte de navegador 1920×1080 no OBS; "Enviar ganhador de teste" mostra um card só lá.',
+    fonts: { system: 'Do sistema', 'sans-serif': 'Sem serifa', serif: 'Com serifa', monospace: 'Monoespaçada', rounded: 'Arredondada', condensed: 'Condensada' },
   },
 };

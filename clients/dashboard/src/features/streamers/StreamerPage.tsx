@@ -48,7 +48,7 @@ export function StreamerPage({ viewer, streamerId, tab }: { viewer: Viewer; stre
           <StatsPage streamerId={streamerId} />
         </Suspense>
       )}
-      {tab === 'overlay' && <OverlayStudio streamerId={streamerId} overlayUrl={streamer?.overlayUrl ?? null} />}
+      {tab === 'overlay' && <OverlayStudio streamerId={streamerId} />}
     </section>
   );
 }
