@@ -3,6 +3,7 @@
  * stand-in, the wrong-account case, one streamer per channel when Discord and the dashboard meet
  * (either way round), and sessions that end when the validator finds the token revoked.
  */
+import { TWITCH_SCOPES } from '../../src/twitch/link/link.service';
 import { describe, expect, it } from 'vitest';
 import type { FakeTwitch } from '../stand-ins/twitch/fake-twitch.js';
 import { newGuildId } from '../support/factories.js';
@@ -36,7 +37,7 @@ async function connect(api: TestApp, twitch: FakeTwitch, sessionCookie: string, 
   expect(start.status, await start.clone().text()).toBe(302);
   const authorize = new URL(start.headers.get('location') ?? '');
   expect(`${authorize.origin}${authorize.pathname}`).toBe(`${twitch.authUrl}/authorize`);
-  expect(authorize.searchParams.get('scope')?.split(' ').sort()).toEqual(['moderator:read:chatters', 'user:write:chat']);
+  expect(authorize.searchParams.get('scope')?.split(' ').sort()).toEqual([...TWITCH_SCOPES].sort());
   expect(authorize.searchParams.get('force_verify')).toBe('true');
   const binding = cookieNamed(start.headers.getSetCookie(), 'kinoyu_twitch_link');
   const callback = await followAuthorize(authorize.toString());
