@@ -315,8 +315,13 @@ describeWith({ postgres: true, redis: true }, 'provable rounds on several instan
     const db = a!.services.db;
     const commits = await db.roundCommit.findMany({ where: { raffleId: raffle.id }, orderBy: { number: 'asc' } });
     const rows = await db.round.findMany({ where: { raffleId: raffle.id }, orderBy: { number: 'asc' } });
-    expect(commits.map((commit) => commit.number)).toEqual(rows.map((row) => row.number));
-    expect(rows.map((row) => row.commitHash)).toEqual(commits.map((commit) => commit.commitHash));
+    // A scheduler may have committed the next round just before the stop: that commit stays
+    // without a round (the raffle no longer runs), and it is the only one.
+    const drawnCommits = commits.filter((commit) => commit.number <= rows.length);
+    expect(commits.length - drawnCommits.length).toBeLessThanOrEqual(1);
+    if (commits.length > drawnCommits.length) expect(commits.at(-1)!.number).toBe(rows.length + 1);
+    expect(drawnCommits.map((commit) => commit.number)).toEqual(rows.map((row) => row.number));
+    expect(rows.map((row) => row.commitHash)).toEqual(drawnCommits.map((commit) => commit.commitHash));
     for (const row of rows) {
       const result = verifyBundle(await proofOf(b!, String(row.id)));
       expect(result.verified, `round ${row.number}`).toBe(true);
