@@ -59,7 +59,9 @@ describe('DATA_DIR permissions', () => {
       await api.stop();
     }
     expect(await looseEntries(dataDir)).toEqual([]);
-  });
+    // A fresh PGlite initdb (no template copy here: the directory itself is under test) takes
+    // seconds, far more on a loaded machine.
+  }, 120_000);
 
   it('writes the development secrets 0600 and tightens an existing secrets.json', async () => {
     const dataDir = await worldReadableDataDir();
