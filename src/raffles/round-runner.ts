@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import { TwitchNotLinkedError } from '../errors/domain-errors';
 import type { Prisma, Raffle, RaffleEndReason, Round, RoundOutcome, Streamer } from '../generated/prisma/client';
 import { drawPrize } from './prize-draw';
+import { nextRoundAt } from './round-schedule';
 import type { RaffleEvents } from './raffle-events';
 import type { RandomSource } from './random-source';
 
@@ -51,6 +52,14 @@ export class RoundRunner {
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
     const token = await this.claim(raffleId, options.force);
     if (!token) return { kind: 'not-claimed' };
+    return this.runClaimed(raffleId, token, options);
+  }
+
+  /**
+   * Runs the round of a raffle already claimed under `token` (the scheduler claims due raffles in
+   * batches, see round-claims.ts); the commit still checks that this token holds the lease.
+   */
+  async runClaimed(raffleId: string, token: string, options: { force: boolean } = { force: false }): Promise<RoundResult> {
     try {
       const raffle = await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
       const decision = await this.decide(raffle, options.force);
@@ -154,7 +163,7 @@ export class RoundRunner {
         where: { id: raffle.id },
         data: {
           roundCount: number,
-          nextRoundAt: new Date(now.getTime() + raffle.intervalSeconds * 1000),
+          nextRoundAt: nextRoundAt(raffle.nextRoundAt, raffle.intervalSeconds, now),
           leaseOwner: null,
           leaseUntil: null,
           ...(ends ? { status: 'FINISHED', endReason: ends, endedAt: now } : {}),
