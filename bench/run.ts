@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard] [--strict] [--out bench/results.json]
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard,capacity] [--strict] [--out bench/results.json]
  *
  * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
  * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runApi, type ApiResult } from './api.bench';
+import { runCapacity, type CapacityResult } from './capacity.bench';
 import { runChatters, type ChattersResult } from './chatters.bench';
 import { runDashboard, type DashboardResult } from './dashboard.bench';
 import { runDraw, type DrawResult } from './draw.bench';
@@ -20,7 +21,7 @@ import { runFanout, type FanoutResult } from './fanout/fanout.bench';
 import { createBenchContext } from './lib/context';
 import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
 
-const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'dashboard'] as const;
+const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'dashboard', 'capacity'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -47,6 +48,11 @@ const TARGETS = {
   dashboardInitialJsBytes: 250 * 1024,
   /** StreamerByGuild: pg floor req/s over the API's. */
   apiPgRatio: 2,
+  /** Raffles at a 10 s interval one instance keeps under 1 s of scheduler lag (p99), and two's gain. */
+  capacityOneInstance: 2_000,
+  capacityTwoInstancesGain: 1.8,
+  /** A 1 s raffle: 60 ± 1 rounds a minute. */
+  driftRoundsPerMinute: 1,
 };
 
 const plan = smoke
@@ -56,6 +62,7 @@ const plan = smoke
       chatters: { chatters: 10_000, pageLatencyMs: 20, trials: 1 },
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
+      capacity: { instanceCounts: [1, 2], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, driftSeconds: 5, pollMs: 500 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
@@ -68,6 +75,15 @@ const plan = smoke
       chatters: { chatters: 100_000, pageLatencyMs: 50, trials: 3 },
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
       dashboard: { trials: 5 },
+      capacity: {
+        instanceCounts: [1, 2, 3],
+        steps: [500, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000],
+        intervalSeconds: 10,
+        windowSeconds: 20,
+        settleSeconds: 5,
+        driftSeconds: 30,
+        pollMs: 500,
+      },
     };
 
 // Local experiments: BENCH_FANOUT_SIZES=5000 (comma-separated) replaces the plan's fan-out sizes.
@@ -76,7 +92,14 @@ if (process.env.BENCH_FANOUT_SIZES) plan.fanout.sizes = process.env.BENCH_FANOUT
 const started = new Date();
 const loadAtStart = os.loadavg();
 const context = await createBenchContext(smoke);
-const results: { fanout?: FanoutResult[]; draw?: DrawResult; chatters?: ChattersResult; api?: ApiResult; dashboard?: DashboardResult } = {};
+const results: {
+  fanout?: FanoutResult[];
+  draw?: DrawResult;
+  chatters?: ChattersResult;
+  api?: ApiResult;
+  dashboard?: DashboardResult;
+  capacity?: CapacityResult;
+} = {};
 const problems: string[] = [];
 const failures: string[] = [];
 
@@ -100,6 +123,7 @@ try {
       if (name === 'chatters') results.chatters = await runChatters(context, plan.chatters);
       if (name === 'api') results.api = await runApi(context, plan.api);
       if (name === 'dashboard') results.dashboard = await runDashboard(context, plan.dashboard);
+      if (name === 'capacity') results.capacity = await runCapacity(context, plan.capacity);
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
@@ -111,7 +135,7 @@ try {
 
 const rows = tableRows();
 for (const result of results.fanout ?? []) problems.push(...result.problems);
-problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []), ...(results.dashboard?.problems ?? []));
+problems.push(...(results.draw?.problems ?? []), ...(results.chatters?.problems ?? []), ...(results.api?.problems ?? []), ...(results.dashboard?.problems ?? []), ...(results.capacity?.problems ?? []));
 const finished = new Date();
 const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
 const loadAtEnd = os.loadavg();
@@ -329,6 +353,46 @@ function tableRows(): Row[] {
       target: '',
       ok: undefined,
     });
+  }
+  const capacity = results.capacity;
+  if (capacity) {
+    const one = capacity.byInstances.find((entry) => entry.instances === 1)?.sustained;
+    for (const entry of capacity.byInstances) {
+      const last = entry.steps.filter((step) => step.held).at(-1);
+      const over = entry.steps.find((step) => !step.held);
+      const gain = one ? entry.sustained / one : Number.NaN;
+      rows.push({
+        bench: 'capacity',
+        case: `raffles at 10 s held with lag p99 ≤ 1 s, ${entry.instances} instance${entry.instances > 1 ? 's' : ''}`,
+        measured: String(entry.sustained),
+        floor: last ? `lag p99 ${ms(last.lagP99Ms, 0)} (load ${last.loadAverage.toFixed(1)})` : '',
+        ratio: [
+          entry.instances > 1 && one ? `${times(gain)} one instance` : '',
+          over ? `over at ${over.raffles}: p99 ${ms(over.lagP99Ms, 0)}, ${over.rounds}/${over.expectedRounds} rounds` : 'no step over',
+        ]
+          .filter(Boolean)
+          .join('; '),
+        target: entry.instances === 1 ? `≥ ${TARGETS.capacityOneInstance}` : entry.instances === 2 ? `≥ ×${TARGETS.capacityTwoInstancesGain}` : '',
+        ok:
+          entry.instances === 1
+            ? check(entry.sustained >= TARGETS.capacityOneInstance)
+            : entry.instances === 2
+              ? check(gain >= TARGETS.capacityTwoInstancesGain)
+              : undefined,
+      });
+    }
+    const drift = capacity.drift;
+    if (drift) {
+      rows.push({
+        bench: 'capacity',
+        case: `drift: a 1 s raffle over ${drift.seconds} s, rounds / slots due`,
+        measured: `${drift.rounds} / ${drift.slots} (${drift.roundsPerMinute}/min)`,
+        floor: `lag p50 ${ms(drift.lagP50Ms, 0)}, p99 ${ms(drift.lagP99Ms, 0)}`,
+        ratio: `drift ${drift.driftSecondsPerHour} s/h`,
+        target: `60 ± ${TARGETS.driftRoundsPerMinute} /min`,
+        ok: check(Math.abs(drift.roundsPerMinute - 60) <= TARGETS.driftRoundsPerMinute),
+      });
+    }
   }
   return rows;
 }

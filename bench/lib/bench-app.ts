@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createApp } from '../../src/app/app';
+import { createApp, type AppOptions } from '../../src/app/app';
 import type { Services } from '../../src/app/services';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { loadConfig, requireSecrets } from '../../src/config/config';
@@ -31,6 +31,8 @@ export interface BenchAppOptions {
    * key refuses every overlay key the first one made (4403). Default: a new one (one instance).
    */
   encryptionKey?: string;
+  /** The scheduler's rounds with their due times (capacity bench). */
+  onScheduledRound?: AppOptions['onScheduledRound'];
 }
 
 /** A TOKEN_ENCRYPTION_KEY for a group of bench instances on one database. */
@@ -56,7 +58,7 @@ export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp>
     LIVE_MAX_PER_ADDRESS: '1000000',
   }));
   const chatters = new InMemoryChatterSource();
-  const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters });
+  const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters, onScheduledRound: options.onScheduledRound });
   const running = await app.start();
   return {
     url: running.url,

@@ -36,6 +36,11 @@ describe('the fixed-rate schedule', () => {
     expect(nextRoundAt(at(10), 10, at(45.5))).toEqual(at(50));
     expect(nextRoundAt(at(10), 1, at(3_610.2))).toEqual(at(3_611));
   });
+
+  it('leaves the schedule as it was after a forced draw before the due time', () => {
+    expect(nextRoundAt(at(10), 10, at(4))).toEqual(at(10));
+    expect(nextRoundAt(at(10), 10, at(10))).toEqual(at(20));
+  });
 });
 
 describe('the scheduler', () => {
