@@ -52,6 +52,8 @@ export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp>
     DATA_DIR: dataDir,
     REDIS_URL: options.redisUrl,
     SCHEDULER_POLL_MS: String(options.schedulerPollMs ?? 1_000),
+    // Local experiments: BENCH_SCHEDULER_CONCURRENCY=16 (default: the app's).
+    SCHEDULER_CONCURRENCY: process.env.BENCH_SCHEDULER_CONCURRENCY,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     // The fan-out bench opens 10k sockets from loopback, 9 in 10 with one overlay key.
     LIVE_MAX_PER_OVERLAY_KEY: '1000000',

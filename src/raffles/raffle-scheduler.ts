@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Raffle } from '../generated/prisma/client';
-import { claimDueRaffles, msUntilNextDue, type ClaimedRaffle } from './round-claims';
+import { claimDueRaffles, type ClaimedRaffle } from './round-claims';
 import type { RaffleEvents } from './raffle-events';
 import type { RoundRunner } from './round-runner';
 
@@ -31,7 +31,7 @@ export interface RaffleSchedulerOptions {
  * Raffles due within this long of each other are claimed by one statement: at 2,000 raffles on a
  * 10 s interval a round is due every 5 ms, and a claim per due time would cost more than rounds.
  */
-const MIN_SWEEP_GAP_MS = 25;
+const MIN_SWEEP_GAP_MS = 100;
 /** When the earliest raffle is due but another instance is claiming it right now. */
 const CONTENDED_RETRY_MS = 20;
 
@@ -132,17 +132,17 @@ export class RaffleScheduler {
     let nextMs: number = this.options.pollMs;
     try {
       const limit = 2 * this.options.concurrency - this.queue.length - this.inFlight.size;
-      const claimed = await claimDueRaffles(this.db, { instanceId: this.options.instanceId, leaseSeconds: this.options.leaseSeconds, limit });
+      const { claimed, msUntilNextDue } = await claimDueRaffles(this.db, {
+        instanceId: this.options.instanceId,
+        leaseSeconds: this.options.leaseSeconds,
+        limit,
+      });
       this.backlog = limit > 0 && claimed.length === limit;
-      if (this.stopped) {
-        this.queue.push(...claimed); // given back by stop()
-        return;
-      }
-      this.queue.push(...claimed);
+      this.queue.push(...claimed); // when stopped meanwhile: given back by stop()
+      if (this.stopped) return;
       this.pump();
-      if (!this.backlog) {
-        const untilDue = await msUntilNextDue(this.db);
-        if (untilDue !== null) nextMs = untilDue <= 0 && claimed.length === 0 ? CONTENDED_RETRY_MS : untilDue + 1;
+      if (!this.backlog && msUntilNextDue !== null) {
+        nextMs = msUntilNextDue <= 0 && claimed.length === 0 ? CONTENDED_RETRY_MS : msUntilNextDue + 1;
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'scheduler sweep failed; retrying');

@@ -92,7 +92,7 @@ describe('the scheduler', () => {
     for (let index = 0; index < 7; index += 1) ids.push((await runningRaffle(api, 3600)).id);
     await db.$executeRaw`UPDATE raffles SET next_round_at = now() - interval '1 second' WHERE id = ANY(${ids}::text[])`;
 
-    const claim = (limit: number) => claimDueRaffles(db, { instanceId: 'test', leaseSeconds: 30, limit });
+    const claim = async (limit: number) => (await claimDueRaffles(db, { instanceId: 'test', leaseSeconds: 30, limit })).claimed;
     const [first, second] = await Promise.all([claim(4), claim(4)]);
     const third = await claim(4);
     const all = [...first, ...second, ...third];
