@@ -77,7 +77,7 @@ const plan = smoke
       dashboard: { trials: 5 },
       capacity: {
         instanceCounts: [1, 2, 3],
-        steps: [500, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000],
+        steps: [1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000, 6_000],
         intervalSeconds: 10,
         windowSeconds: 20,
         settleSeconds: 5,
