@@ -51,7 +51,8 @@ export class RaffleScheduler {
   /** performance.now() the timer fires at; Infinity when unarmed. */
   private wakeAt = Number.POSITIVE_INFINITY;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
-  private sweeping = false;
+  /** The sweep in progress, if any (stop waits for its claims to give them back). */
+  private sweeping: Promise<void> | undefined;
   private sweepAgain = false;
   /** The last claim filled its batch: more raffles may be due, claim again as the queue drains. */
   private backlog = false;
@@ -77,6 +78,7 @@ export class RaffleScheduler {
   /** Stops, gives back the claims not started yet, and waits for the rounds in flight to finish. */
   async stop(): Promise<void> {
     this.halt();
+    await this.sweeping;
     const unstarted = this.queue.splice(0);
     if (unstarted.length > 0) {
       await this.db.$executeRaw`
@@ -127,7 +129,19 @@ export class RaffleScheduler {
       this.sweepAgain = true;
       return;
     }
-    this.sweeping = true;
+    this.sweeping = this.claimAndRun().finally(() => {
+      this.sweeping = undefined;
+    });
+    await this.sweeping;
+    if (this.stopped) return;
+    if (this.sweepAgain) {
+      this.sweepAgain = false;
+      this.wake(0);
+    }
+  }
+
+  /** One sweep: claims what is due into the queue, starts what the pool has room for, re-arms the timer. */
+  private async claimAndRun(): Promise<void> {
     this.lastSweepAt = performance.now();
     let nextMs: number = this.options.pollMs;
     try {
@@ -146,12 +160,6 @@ export class RaffleScheduler {
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'scheduler sweep failed; retrying');
-    } finally {
-      this.sweeping = false;
-    }
-    if (this.sweepAgain) {
-      this.sweepAgain = false;
-      this.wake(0);
     }
     this.wake(nextMs);
   }
