@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard,fairness,chat-ingest] [--strict] [--out bench/results.json]
+ * npm run bench [-- --smoke] [--only fanout,draw,chatters,api,dashboard,fairness,chat-ingest,capacity] [--strict] [--out bench/results.json]
  *
  * Every figure is measured next to its floor in the same run (see each *.bench.ts), on the real
  * PostgreSQL and Redis when they answer (TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1), on
@@ -14,6 +14,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runApi, type ApiResult } from './api.bench';
 import { runChatIngest, type ChatIngestResult } from './chat-ingest.bench';
+import { runCapacity, type CapacityResult } from './capacity.bench';
 import { runChatters, type ChattersResult } from './chatters.bench';
 import { runDashboard, type DashboardResult } from './dashboard.bench';
 import { runDraw, type DrawResult } from './draw.bench';
@@ -22,7 +23,7 @@ import { runFairness, type FairnessResult } from './fairness.bench';
 import { createBenchContext } from './lib/context';
 import { formatTable, kb, ms, perSecond, times, type Row } from './lib/report';
 
-const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'chat-ingest', 'dashboard', 'fairness'] as const;
+const BENCHES = ['fanout', 'draw', 'chatters', 'api', 'chat-ingest', 'dashboard', 'fairness', 'capacity'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -50,6 +51,11 @@ const TARGETS = {
   /** StreamerByGuild: pg floor req/s over the API's. */
   apiPgRatio: 2,
   chatMessagesPerSecond: 2_000,
+  /** Raffles at a 10 s interval one instance keeps under 1 s of scheduler lag (p99), and two's gain. */
+  capacityOneInstance: 2_000,
+  capacityTwoInstancesGain: 1.8,
+  /** A 1 s raffle: 60 ± 1 rounds a minute. */
+  driftRoundsPerMinute: 1,
 };
 
 const plan = smoke
@@ -61,6 +67,7 @@ const plan = smoke
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
       fairness: { drandRounds: 3, sealedRounds: 20, entrants: 1_000, proofEntrants: 10_000, periodSeconds: 1 },
+      capacity: { instanceCounts: [1, 2], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, driftSeconds: 5, pollMs: 500 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
@@ -75,10 +82,22 @@ const plan = smoke
       api: { itemCounts: [5, 200], seconds: 5, alternations: 2, connections: 10, warmupSeconds: 1 },
       dashboard: { trials: 5 },
       fairness: { drandRounds: 20, sealedRounds: 200, entrants: 1_000, proofEntrants: 100_000, periodSeconds: 1 },
+      capacity: {
+        instanceCounts: [1, 2, 3],
+        steps: [1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000, 6_000],
+        intervalSeconds: 10,
+        windowSeconds: 20,
+        settleSeconds: 5,
+        driftSeconds: 30,
+        pollMs: 500,
+      },
     };
 
 // Local experiments: BENCH_FANOUT_SIZES=5000 (comma-separated) replaces the plan's fan-out sizes.
 if (process.env.BENCH_FANOUT_SIZES) plan.fanout.sizes = process.env.BENCH_FANOUT_SIZES.split(',').map(Number);
+// BENCH_CAPACITY_STEPS=1000,2000 and BENCH_CAPACITY_INSTANCES=1 replace the capacity plan's raffle counts and instance counts.
+if (process.env.BENCH_CAPACITY_STEPS) plan.capacity.steps = process.env.BENCH_CAPACITY_STEPS.split(',').map(Number);
+if (process.env.BENCH_CAPACITY_INSTANCES) plan.capacity.instanceCounts = process.env.BENCH_CAPACITY_INSTANCES.split(',').map(Number);
 
 const started = new Date();
 const loadAtStart = os.loadavg();
@@ -91,6 +110,7 @@ const results: {
   chatIngest?: ChatIngestResult;
   dashboard?: DashboardResult;
   fairness?: FairnessResult;
+  capacity?: CapacityResult;
 } = {};
 const problems: string[] = [];
 const failures: string[] = [];
@@ -117,6 +137,7 @@ try {
       if (name === 'dashboard') results.dashboard = await runDashboard(context, plan.dashboard);
       if (name === 'fairness') results.fairness = await runFairness(context, plan.fairness);
       if (name === 'chat-ingest') results.chatIngest = await runChatIngest(context, plan.chatIngest);
+      if (name === 'capacity') results.capacity = await runCapacity(context, plan.capacity);
     } catch (error) {
       failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       context.log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
@@ -135,6 +156,7 @@ problems.push(
   ...(results.dashboard?.problems ?? []),
   ...(results.fairness?.problems ?? []),
   ...(results.chatIngest?.problems ?? []),
+  ...(results.capacity?.problems ?? []),
 );
 const finished = new Date();
 const durationSeconds = (finished.getTime() - started.getTime()) / 1000;
@@ -400,6 +422,45 @@ function tableRows(): Row[] {
       target: '',
       ok: undefined,
     });
+  const capacity = results.capacity;
+  if (capacity) {
+    const one = capacity.byInstances.find((entry) => entry.instances === 1)?.sustained;
+    for (const entry of capacity.byInstances) {
+      const last = entry.steps.filter((step) => step.held).at(-1);
+      const over = entry.steps.find((step) => !step.held);
+      const gain = one ? entry.sustained / one : Number.NaN;
+      rows.push({
+        bench: 'capacity',
+        case: `raffles at 10 s held with lag p99 ≤ 1 s, ${entry.instances} instance${entry.instances > 1 ? 's' : ''}`,
+        measured: String(entry.sustained),
+        floor: last ? `lag p99 ${ms(last.lagP99Ms, 0)} (load ${last.loadAverage.toFixed(1)})` : '',
+        ratio: [
+          entry.instances > 1 && one ? `${times(gain)} one instance` : '',
+          over ? `over at ${over.raffles}: p99 ${ms(over.lagP99Ms, 0)}, ${over.rounds}/${over.expectedRounds} rounds` : 'no step over',
+        ]
+          .filter(Boolean)
+          .join('; '),
+        target: entry.instances === 1 ? `≥ ${TARGETS.capacityOneInstance}` : entry.instances === 2 ? `≥ ×${TARGETS.capacityTwoInstancesGain}` : '',
+        ok:
+          entry.instances === 1
+            ? check(entry.sustained >= TARGETS.capacityOneInstance)
+            : entry.instances === 2
+              ? check(gain >= TARGETS.capacityTwoInstancesGain)
+              : undefined,
+      });
+    }
+    const drift = capacity.drift;
+    if (drift) {
+      rows.push({
+        bench: 'capacity',
+        case: `drift: a 1 s raffle over ${drift.seconds} s, rounds / slots due`,
+        measured: `${drift.rounds} / ${drift.slots} (${drift.roundsPerMinute}/min)`,
+        floor: `lag p50 ${ms(drift.lagP50Ms, 0)}, p99 ${ms(drift.lagP99Ms, 0)}`,
+        ratio: `drift ${drift.driftSecondsPerHour} s/h`,
+        target: `60 ± ${TARGETS.driftRoundsPerMinute} /min`,
+        ok: check(Math.abs(drift.roundsPerMinute - 60) <= TARGETS.driftRoundsPerMinute),
+      });
+    }
   }
   return rows;
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createApp } from '../../src/app/app';
+import { createApp, type AppOptions } from '../../src/app/app';
 import type { Services } from '../../src/app/services';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { loadConfig, requireSecrets } from '../../src/config/config';
@@ -31,6 +31,8 @@ export interface BenchAppOptions {
    * key refuses every overlay key the first one made (4403). Default: a new one (one instance).
    */
   encryptionKey?: string;
+  /** The scheduler's rounds with their due times (capacity bench). */
+  onScheduledRound?: AppOptions['onScheduledRound'];
 }
 
 /** A TOKEN_ENCRYPTION_KEY for a group of bench instances on one database. */
@@ -50,13 +52,15 @@ export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp>
     DATA_DIR: dataDir,
     REDIS_URL: options.redisUrl,
     SCHEDULER_POLL_MS: String(options.schedulerPollMs ?? 1_000),
+    // Local experiments: BENCH_SCHEDULER_CONCURRENCY=16 (default: the app's).
+    SCHEDULER_CONCURRENCY: process.env.BENCH_SCHEDULER_CONCURRENCY,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     // The fan-out bench opens 10k sockets from loopback, 9 in 10 with one overlay key.
     LIVE_MAX_PER_OVERLAY_KEY: '1000000',
     LIVE_MAX_PER_ADDRESS: '1000000',
   }));
   const chatters = new InMemoryChatterSource();
-  const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters });
+  const app = createApp(config, { logger: pino({ level: config.log.level }), chatterSource: chatters, onScheduledRound: options.onScheduledRound });
   const running = await app.start();
   return {
     url: running.url,

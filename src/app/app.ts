@@ -14,7 +14,7 @@ import { ItemService } from '../items/item.service';
 import { createLogger } from '../logging/logger';
 import { createEventBus, type EventBus } from '../pubsub/event-bus';
 import { resolveRedisTarget } from '../pubsub/redis-target';
-import { RaffleScheduler } from '../raffles/raffle-scheduler';
+import { RaffleScheduler, type RaffleSchedulerOptions } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
 import { DrandBeacons } from '../raffles/drand-beacons';
 import { ServerSeedVault } from '../raffles/server-seed-vault';
@@ -62,6 +62,8 @@ export interface AppOptions {
    * before the login session exists). Production passes nothing.
    */
   principals?: (standard: PrincipalResolver) => PrincipalResolver;
+  /** Told of every round the scheduler runs, with its due time (the capacity bench's lag). */
+  onScheduledRound?: RaffleSchedulerOptions['onRound'];
 }
 
 export interface RunningApp {
@@ -249,7 +251,19 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       await http.close();
       await live.close();
     };
-    scheduler = new RaffleScheduler(db, rounds, config.raffle.schedulerPollMs, logger.child({ subsystem: 'scheduler' }));
+    scheduler = new RaffleScheduler(
+      db,
+      rounds,
+      raffleEvents,
+      {
+        instanceId,
+        leaseSeconds: config.raffle.leaseSeconds,
+        pollMs: config.raffle.schedulerPollMs,
+        concurrency: config.raffle.schedulerConcurrency,
+        onRound: options.onScheduledRound,
+      },
+      logger.child({ subsystem: 'scheduler' }),
+    );
     scheduler.start();
     retention = new ProofRetention(db, config.fairness.proofRetentionDays, logger.child({ subsystem: 'proof-retention' }));
     retention.start();

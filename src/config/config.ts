@@ -94,6 +94,8 @@ const environmentSchema = z
     LIVE_MAX_PER_OVERLAY_KEY: z.coerce.number().int().min(1).max(1_000_000).default(20),
     LIVE_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
     SCHEDULER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
+    /** Rounds one instance's scheduler runs at once (the database pool holds 10 connections). */
+    SCHEDULER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
     ROUND_LEASE_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
     /** Provable rounds (FAIRNESS.md): drand relays, pinned chain, default mode, proof retention. */
     DRAND_URLS: z.string().default(DEFAULT_DRAND_RELAYS.join(',')).pipe(commaList).pipe(z.array(z.url({ protocol: /^https?$/ })).min(1)),
@@ -178,7 +180,7 @@ export interface Config {
   /** null: Twitch is not configured (no client id and secret). */
   twitch: TwitchConfig | null;
   outbox: { pollMs: number; maxAttempts: number; retryBaseMs: number };
-  raffle: { excludedLogins: string[]; schedulerPollMs: number; leaseSeconds: number };
+  raffle: { excludedLogins: string[]; schedulerPollMs: number; schedulerConcurrency: number; leaseSeconds: number };
   log: { level: Environment['LOG_LEVEL']; pretty: boolean };
   /** Provable rounds: the default mode of a new raffle, how long proofs are kept, the drand chain. */
   fairness: {
@@ -256,6 +258,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     raffle: {
       excludedLogins: env.RAFFLE_EXCLUDED_LOGINS.map((login) => login.toLowerCase()),
       schedulerPollMs: env.SCHEDULER_POLL_MS,
+      schedulerConcurrency: env.SCHEDULER_CONCURRENCY,
       leaseSeconds: env.ROUND_LEASE_SECONDS,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },

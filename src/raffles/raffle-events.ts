@@ -5,9 +5,13 @@ import type { RoundCommitMessage } from '../pubsub/topics';
 /** Told of every round right after it committed (in this process), e.g. to nudge the outbox. */
 export type RoundCommittedListener = (raffle: Raffle, round: Round) => void;
 
+/** Told of every raffle whose schedule changed in this process: started, rounded or ended. */
+export type ScheduleListener = (raffle: Raffle) => void;
+
 /** Publishes what happened to a raffle. Call only after the write has committed. */
 export class RaffleEvents {
   private readonly roundListeners = new Set<RoundCommittedListener>();
+  private readonly scheduleListeners = new Set<ScheduleListener>();
 
   constructor(private readonly bus: EventBus) {}
 
@@ -17,7 +21,14 @@ export class RaffleEvents {
     return () => this.roundListeners.delete(listener);
   }
 
+  /** Calls `listener` when a raffle starts, draws a round or ends here; returns the unsubscribe. */
+  onScheduleChanged(listener: ScheduleListener): () => void {
+    this.scheduleListeners.add(listener);
+    return () => this.scheduleListeners.delete(listener);
+  }
+
   raffleStarted(raffle: Raffle): void {
+    for (const listener of this.scheduleListeners) listener(raffle);
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'STARTED', raffleId: raffle.id, roundId: null, number: null });
   }
 
@@ -31,9 +42,11 @@ export class RaffleEvents {
     if (round.outcome === 'WINNER') this.bus.publish('winnerDrawn', raffle.streamerId, ids);
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'ROUND', ...ids });
     for (const listener of this.roundListeners) listener(raffle, round);
+    for (const listener of this.scheduleListeners) listener(raffle);
   }
 
   raffleEnded(raffle: Raffle): void {
+    for (const listener of this.scheduleListeners) listener(raffle);
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'ENDED', raffleId: raffle.id, roundId: null, number: null });
   }
 }

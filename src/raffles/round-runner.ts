@@ -13,6 +13,7 @@ import type { Prisma, Raffle, RaffleEndReason, Round, RoundOutcome, Streamer } f
 import type { EntrantSnapshots, StoredEntrant } from '../proofs/entrant-snapshots';
 import type { DrandBeacons } from './drand-beacons';
 import { drawPrize } from './prize-draw';
+import { nextRoundAt } from './round-schedule';
 import type { RaffleEvents } from './raffle-events';
 import { commitFromRow, EntrantLists, itemsListOf, parseItemsList } from './round-commit';
 import type { ServerSeedVault } from './server-seed-vault';
@@ -76,6 +77,14 @@ export class RoundRunner {
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
     const token = await this.claim(raffleId, options.force);
     if (!token) return { kind: 'not-claimed' };
+    return this.runClaimed(raffleId, token, options);
+  }
+
+  /**
+   * Runs the round of a raffle already claimed under `token` (the scheduler claims due raffles in
+   * batches, see round-claims.ts); the commit still checks that this token holds the lease.
+   */
+  async runClaimed(raffleId: string, token: string, options: { force: boolean } = { force: false }): Promise<RoundResult> {
     try {
       let raffle = await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
       raffle = await this.ensureSeal(raffle);
@@ -296,7 +305,7 @@ export class RoundRunner {
         where: { id: raffle.id },
         data: {
           roundCount: commit.roundNumber,
-          nextRoundAt: new Date(now.getTime() + raffle.intervalSeconds * 1000),
+          nextRoundAt: nextRoundAt(raffle.nextRoundAt, raffle.intervalSeconds, now),
           leaseOwner: null,
           leaseUntil: null,
           ...(ends ? { status: 'FINISHED', endReason: ends, endedAt: now } : {}),

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
+import { claimDueRaffles } from '../../src/raffles/round-claims';
+import { nextRoundAt } from '../../src/raffles/round-schedule';
+import { addItems, createStreamer, startRaffle } from '../support/factories';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const apps: TestApp[] = [];
+afterEach(async () => {
+  for (const app of apps.splice(0).reverse()) await app.stop();
+});
+
+async function start(env: Record<string, string> = {}) {
+  const app = await startTestApp({ env });
+  apps.push(app);
+  return app;
+}
+
+async function runningRaffle(api: TestApp, intervalSeconds: number) {
+  const streamer = await createStreamer(api.url);
+  api.chatters.set(streamer.id, generateViewers(5));
+  await addItems(api.url, streamer.id, [{ name: 'a', weight: 1, stock: 1_000 }]);
+  return startRaffle(api.url, { streamerId: streamer.id, intervalSeconds });
+}
+
+describe('the fixed-rate schedule', () => {
+  const at = (seconds: number) => new Date(Date.UTC(2026, 11, 2) + seconds * 1000);
+
+  it('sets the next round from the due time, not from when the round ran', () => {
+    expect(nextRoundAt(at(10), 10, at(10.7))).toEqual(at(20));
+    expect(nextRoundAt(at(10), 1, at(10.999))).toEqual(at(11));
+  });
+
+  it('skips the slots already past when far behind: the first future slot, no catch-up burst', () => {
+    expect(nextRoundAt(at(10), 10, at(20))).toEqual(at(30));
+    expect(nextRoundAt(at(10), 10, at(45.5))).toEqual(at(50));
+    expect(nextRoundAt(at(10), 1, at(3_610.2))).toEqual(at(3_611));
+  });
+
+  it('leaves the schedule as it was after a forced draw before the due time', () => {
+    expect(nextRoundAt(at(10), 10, at(4))).toEqual(at(10));
+    expect(nextRoundAt(at(10), 10, at(10))).toEqual(at(20));
+  });
+});
+
+describe('the scheduler', () => {
+  it('wakes at the due time by a timer (the poll is once a minute) and keeps a 1 s raffle on its grid: no drift', async () => {
+    const api = await start({ SCHEDULER_POLL_MS: '60000' });
+    const raffle = await runningRaffle(api, 1);
+    const db = api.services.db;
+    await expect.poll(() => db.round.count({ where: { raffleId: raffle.id } }), { timeout: 15_000, interval: 100 }).toBeGreaterThanOrEqual(4);
+    await db.raffle.update({ where: { id: raffle.id }, data: { status: 'STOPPED', endReason: 'STOPPED', endedAt: new Date() } });
+    const after = await db.raffle.findUniqueOrThrow({ where: { id: raffle.id } });
+    const rounds = await db.round.findMany({ where: { raffleId: raffle.id }, orderBy: { number: 'asc' } });
+    // Every due time is startedAt + k × 1 s exactly, however late each round ran (no clock compared).
+    const slots = (after.nextRoundAt.getTime() - after.startedAt.getTime()) / 1000;
+    expect(Number.isInteger(slots)).toBe(true);
+    // Slot k = 1 … slots − 1 were due; each drew one round (a round over 1 s late would skip one).
+    expect(rounds.map((round) => round.number)).toEqual(rounds.map((_, index) => index + 1));
+    expect(slots - 1).toBeGreaterThanOrEqual(rounds.length);
+    expect(slots - 1 - rounds.length).toBeLessThanOrEqual(1);
+    // Each round ran in its own slot: at − startedAt lies in [number, number + 1) seconds.
+    for (const round of rounds) {
+      const slot = Math.floor((round.at.getTime() - after.startedAt.getTime()) / 1000);
+      expect(slot).toBeGreaterThanOrEqual(round.number);
+    }
+  }, 30_000);
+
+  it('draws ONE round for a raffle far behind and puts the next on the first future slot of its grid', async () => {
+    const api = await start();
+    const db = api.services.db;
+    const raffle = await runningRaffle(api, 10);
+    // 35 s overdue (database clock): slots at −35, −25, −15, −5 s were all missed.
+    const [dueRow] = await db.$queryRaw<{ due: Date }[]>`
+      UPDATE raffles SET next_round_at = date_trunc('milliseconds', now()) - interval '35 seconds'
+       WHERE id = ${raffle.id} RETURNING next_round_at AS due`;
+    await expect.poll(() => db.round.count({ where: { raffleId: raffle.id } }), { timeout: 10_000, interval: 50 }).toBe(1);
+    const after = await db.raffle.findUniqueOrThrow({ where: { id: raffle.id } });
+    const [round] = await db.round.findMany({ where: { raffleId: raffle.id } });
+    expect(after.nextRoundAt.getTime() - dueRow!.due.getTime()).toBe(40_000);
+    expect(after.nextRoundAt.getTime()).toBeGreaterThan(round!.at.getTime());
+    // No burst: a moment later it is still one round.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await db.round.count({ where: { raffleId: raffle.id } })).toBe(1);
+  });
+
+  it('claims due raffles in batches, each with its own token, none twice; only that token commits, once', async () => {
+    // A minute's poll and hour-long intervals: this app's scheduler does not sweep during the test.
+    const api = await start({ SCHEDULER_POLL_MS: '60000' });
+    const db = api.services.db;
+    const ids: string[] = [];
+    for (let index = 0; index < 7; index += 1) ids.push((await runningRaffle(api, 3600)).id);
+    await db.$executeRaw`UPDATE raffles SET next_round_at = now() - interval '1 second' WHERE id = ANY(${ids}::text[])`;
+
+    const claim = async (limit: number) => (await claimDueRaffles(db, { instanceId: 'test', leaseSeconds: 30, limit })).claimed;
+    const [first, second] = await Promise.all([claim(4), claim(4)]);
+    const third = await claim(4);
+    const all = [...first, ...second, ...third];
+    expect(first.length).toBeLessThanOrEqual(4);
+    expect(all.map((claimed) => claimed.id).sort()).toEqual([...ids].sort());
+    expect(new Set(all.map((claimed) => claimed.token)).size).toBe(7);
+    expect(await claim(4)).toEqual([]);
+
+    const [one] = all;
+    expect(await api.services.rounds.runClaimed(one!.id, 'test/not-the-token')).toEqual({ kind: 'not-claimed' });
+    const drawn = await api.services.rounds.runClaimed(one!.id, one!.token);
+    expect(drawn.kind).toBe('round');
+    if (drawn.kind === 'round') expect(drawn.round.number).toBe(1);
+    expect(await api.services.rounds.runClaimed(one!.id, one!.token)).toEqual({ kind: 'not-claimed' });
+    expect(await db.round.count({ where: { raffleId: one!.id } })).toBe(1);
+  });
+});
