@@ -67,7 +67,7 @@ const plan = smoke
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
       fairness: { drandRounds: 3, sealedRounds: 20, entrants: 1_000, proofEntrants: 10_000, periodSeconds: 1 },
-      capacity: { instanceCounts: [1, 2], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, driftSeconds: 5, pollMs: 500 },
+      capacity: { instanceCounts: [1], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, driftSeconds: 3, pollMs: 500 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
@@ -422,6 +422,7 @@ function tableRows(): Row[] {
       target: '',
       ok: undefined,
     });
+  }
   const capacity = results.capacity;
   if (capacity) {
     const one = capacity.byInstances.find((entry) => entry.instances === 1)?.sustained;
