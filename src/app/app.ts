@@ -145,6 +145,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       leaseSeconds: config.raffle.leaseSeconds,
       excludedLogins: config.raffle.excludedLogins,
       outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
+      luck: () => twitch?.runtime?.luck,
     });
     const streamers = new StreamerService(
       db,

@@ -13,7 +13,7 @@ export interface EligibilityRules {
  * ids and logins, in the order given, so a pick by index can be re-computed. One pass of two
  * small-set lookups: it runs on every round, over up to 100k chatters.
  */
-export function eligibleChatters(chatters: readonly Chatter[], rules: EligibilityRules): Chatter[] {
+export function eligibleChatters<T extends Chatter>(chatters: readonly T[], rules: EligibilityRules): T[] {
   const excludedIds = new Set(rules.excludeUserIds);
   const excludedLogins = new Set(Array.from(rules.excludeLogins, (login) => login.toLowerCase()));
   return chatters.filter((chatter) => !excludedIds.has(chatter.userId) && !excludedLogins.has(chatter.login));

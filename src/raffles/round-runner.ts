@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { exclusionRules } from '../chatters/eligibility';
 import type { ChatterSource } from '../chatters/chatter';
 import type { Db } from '../db/database';
 import { TwitchNotLinkedError } from '../errors/domain-errors';
@@ -14,7 +13,9 @@ import type { EntrantSnapshots, StoredEntrant } from '../proofs/entrant-snapshot
 import type { DrandBeacons } from './drand-beacons';
 import { drawPrize } from './prize-draw';
 import type { RaffleEvents } from './raffle-events';
-import { commitFromRow, EntrantLists, itemsListOf, parseItemsList } from './round-commit';
+import { commitFromRow, itemsListOf, parseItemsList } from './round-commit';
+import { RoundEntrants } from './round-entrants';
+import type { PresenceLuck } from '../entry/presence-luck';
 import type { ServerSeedVault } from './server-seed-vault';
 
 export interface RoundRunnerDeps {
@@ -30,6 +31,8 @@ export interface RoundRunnerDeps {
   /** drand raffles' beacons. */
   drand: DrandBeacons;
   snapshots: EntrantSnapshots;
+  /** Presence-mode luck (Helix roles); undefined when Twitch is not configured. */
+  luck?: () => Pick<PresenceLuck, 'entrants'> | undefined;
   /** Side-effect channels (outbox rows) written with a WINNER round for this streamer. */
   outboxChannels(streamer: Streamer): string[];
 }
@@ -69,9 +72,16 @@ class ClaimLostError extends Error {}
  * commit. A commit left by an attempt that died is completed, with its own inputs, by the next.
  */
 export class RoundRunner {
-  private readonly entrantLists = new EntrantLists();
+  private readonly roundEntrants: RoundEntrants;
 
-  constructor(private readonly deps: RoundRunnerDeps) {}
+  constructor(private readonly deps: RoundRunnerDeps) {
+    this.roundEntrants = new RoundEntrants({
+      db: deps.db,
+      chatters: deps.chatters,
+      excludedLogins: deps.excludedLogins,
+      ...(deps.luck ? { luck: deps.luck } : {}),
+    });
+  }
 
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
     const token = await this.claim(raffleId, options.force);
@@ -146,9 +156,7 @@ export class RoundRunner {
     let entrants: StoredEntrant[] = [];
     let entrantsHash = EMPTY_ENTRANTS_HASH;
     if (items.length > 0) {
-      const { chatters } = await this.deps.chatters.snapshot(raffle.streamer);
-      const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
-      ({ entrants, entrantsHash } = this.entrantLists.of(raffle.id, chatters, rules));
+      ({ entrants, entrantsHash } = await this.roundEntrants.of(raffle));
     }
     // Stored (compressed off the event loop) before the clock starts: the drand round is chosen
     // from committedAt, and COMMITTED must be out before that round's time.
@@ -280,6 +288,7 @@ export class RoundRunner {
             winnerUserId: winner.userId,
             winnerLogin: winner.login,
             winnerDisplayName: winner.displayName,
+            winnerTickets: winner.tickets,
           };
         }
       }

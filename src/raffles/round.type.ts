@@ -47,6 +47,12 @@ export const RoundType = builder.prismaObject('Round', {
           ? { userId: round.winnerUserId, login: round.winnerLogin ?? '', displayName: round.winnerDisplayName ?? '' }
           : null,
     }),
+    tickets: t.int({
+      nullable: true,
+      description: "The winner's tickets in this round's entrant list (1 unless luck gave their role more); null without a winner.",
+      select: { winnerTickets: true, winnerUserId: true },
+      resolve: (round) => round.winnerTickets ?? (round.winnerUserId ? 1 : null),
+    }),
     odds: t.float({
       nullable: true,
       description: "The prize's chance in this draw: its weight over the total weight left.",

@@ -67,7 +67,7 @@ export interface TwitchRuntime {
   chatters: TwitchChatterSource;
   /** Reads the chat of streamers with keyword raffles (EventSub), one instance per streamer. */
   chat: ChatConsumer;
-  /** Presence-mode luck: chatters' roles from Helix (batched, cached). Not wired into rounds yet. */
+  /** Presence-mode luck: chatters' roles from Helix (batched, cached), used by rounds of raffles that give a role luck. */
   luck: PresenceLuck;
 }
 
