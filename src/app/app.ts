@@ -23,6 +23,7 @@ import { ProofService } from '../proofs/proof.service';
 import { proofRoutes } from '../proofs/proof.routes';
 import { ProofRetention } from '../proofs/proof-retention';
 import { RoundRunner } from '../raffles/round-runner';
+import { RerollService } from '../raffles/reroll.service';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { StreamerService } from '../streamers/streamer.service';
 import { offlineGraphiQL } from '../http/graphiql';
@@ -200,6 +201,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
           if (raffle.entryMode === 'KEYWORD' || raffle.claimSeconds > 0) twitch?.chatStarted();
         },
       }),
+      rerolls: new RerollService({ db, rounds }),
       proofs,
       twitch,
       people,

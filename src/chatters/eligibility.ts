@@ -22,14 +22,15 @@ export function eligibleChatters<T extends Chatter>(chatters: readonly T[], rule
 export interface ExclusionInput {
   streamer: { twitchUserId: string | null; login: string | null };
   /** The raffle the round belongs to (none: no earlier winners to leave out). */
-  raffle: { id: string; allowRepeatWinners: boolean } | null;
+  raffle: { id: string; allowRepeatWinners: boolean; excludedUserIds?: readonly string[] } | null;
   /** Configured bots and accounts (RAFFLE_EXCLUDED_LOGINS). */
   excludedLogins: readonly string[];
 }
 
 /**
  * Who never wins a round, the same for a round and for liveChatters: the broadcaster (by id and
- * login), the configured logins and, unless the raffle allows repeat winners, its earlier winners.
+ * login), the configured logins, the raffle's rerolled-away winners and, unless the raffle allows
+ * repeat winners, its earlier winners.
  */
 export async function exclusionRules(db: Pick<Db, 'round'>, input: ExclusionInput): Promise<EligibilityRules> {
   const { streamer, raffle } = input;
@@ -41,6 +42,8 @@ export async function exclusionRules(db: Pick<Db, 'round'>, input: ExclusionInpu
     excludeUserIds: [
       ...(streamer.twitchUserId ? [streamer.twitchUserId] : []),
       ...earlierWinners.flatMap((round) => (round.winnerUserId ? [round.winnerUserId] : [])),
+      // Rerolled away or let their claim expire: out even when repeat winners are allowed.
+      ...(raffle?.excludedUserIds ?? []),
     ],
     excludeLogins: [...input.excludedLogins, ...(streamer.login ? [streamer.login] : [])],
   };

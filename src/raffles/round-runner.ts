@@ -231,10 +231,15 @@ export class RoundRunner {
   }
 
   private async lockClaimed(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number): Promise<Date> {
-    const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date }[]>`
-      SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now FROM raffles WHERE id = ${raffleId} FOR UPDATE`;
+    return (await this.lockClaimedRow(tx, raffleId, token, number)).db_now;
+  }
+
+  /** The raffle row locked for this claim, with the database clock and a reroll waiting for its round. */
+  private async lockClaimedRow(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number) {
+    const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date; pending_reroll_of: number | null }[]>`
+      SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now, pending_reroll_of FROM raffles WHERE id = ${raffleId} FOR UPDATE`;
     if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== token || locked.round_count + 1 !== number) throw new ClaimLostError();
-    return locked.db_now;
+    return locked;
   }
 
   private async write(raffle: RaffleWithStreamer, token: string, held: HeldCommit, randomness: { bytes: Uint8Array; beacon: Beacon | null } | null) {
@@ -245,8 +250,12 @@ export class RoundRunner {
       : null;
     const outcome: RoundOutcome = derived ? derived.outcome : 'BEACON_UNAVAILABLE';
     return db.$transaction(async (tx) => {
-      const now = await this.lockClaimed(tx, raffle.id, token, commit.roundNumber);
+      const locked = await this.lockClaimedRow(tx, raffle.id, token, commit.roundNumber);
+      const now = locked.db_now;
+      // A reroll waits for the next forced round (FAIRNESS.md: forced = 1), which links to it.
+      const rerollOfId = commit.forced ? locked.pending_reroll_of : null;
       let data: Prisma.RoundUncheckedCreateInput = {
+        rerollOfId,
         raffleId: raffle.id,
         number: commit.roundNumber,
         at: now,
@@ -308,6 +317,7 @@ export class RoundRunner {
           nextRoundAt: new Date(now.getTime() + raffle.intervalSeconds * 1000),
           leaseOwner: null,
           leaseUntil: null,
+          ...(rerollOfId !== null ? { pendingRerollOf: null } : {}),
           ...(ends ? { status: 'FINISHED', endReason: ends, endedAt: now } : {}),
         },
       });

@@ -38,6 +38,8 @@ export const RoundType = builder.prismaObject('Round', {
       resolve: (round, _args, context) => context.services.verifyLinks.roundUrl(round.id),
     }),
     item: t.relation('item', { nullable: true }),
+    rerollOf: t.relation('rerollOf', { nullable: true, description: 'The round this one was drawn to replace (a reroll, or an expired claim).' }),
+    rerolledBy: t.relation('rerolledBy', { nullable: true, description: 'The round drawn to replace this one, once rerolled.' }),
     winner: t.field({
       type: ChatterType,
       nullable: true,
