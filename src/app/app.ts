@@ -24,6 +24,7 @@ import { proofRoutes } from '../proofs/proof.routes';
 import { ProofRetention } from '../proofs/proof-retention';
 import { RoundRunner } from '../raffles/round-runner';
 import { RerollService } from '../raffles/reroll.service';
+import { ClaimService } from '../raffles/claims.service';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { StreamerService } from '../streamers/streamer.service';
 import { offlineGraphiQL } from '../http/graphiql';
@@ -87,6 +88,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
   let scheduler: RaffleScheduler | undefined;
   let retention: ProofRetention | undefined;
   let outbox: OutboxWorker | undefined;
+  let claims: ClaimService | undefined;
   let twitch: TwitchFeature | undefined;
   let closeHttp: (() => Promise<void>) | undefined;
 
@@ -175,6 +177,13 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       },
     });
     const live = createLiveConnections({ limits: config.liveConnections, events, logger });
+    const rerolls = new RerollService({ db, rounds });
+    claims = new ClaimService({ db, events: raffleEvents, rerolls, logger: logger.child({ subsystem: 'claims' }) });
+    const claimService = claims;
+    // Claims arrive as chat lines of raffles with a claim window (the EventSub consumer reads them).
+    twitch.runtime?.chat.onChatLine((line) => {
+      void claimService.fromChat(line).catch((error: unknown) => logger.warn({ err: String(error) }, 'a claim from chat failed'));
+    });
     const services: Services = {
       liveConnections: live,
       config,
@@ -201,7 +210,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
           if (raffle.entryMode === 'KEYWORD' || raffle.claimSeconds > 0) twitch?.chatStarted();
         },
       }),
-      rerolls: new RerollService({ db, rounds }),
+      rerolls,
+      claims,
       proofs,
       twitch,
       people,
@@ -257,6 +267,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     retention = new ProofRetention(db, config.fairness.proofRetentionDays, logger.child({ subsystem: 'proof-retention' }));
     retention.start();
     outbox.start();
+    claims.start();
     twitch.start();
     const url = `http://127.0.0.1:${listeningPort}`;
     logger.info(
@@ -279,6 +290,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       await scheduler?.stop();
       await retention?.stop();
       await outbox?.stop();
+      await claims?.stop();
       await twitch?.stop();
       await closeHttp?.();
       await events?.close();
@@ -292,6 +304,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       scheduler?.abandon();
       void retention?.stop();
       void outbox?.stop();
+      void claims?.stop();
       void twitch?.abandon();
       await closeHttp?.();
       await events?.close();

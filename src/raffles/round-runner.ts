@@ -298,6 +298,10 @@ export class RoundRunner {
             winnerLogin: winner.login,
             winnerDisplayName: winner.displayName,
             winnerTickets: winner.tickets,
+            // A claim window: the winner has claimSeconds to type !claim (claims.service.ts).
+            ...(raffle.claimSeconds > 0
+              ? { claimStatus: 'PENDING' as const, claimDeadline: new Date(now.getTime() + raffle.claimSeconds * 1000) }
+              : {}),
           };
         }
       }
@@ -309,7 +313,9 @@ export class RoundRunner {
         }
       }
       const left = await tx.item.count({ where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } } });
-      const ends: RaffleEndReason | null = left === 0 ? 'ITEMS_EXHAUSTED' : null;
+      // The last copy waiting for a claim keeps the raffle running until the claim is decided.
+      const waitsForClaim = left === 0 && (await tx.round.count({ where: { raffleId: raffle.id, claimStatus: 'PENDING' } })) > 0;
+      const ends: RaffleEndReason | null = left === 0 && !waitsForClaim ? 'ITEMS_EXHAUSTED' : null;
       const updated = await tx.raffle.update({
         where: { id: raffle.id },
         data: {

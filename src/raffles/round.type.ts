@@ -1,5 +1,5 @@
 import type { Chatter } from '../chatters/chatter';
-import { RoundOutcome } from '../generated/prisma/enums';
+import { ClaimStatus, RoundOutcome } from '../generated/prisma/enums';
 import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { roundIdArg, roundIdOrNull } from '../graphql/id-args';
@@ -8,6 +8,20 @@ const ROUNDS_SINCE = { default: 100, max: 500 } as const;
 const roundsSinceSize = (first: number | null | undefined) => Math.min(Math.max(first ?? ROUNDS_SINCE.default, 1), ROUNDS_SINCE.max);
 
 builder.enumType(RoundOutcome, { name: 'RoundOutcome' });
+builder.enumType(ClaimStatus, { name: 'ClaimStatus' });
+
+interface RoundClaim {
+  status: ClaimStatus;
+  deadline: Date;
+}
+
+const RoundClaimType = builder.objectRef<RoundClaim>('RoundClaim').implement({
+  description: 'A winner with a claim window must type !claim (pt-BR !resgatar) in chat before the deadline; otherwise the prize is redrawn.',
+  fields: (t) => ({
+    status: t.field({ type: ClaimStatus, resolve: (claim) => claim.status }),
+    deadline: t.field({ type: 'DateTime', resolve: (claim) => claim.deadline }),
+  }),
+});
 
 export const ChatterType = builder.objectRef<Chatter>('Chatter').implement({
   description: 'A person in the live chat, as Twitch reported them.',
@@ -48,6 +62,13 @@ export const RoundType = builder.prismaObject('Round', {
         round.winnerUserId
           ? { userId: round.winnerUserId, login: round.winnerLogin ?? '', displayName: round.winnerDisplayName ?? '' }
           : null,
+    }),
+    claim: t.field({
+      type: RoundClaimType,
+      nullable: true,
+      description: 'The claim window of a WINNER round of a raffle with claimSeconds > 0; null otherwise.',
+      select: { claimStatus: true, claimDeadline: true },
+      resolve: (round) => (round.claimStatus && round.claimDeadline ? { status: round.claimStatus, deadline: round.claimDeadline } : null),
     }),
     tickets: t.int({
       nullable: true,

@@ -24,6 +24,12 @@ const TEMPLATES: Record<'pt-BR' | 'en', Template> = {
   en: (winner, prize, verifyUrl) => `🎉 Congratulations, @${winner}! You won ${prize} in the raffle! Check the draw: ${verifyUrl}`,
 };
 
+/** How a winner with a claim window claims (appended to the win announcement). */
+export const CLAIM_RULES: Record<'pt-BR' | 'en', (seconds: number) => string> = {
+  'pt-BR': (seconds) => ` Digite !resgatar no chat em até ${seconds} s para receber, senão o prêmio é sorteado de novo.`,
+  en: (seconds) => ` Type !claim in chat within ${seconds} s to receive it, or the prize is drawn again.`,
+};
+
 /** `text` in at most `length` characters (code points), an ellipsis marking a cut. */
 function shorten(text: string, length: number): string {
   const characters = [...text];
@@ -34,8 +40,10 @@ function shorten(text: string, length: number): string {
  * pt-BR unless the streamer chose an English locale, with the round's verify link. Never longer
  * than Twitch's 500 characters: the names (the longer first) are cut, never the link.
  */
-export function winAnnouncement(locale: string, winnerLogin: string, prize: string, verifyUrl: string): string {
-  const template = locale.toLowerCase().startsWith('en') ? TEMPLATES.en : TEMPLATES['pt-BR'];
+export function winAnnouncement(locale: string, winnerLogin: string, prize: string, verifyUrl: string, claimSeconds = 0): string {
+  const lang = locale.toLowerCase().startsWith('en') ? 'en' : 'pt-BR';
+  const claim = claimSeconds > 0 ? CLAIM_RULES[lang](claimSeconds) : '';
+  const template: Template = (winner, item, url) => `${TEMPLATES[lang](winner, item, url)}${claim}`;
   const room = Math.max(2, CHAT_MESSAGE_MAX_LENGTH - chatMessageLength(template('', '', verifyUrl)));
   const [winnerLength, prizeLength] = [chatMessageLength(winnerLogin), chatMessageLength(prize)];
   if (winnerLength + prizeLength <= room) return template(winnerLogin, prize, verifyUrl);
@@ -61,7 +69,7 @@ export function twitchChatAnnouncer(deps: TwitchChatAnnouncerDeps): OutboxHandle
       select: {
         winnerLogin: true,
         item: { select: { name: true } },
-        raffle: { select: { streamer: { select: { id: true, twitchUserId: true, locale: true } } } },
+        raffle: { select: { claimSeconds: true, streamer: { select: { id: true, twitchUserId: true, locale: true } } } },
       },
     });
     if (!round?.winnerLogin || !round.item) return { kind: 'failed', error: 'the round has no winner to announce' };
@@ -71,7 +79,7 @@ export function twitchChatAnnouncer(deps: TwitchChatAnnouncerDeps): OutboxHandle
       const sent = await deps.helix.sendChatMessage({
         broadcasterId: streamer.twitchUserId,
         senderId: streamer.twitchUserId,
-        message: winAnnouncement(streamer.locale, round.winnerLogin, round.item.name, deps.verifyUrl(message.roundId)),
+        message: winAnnouncement(streamer.locale, round.winnerLogin, round.item.name, deps.verifyUrl(message.roundId), round.raffle.claimSeconds),
         token: deps.credentials.tokenSource(streamer.id),
       });
       if (!sent.isSent) {
