@@ -205,8 +205,10 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
         requiresTwitchLink: twitch.configured,
         seeds,
         defaultFairness: config.fairness.defaultMode === 'drand' ? 'DRAND' : 'SEALED',
+        startOutboxChannels: (streamer) => twitch!.startOutboxChannels(streamer),
         // A keyword raffle's chat is read from its start, not from the next lease poll.
         onStarted: (raffle) => {
+          worker.kick();
           if (raffle.entryMode === 'KEYWORD' || raffle.claimSeconds > 0) twitch?.chatStarted();
         },
       }),

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../../db/database';
 import { TwitchNotLinkedError } from '../../errors/domain-errors';
-import type { OutboxHandler } from '../../outbox/outbox-worker';
+import type { DeliveryResult, OutboxHandler } from '../../outbox/outbox-worker';
 import {
   CHAT_MESSAGE_MAX_LENGTH,
   ChatMessageTooLongError,
@@ -64,8 +64,10 @@ export interface TwitchChatAnnouncerDeps {
 /** Outbox handler for TWITCH_CHAT rows: one chat message per winning round. */
 export function twitchChatAnnouncer(deps: TwitchChatAnnouncerDeps): OutboxHandler {
   return async (message) => {
+    if (message.roundId === null) return { kind: 'failed', error: 'a win announcement needs a round' };
+    const roundId = message.roundId;
     const round = await deps.db.round.findUnique({
-      where: { id: message.roundId },
+      where: { id: roundId },
       select: {
         winnerLogin: true,
         item: { select: { name: true } },
@@ -75,28 +77,35 @@ export function twitchChatAnnouncer(deps: TwitchChatAnnouncerDeps): OutboxHandle
     if (!round?.winnerLogin || !round.item) return { kind: 'failed', error: 'the round has no winner to announce' };
     const { streamer } = round.raffle;
     if (!streamer.twitchUserId) return { kind: 'failed', error: 'the streamer is not linked to Twitch any more' };
-    try {
-      const sent = await deps.helix.sendChatMessage({
-        broadcasterId: streamer.twitchUserId,
-        senderId: streamer.twitchUserId,
-        message: winAnnouncement(streamer.locale, round.winnerLogin, round.item.name, deps.verifyUrl(message.roundId), round.raffle.claimSeconds),
+    return deliveryResultOf(() =>
+      deps.helix.sendChatMessage({
+        broadcasterId: streamer.twitchUserId!,
+        senderId: streamer.twitchUserId!,
+        message: winAnnouncement(streamer.locale, round.winnerLogin!, round.item!.name, deps.verifyUrl(roundId), round.raffle.claimSeconds),
         token: deps.credentials.tokenSource(streamer.id),
-      });
-      if (!sent.isSent) {
-        const reason = sent.dropReason ? `${sent.dropReason.code}: ${sent.dropReason.message}` : 'Twitch did not send the message';
-        return { kind: 'dropped', reason };
-      }
-      return { kind: 'sent', externalId: sent.messageId };
-    } catch (error) {
-      if (error instanceof TwitchNotLinkedError || error instanceof ChatMessageTooLongError) {
-        return { kind: 'failed', error: error.message };
-      }
-      if (error instanceof HelixError) {
-        const transient = error.status === null || error.status === 429 || error.status >= 500;
-        return { kind: transient ? 'retry' : 'failed', error: error.message };
-      }
-      if (error instanceof TwitchAuthError) return { kind: error.retryable ? 'retry' : 'failed', error: error.message };
-      throw error;
-    }
+      }),
+    );
   };
+}
+
+/** One Send Chat Message attempt as the outbox records it (sent, dropped by Twitch, retry or failed). */
+export async function deliveryResultOf(send: () => ReturnType<HelixClient['sendChatMessage']>): Promise<DeliveryResult> {
+  try {
+    const sent = await send();
+    if (!sent.isSent) {
+      const reason = sent.dropReason ? `${sent.dropReason.code}: ${sent.dropReason.message}` : 'Twitch did not send the message';
+      return { kind: 'dropped', reason };
+    }
+    return { kind: 'sent', externalId: sent.messageId };
+  } catch (error) {
+    if (error instanceof TwitchNotLinkedError || error instanceof ChatMessageTooLongError) {
+      return { kind: 'failed', error: error.message };
+    }
+    if (error instanceof HelixError) {
+      const transient = error.status === null || error.status === 429 || error.status >= 500;
+      return { kind: transient ? 'retry' : 'failed', error: error.message };
+    }
+    if (error instanceof TwitchAuthError) return { kind: error.retryable ? 'retry' : 'failed', error: error.message };
+    throw error;
+  }
 }
