@@ -23,6 +23,8 @@ import { ProofService } from '../proofs/proof.service';
 import { proofRoutes } from '../proofs/proof.routes';
 import { ProofRetention } from '../proofs/proof-retention';
 import { RoundRunner } from '../raffles/round-runner';
+import { RerollService } from '../raffles/reroll.service';
+import { ClaimService } from '../raffles/claims.service';
 import { OverlayKeyVault } from '../streamers/overlay-key-vault';
 import { StreamerService } from '../streamers/streamer.service';
 import { offlineGraphiQL } from '../http/graphiql';
@@ -88,6 +90,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
   let scheduler: RaffleScheduler | undefined;
   let retention: ProofRetention | undefined;
   let outbox: OutboxWorker | undefined;
+  let claims: ClaimService | undefined;
   let twitch: TwitchFeature | undefined;
   let closeHttp: (() => Promise<void>) | undefined;
 
@@ -147,6 +150,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       leaseSeconds: config.raffle.leaseSeconds,
       excludedLogins: config.raffle.excludedLogins,
       outboxChannels: (streamer) => twitch!.outboxChannels(streamer),
+      luck: () => twitch?.runtime?.luck,
     });
     const streamers = new StreamerService(
       db,
@@ -175,6 +179,13 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       },
     });
     const live = createLiveConnections({ limits: config.liveConnections, events, logger });
+    const rerolls = new RerollService({ db, rounds });
+    claims = new ClaimService({ db, events: raffleEvents, rerolls, logger: logger.child({ subsystem: 'claims' }) });
+    const claimService = claims;
+    // Claims arrive as chat lines of raffles with a claim window (the EventSub consumer reads them).
+    twitch.runtime?.chat.onChatLine((line) => {
+      void claimService.fromChat(line).catch((error: unknown) => logger.warn({ err: String(error) }, 'a claim from chat failed'));
+    });
     const services: Services = {
       liveConnections: live,
       config,
@@ -196,11 +207,15 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
         requiresTwitchLink: twitch.configured,
         seeds,
         defaultFairness: config.fairness.defaultMode === 'drand' ? 'DRAND' : 'SEALED',
+        startOutboxChannels: (streamer) => twitch!.startOutboxChannels(streamer),
         // A keyword raffle's chat is read from its start, not from the next lease poll.
         onStarted: (raffle) => {
+          worker.kick();
           if (raffle.entryMode === 'KEYWORD' || raffle.claimSeconds > 0) twitch?.chatStarted();
         },
       }),
+      rerolls,
+      claims,
       proofs,
       twitch,
       people,
@@ -268,6 +283,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
     retention = new ProofRetention(db, config.fairness.proofRetentionDays, logger.child({ subsystem: 'proof-retention' }));
     retention.start();
     outbox.start();
+    claims.start();
     twitch.start();
     const url = `http://127.0.0.1:${listeningPort}`;
     logger.info(
@@ -290,6 +306,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       await scheduler?.stop();
       await retention?.stop();
       await outbox?.stop();
+      await claims?.stop();
       await twitch?.stop();
       await closeHttp?.();
       await events?.close();
@@ -303,6 +320,7 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       scheduler?.abandon();
       void retention?.stop();
       void outbox?.stop();
+      void claims?.stop();
       void twitch?.abandon();
       await closeHttp?.();
       await events?.close();

@@ -15,6 +15,8 @@ import type { ProofService } from '../proofs/proof.service';
 import type { SessionStore } from '../sessions/session.store';
 import type { LiveConnections } from '../http/live-connections';
 import type { RaffleService } from '../raffles/raffle.service';
+import type { RerollService } from '../raffles/reroll.service';
+import type { ClaimService } from '../raffles/claims.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
 import type { RoundRunner } from '../raffles/round-runner';
 import type { StreamerService } from '../streamers/streamer.service';
@@ -35,6 +37,10 @@ export interface Services {
   streamers: StreamerService;
   items: ItemService;
   raffles: RaffleService;
+  /** Rerolls (and the redraw after an expired claim). */
+  rerolls: RerollService;
+  /** Claim windows: chat claims and the deadline job. */
+  claims: ClaimService;
   rounds: RoundRunner;
   roundCatchUp: RoundCatchUp;
   /** The public verify page of a round (`PUBLIC_URL/verify/<roundId>`). */

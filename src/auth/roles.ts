@@ -7,7 +7,7 @@ import type { Db } from '../db/database';
 export type StreamerRole = 'OWNER' | 'EDITOR';
 
 /** What a scope names: a streamer, or a raffle or item of one (resolved to its streamer). */
-export type StreamerTarget = { streamerId: string } | { raffleId: string } | { itemId: string };
+export type StreamerTarget = { streamerId: string } | { raffleId: string } | { itemId: string } | { roundId: number };
 
 /** The database side of authorization: roles and which streamer a resource belongs to. */
 export interface AccessDirectory {
@@ -29,6 +29,10 @@ export function createAccessDirectory(db: Db): AccessDirectory {
     },
     async streamerIdOf(target) {
       if ('streamerId' in target) return target.streamerId;
+      if ('roundId' in target) {
+        const round = await db.round.findUnique({ where: { id: target.roundId }, select: { raffle: { select: { streamerId: true } } } });
+        return round?.raffle.streamerId ?? null;
+      }
       const owner =
         'raffleId' in target
           ? await db.raffle.findUnique({ where: { id: target.raffleId }, select: { streamerId: true } })

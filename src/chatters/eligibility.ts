@@ -13,7 +13,7 @@ export interface EligibilityRules {
  * ids and logins, in the order given, so a pick by index can be re-computed. One pass of two
  * small-set lookups: it runs on every round, over up to 100k chatters.
  */
-export function eligibleChatters(chatters: readonly Chatter[], rules: EligibilityRules): Chatter[] {
+export function eligibleChatters<T extends Chatter>(chatters: readonly T[], rules: EligibilityRules): T[] {
   const excludedIds = new Set(rules.excludeUserIds);
   const excludedLogins = new Set(Array.from(rules.excludeLogins, (login) => login.toLowerCase()));
   return chatters.filter((chatter) => !excludedIds.has(chatter.userId) && !excludedLogins.has(chatter.login));
@@ -22,14 +22,15 @@ export function eligibleChatters(chatters: readonly Chatter[], rules: Eligibilit
 export interface ExclusionInput {
   streamer: { twitchUserId: string | null; login: string | null };
   /** The raffle the round belongs to (none: no earlier winners to leave out). */
-  raffle: { id: string; allowRepeatWinners: boolean } | null;
+  raffle: { id: string; allowRepeatWinners: boolean; excludedUserIds?: readonly string[] } | null;
   /** Configured bots and accounts (RAFFLE_EXCLUDED_LOGINS). */
   excludedLogins: readonly string[];
 }
 
 /**
  * Who never wins a round, the same for a round and for liveChatters: the broadcaster (by id and
- * login), the configured logins and, unless the raffle allows repeat winners, its earlier winners.
+ * login), the configured logins, the raffle's rerolled-away winners and, unless the raffle allows
+ * repeat winners, its earlier winners.
  */
 export async function exclusionRules(db: Pick<Db, 'round'>, input: ExclusionInput): Promise<EligibilityRules> {
   const { streamer, raffle } = input;
@@ -41,6 +42,8 @@ export async function exclusionRules(db: Pick<Db, 'round'>, input: ExclusionInpu
     excludeUserIds: [
       ...(streamer.twitchUserId ? [streamer.twitchUserId] : []),
       ...earlierWinners.flatMap((round) => (round.winnerUserId ? [round.winnerUserId] : [])),
+      // Rerolled away or let their claim expire: out even when repeat winners are allowed.
+      ...(raffle?.excludedUserIds ?? []),
     ],
     excludeLogins: [...input.excludedLogins, ...(streamer.login ? [streamer.login] : [])],
   };

@@ -67,6 +67,10 @@ const environmentSchema = z
     TWITCH_CHAT_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(2_000),
     /** How long one Get Chatters snapshot serves the rounds of a streamer. */
     TWITCH_CHATTERS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /** The chat message when a raffle starts (how to enter, the claim rule, the disclaimer line). */
+    TWITCH_START_ANNOUNCEMENT: booleanString.default(true),
+    /** The line that ends it (Twitch asks for it on promotions); empty: no line. */
+    TWITCH_PROMOTION_DISCLAIMER: z.string().trim().max(200).default('Twitch does not sponsor or endorse broadcaster promotions'),
     /** Twitch chat announcements: outbox polling, attempts before FAILED, first retry delay (doubles). */
     OUTBOX_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1_000),
     OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
@@ -141,6 +145,8 @@ export interface TwitchConfig {
   chattersCacheMs: number;
   /** EventSub over WebSocket: the server URL, the keepalive asked for, the chat lease and poll. */
   eventsub: { url: string; keepaliveTimeoutSeconds: number; leaseSeconds: number; pollMs: number };
+  /** The raffle start announcement in chat (null: off) and its disclaimer line ('' for none). */
+  startAnnouncement: { disclaimer: string } | null;
 }
 
 /** The secrets createApp needs; in development `resolveSecrets` (dev-secrets.ts) fills in missing ones. */
@@ -248,6 +254,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
               leaseSeconds: env.TWITCH_CHAT_LEASE_SECONDS,
               pollMs: env.TWITCH_CHAT_POLL_MS,
             },
+            startAnnouncement: env.TWITCH_START_ANNOUNCEMENT ? { disclaimer: env.TWITCH_PROMOTION_DISCLAIMER } : null,
           }
         : null,
     outbox: {

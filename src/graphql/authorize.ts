@@ -1,5 +1,6 @@
 import type { Ability } from '../auth/policy';
 import type { StreamerTarget } from '../auth/roles';
+import { roundIdOrNull } from './id-args';
 
 /**
  * One-line authorization declarations for fields (`authScopes: may.steer(raffleArg('raffleId'))`).
@@ -38,3 +39,8 @@ export const raffleArg =
 export const itemArg =
   <N extends string>(name: N) =>
   (args: Record<N, unknown>): StreamerTarget => ({ itemId: String(args[name]) });
+
+/** The streamer of the round whose id is the argument `name` (an id that cannot be a round names none). */
+export const roundArg =
+  <N extends string>(name: N) =>
+  (args: Record<N, unknown>): StreamerTarget => ({ roundId: roundIdOrNull(String(args[name])) ?? -1 });

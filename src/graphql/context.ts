@@ -7,6 +7,7 @@ import type { Db } from '../db/database';
 import type { ItemService } from '../items/item.service';
 import type { EventBus } from '../pubsub/event-bus';
 import type { RaffleService } from '../raffles/raffle.service';
+import type { RerollService } from '../raffles/reroll.service';
 import type { PeopleService } from '../people/people.service';
 import type { OverlayService } from '../overlay/overlay.service';
 import type { RoundCatchUp } from '../raffles/round-catch-up';
@@ -23,6 +24,7 @@ export interface GraphQLServices {
   streamers: StreamerService;
   items: ItemService;
   raffles: Pick<RaffleService, 'start' | 'stop' | 'drawNow'>;
+  rerolls: Pick<RerollService, 'reroll'>;
   roundCatchUp: RoundCatchUp;
   /** `PUBLIC_URL/verify/<roundId>` (Round.verifyUrl). */
   verifyLinks: VerifyLinks;

@@ -16,7 +16,10 @@ import type { OutboxStatus } from '../generated/prisma/enums';
 
 export interface ClaimedMessage {
   id: number;
-  roundId: number;
+  /** The round of a win announcement; null for a raffle's start announcement. */
+  roundId: number | null;
+  /** The raffle of a start announcement; null for a win announcement. */
+  raffleId: string | null;
   channel: string;
   /** This attempt's number, 1 for the first. */
   attempt: number;
@@ -63,7 +66,8 @@ interface RowUpdate {
 
 interface ClaimRow {
   id: number;
-  round_id: number;
+  round_id: number | null;
+  raffle_id: string | null;
   channel: string;
   attempts: number;
 }
@@ -154,9 +158,9 @@ export class OutboxWorker {
         FOR UPDATE SKIP LOCKED
       ) AS due
       WHERE o.id = due.id
-      RETURNING o.id, o.round_id, o.channel, o.attempts`;
+      RETURNING o.id, o.round_id, o.raffle_id, o.channel, o.attempts`;
     return rows
-      .map((row) => ({ id: row.id, roundId: row.round_id, channel: row.channel, attempt: row.attempts }))
+      .map((row) => ({ id: row.id, roundId: row.round_id, raffleId: row.raffle_id, channel: row.channel, attempt: row.attempts }))
       .sort((a, b) => a.id - b.id);
   }
 

@@ -5,7 +5,8 @@
  * reaches a subscriber, so a foreign or malformed message is dropped, not resolved.
  */
 /** What can happen to a raffle, defined here once (the GraphQL enum and the guard use it). */
-export const RAFFLE_EVENT_KINDS = ['STARTED', 'COMMITTED', 'ROUND', 'ENDED'] as const;
+/** CLAIM: a winning round's claim was CLAIMED or EXPIRED (the round is named again, as it is now). */
+export const RAFFLE_EVENT_KINDS = ['STARTED', 'COMMITTED', 'ROUND', 'CLAIM', 'ENDED'] as const;
 export type RaffleEventKind = (typeof RAFFLE_EVENT_KINDS)[number];
 
 export interface WinnerDrawnEvent {

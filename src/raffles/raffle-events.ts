@@ -45,6 +45,11 @@ export class RaffleEvents {
     for (const listener of this.scheduleListeners) listener(raffle);
   }
 
+  /** A winning round's claim changed (CLAIMED or EXPIRED): overlays and the bot update that round. */
+  claimChanged(raffle: Pick<Raffle, 'id' | 'streamerId'>, round: Pick<Round, 'id' | 'number'>): void {
+    this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'CLAIM', raffleId: raffle.id, roundId: round.id, number: round.number });
+  }
+
   raffleEnded(raffle: Raffle): void {
     for (const listener of this.scheduleListeners) listener(raffle);
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'ENDED', raffleId: raffle.id, roundId: null, number: null });

@@ -1,8 +1,8 @@
 import { RaffleAlreadyRunningError, TwitchNotLinkedError } from '../errors/domain-errors';
-import { may, onlyService, raffleArg } from '../graphql/authorize';
+import { may, onlyService, raffleArg, roundArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { commonErrors } from '../graphql/error-types';
-import { roundIdOrNull } from '../graphql/id-args';
+import { roundIdArg, roundIdOrNull } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
 import { FairnessModeEnum } from './raffle.type';
 import { RaffleEntryInput, RaffleLuckInput, SharedChatModeType, startRaffleEntryFields } from '../entry/raffle-entry.type';
@@ -50,6 +50,20 @@ builder.mutationFields((t) => ({
     errors: { types: [...commonErrors, TwitchNotLinkedError] },
     resolve: async (query, _root, args, context) => {
       const round = await context.services.raffles.drawNow(String(args.raffleId));
+      return refetch.round(context, query, round.id);
+    },
+  }),
+  rerollRound: t.prismaField({
+    type: 'Round',
+    description:
+      'Draws again for a WINNER round: its prize copy goes back, its winner is excluded from the raffle, and a forced round ' +
+      'is drawn at once (linked by rerollOf, announced like any round). While the raffle runs, or up to 10 minutes after it ' +
+      'ended when it uses drand (an ended sealed raffle has revealed its seed).',
+    args: { roundId: t.arg.id({ required: true }) },
+    authScopes: may.steer(roundArg('roundId')),
+    errors: { types: [...commonErrors, TwitchNotLinkedError] },
+    resolve: async (query, _root, args, context) => {
+      const round = await context.services.rerolls.reroll(roundIdArg('roundId', args.roundId));
       return refetch.round(context, query, round.id);
     },
   }),

@@ -34,6 +34,8 @@ export interface RaffleServiceDeps {
   /** Sealed raffles get their serverSeed here, at start. */
   seeds: ServerSeedVault;
   defaultFairness: FairnessMode;
+  /** Outbox rows written with a new raffle (its start announcement in chat). */
+  startOutboxChannels?(streamer: { twitchUserId: string | null }): string[];
   /** After a raffle started (committed): e.g. start reading the chat of a keyword raffle now. */
   onStarted?(raffle: Raffle): void;
 }
@@ -85,6 +87,7 @@ export class RaffleService {
           ...entry.options,
           startedAt: new Date(now),
           nextRoundAt: new Date(now + input.intervalSeconds * 1000),
+          outbox: { create: (this.deps.startOutboxChannels?.(streamer) ?? []).map((channel) => ({ channel })) },
         },
       });
       this.deps.events.raffleStarted(raffle);

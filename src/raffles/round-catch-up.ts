@@ -47,7 +47,8 @@ export class RoundCatchUp {
           roundId: round.id,
           number: round.number,
         })),
-      idOf: (event) => event.roundId,
+      // CLAIM events name an older round again: only ROUND events are replayed and deduplicated.
+      idOf: (event) => (event.kind === 'ROUND' ? event.roundId : null),
     };
   }
 

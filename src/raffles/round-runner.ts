@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { exclusionRules } from '../chatters/eligibility';
 import type { ChatterSource } from '../chatters/chatter';
 import type { Db } from '../db/database';
 import { TwitchNotLinkedError } from '../errors/domain-errors';
@@ -15,7 +14,9 @@ import type { DrandBeacons } from './drand-beacons';
 import { drawPrize } from './prize-draw';
 import { nextRoundAt } from './round-schedule';
 import type { RaffleEvents } from './raffle-events';
-import { commitFromRow, EntrantLists, itemsListOf, parseItemsList } from './round-commit';
+import { commitFromRow, itemsListOf, parseItemsList } from './round-commit';
+import { RoundEntrants } from './round-entrants';
+import type { PresenceLuck } from '../entry/presence-luck';
 import type { ServerSeedVault } from './server-seed-vault';
 
 export interface RoundRunnerDeps {
@@ -31,6 +32,8 @@ export interface RoundRunnerDeps {
   /** drand raffles' beacons. */
   drand: DrandBeacons;
   snapshots: EntrantSnapshots;
+  /** Presence-mode luck (Helix roles); undefined when Twitch is not configured. */
+  luck?: () => Pick<PresenceLuck, 'entrants'> | undefined;
   /** Side-effect channels (outbox rows) written with a WINNER round for this streamer. */
   outboxChannels(streamer: Streamer): string[];
 }
@@ -70,9 +73,16 @@ class ClaimLostError extends Error {}
  * commit. A commit left by an attempt that died is completed, with its own inputs, by the next.
  */
 export class RoundRunner {
-  private readonly entrantLists = new EntrantLists();
+  private readonly roundEntrants: RoundEntrants;
 
-  constructor(private readonly deps: RoundRunnerDeps) {}
+  constructor(private readonly deps: RoundRunnerDeps) {
+    this.roundEntrants = new RoundEntrants({
+      db: deps.db,
+      chatters: deps.chatters,
+      excludedLogins: deps.excludedLogins,
+      ...(deps.luck ? { luck: deps.luck } : {}),
+    });
+  }
 
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
     const token = await this.claim(raffleId, options.force);
@@ -155,9 +165,7 @@ export class RoundRunner {
     let entrants: StoredEntrant[] = [];
     let entrantsHash = EMPTY_ENTRANTS_HASH;
     if (items.length > 0) {
-      const { chatters } = await this.deps.chatters.snapshot(raffle.streamer);
-      const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
-      ({ entrants, entrantsHash } = this.entrantLists.of(raffle.id, chatters, rules));
+      ({ entrants, entrantsHash } = await this.roundEntrants.of(raffle));
     }
     // Stored (compressed off the event loop) before the clock starts: the drand round is chosen
     // from committedAt, and COMMITTED must be out before that round's time.
@@ -232,10 +240,15 @@ export class RoundRunner {
   }
 
   private async lockClaimed(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number): Promise<Date> {
-    const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date }[]>`
-      SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now FROM raffles WHERE id = ${raffleId} FOR UPDATE`;
+    return (await this.lockClaimedRow(tx, raffleId, token, number)).db_now;
+  }
+
+  /** The raffle row locked for this claim, with the database clock and a reroll waiting for its round. */
+  private async lockClaimedRow(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number) {
+    const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date; pending_reroll_of: number | null }[]>`
+      SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now, pending_reroll_of FROM raffles WHERE id = ${raffleId} FOR UPDATE`;
     if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== token || locked.round_count + 1 !== number) throw new ClaimLostError();
-    return locked.db_now;
+    return locked;
   }
 
   private async write(raffle: RaffleWithStreamer, token: string, held: HeldCommit, randomness: { bytes: Uint8Array; beacon: Beacon | null } | null) {
@@ -246,8 +259,12 @@ export class RoundRunner {
       : null;
     const outcome: RoundOutcome = derived ? derived.outcome : 'BEACON_UNAVAILABLE';
     return db.$transaction(async (tx) => {
-      const now = await this.lockClaimed(tx, raffle.id, token, commit.roundNumber);
+      const locked = await this.lockClaimedRow(tx, raffle.id, token, commit.roundNumber);
+      const now = locked.db_now;
+      // A reroll waits for the next forced round (FAIRNESS.md: forced = 1), which links to it.
+      const rerollOfId = commit.forced ? locked.pending_reroll_of : null;
       let data: Prisma.RoundUncheckedCreateInput = {
+        rerollOfId,
         raffleId: raffle.id,
         number: commit.roundNumber,
         at: now,
@@ -289,6 +306,11 @@ export class RoundRunner {
             winnerUserId: winner.userId,
             winnerLogin: winner.login,
             winnerDisplayName: winner.displayName,
+            winnerTickets: winner.tickets,
+            // A claim window: the winner has claimSeconds to type !claim (claims.service.ts).
+            ...(raffle.claimSeconds > 0
+              ? { claimStatus: 'PENDING' as const, claimDeadline: new Date(now.getTime() + raffle.claimSeconds * 1000) }
+              : {}),
           };
         }
       }
@@ -300,7 +322,9 @@ export class RoundRunner {
         }
       }
       const left = await tx.item.count({ where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } } });
-      const ends: RaffleEndReason | null = left === 0 ? 'ITEMS_EXHAUSTED' : null;
+      // The last copy waiting for a claim keeps the raffle running until the claim is decided.
+      const waitsForClaim = left === 0 && (await tx.round.count({ where: { raffleId: raffle.id, claimStatus: 'PENDING' } })) > 0;
+      const ends: RaffleEndReason | null = left === 0 && !waitsForClaim ? 'ITEMS_EXHAUSTED' : null;
       const updated = await tx.raffle.update({
         where: { id: raffle.id },
         data: {
@@ -308,6 +332,7 @@ export class RoundRunner {
           nextRoundAt: nextRoundAt(raffle.nextRoundAt, raffle.intervalSeconds, now),
           leaseOwner: null,
           leaseUntil: null,
+          ...(rerollOfId !== null ? { pendingRerollOf: null } : {}),
           ...(ends ? { status: 'FINISHED', endReason: ends, endedAt: now } : {}),
         },
       });

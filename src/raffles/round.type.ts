@@ -1,5 +1,5 @@
 import type { Chatter } from '../chatters/chatter';
-import { RoundOutcome } from '../generated/prisma/enums';
+import { ClaimStatus, RoundOutcome } from '../generated/prisma/enums';
 import { may, streamerArg } from '../graphql/authorize';
 import { builder } from '../graphql/builder';
 import { roundIdArg, roundIdOrNull } from '../graphql/id-args';
@@ -8,6 +8,20 @@ const ROUNDS_SINCE = { default: 100, max: 500 } as const;
 const roundsSinceSize = (first: number | null | undefined) => Math.min(Math.max(first ?? ROUNDS_SINCE.default, 1), ROUNDS_SINCE.max);
 
 builder.enumType(RoundOutcome, { name: 'RoundOutcome' });
+builder.enumType(ClaimStatus, { name: 'ClaimStatus' });
+
+interface RoundClaim {
+  status: ClaimStatus;
+  deadline: Date;
+}
+
+const RoundClaimType = builder.objectRef<RoundClaim>('RoundClaim').implement({
+  description: 'A winner with a claim window must type !claim (pt-BR !resgatar) in chat before the deadline; otherwise the prize is redrawn.',
+  fields: (t) => ({
+    status: t.field({ type: ClaimStatus, resolve: (claim) => claim.status }),
+    deadline: t.field({ type: 'DateTime', resolve: (claim) => claim.deadline }),
+  }),
+});
 
 export const ChatterType = builder.objectRef<Chatter>('Chatter').implement({
   description: 'A person in the live chat, as Twitch reported them.',
@@ -38,6 +52,8 @@ export const RoundType = builder.prismaObject('Round', {
       resolve: (round, _args, context) => context.services.verifyLinks.roundUrl(round.id),
     }),
     item: t.relation('item', { nullable: true }),
+    rerollOf: t.relation('rerollOf', { nullable: true, description: 'The round this one was drawn to replace (a reroll, or an expired claim).' }),
+    rerolledBy: t.relation('rerolledBy', { nullable: true, description: 'The round drawn to replace this one, once rerolled.' }),
     winner: t.field({
       type: ChatterType,
       nullable: true,
@@ -46,6 +62,19 @@ export const RoundType = builder.prismaObject('Round', {
         round.winnerUserId
           ? { userId: round.winnerUserId, login: round.winnerLogin ?? '', displayName: round.winnerDisplayName ?? '' }
           : null,
+    }),
+    claim: t.field({
+      type: RoundClaimType,
+      nullable: true,
+      description: 'The claim window of a WINNER round of a raffle with claimSeconds > 0; null otherwise.',
+      select: { claimStatus: true, claimDeadline: true },
+      resolve: (round) => (round.claimStatus && round.claimDeadline ? { status: round.claimStatus, deadline: round.claimDeadline } : null),
+    }),
+    tickets: t.int({
+      nullable: true,
+      description: "The winner's tickets in this round's entrant list (1 unless luck gave their role more); null without a winner.",
+      select: { winnerTickets: true, winnerUserId: true },
+      resolve: (round) => round.winnerTickets ?? (round.winnerUserId ? 1 : null),
     }),
     odds: t.float({
       nullable: true,

@@ -17,6 +17,7 @@ import type { RoundRunner } from '../raffles/round-runner';
 import { createHelixClient, createTwitchAuthClient, type FetchLike, type HelixClient, type TwitchAuthClient } from './api';
 import { TwitchChatterSource } from './chat/twitch-chatter-source';
 import { TWITCH_CHAT_CHANNEL, twitchChatAnnouncer } from './chat/win-announcer';
+import { TWITCH_CHAT_START_CHANNEL, twitchStartAnnouncer } from './chat/start-announcer';
 import { verifyUrl } from '../verify/verify-url';
 import { TwitchCredentialStore } from './credentials/credential-store';
 import { createTokenCipher } from '../crypto/token-cipher';
@@ -67,7 +68,7 @@ export interface TwitchRuntime {
   chatters: TwitchChatterSource;
   /** Reads the chat of streamers with keyword raffles (EventSub), one instance per streamer. */
   chat: ChatConsumer;
-  /** Presence-mode luck: chatters' roles from Helix (batched, cached). Not wired into rounds yet. */
+  /** Presence-mode luck: chatters' roles from Helix (batched, cached), used by rounds of raffles that give a role luck. */
   luck: PresenceLuck;
 }
 
@@ -82,6 +83,8 @@ export interface TwitchFeature {
   outboxHandlers: Record<string, OutboxHandler>;
   /** The outbox rows a winning round of this streamer gets. */
   outboxChannels(streamer: Pick<Streamer, 'twitchUserId'>): string[];
+  /** The outbox rows a raffle of this streamer gets when it starts (the start announcement). */
+  startOutboxChannels(streamer: Pick<Streamer, 'twitchUserId'>): string[];
   start(): void;
   /** A raffle that reads chat started: take its streamer's chat lease now. */
   chatStarted(): void;
@@ -120,10 +123,14 @@ export function createTwitchFeature(deps: TwitchFeatureDeps): TwitchFeature {
           helix: runtime.chatHelix,
           credentials: runtime.credentials,
           verifyUrl: (roundId) => verifyUrl(deps.publicUrl(), String(roundId)),
-        }) }
+        }),
+        ...(deps.twitch?.startAnnouncement
+          ? { [TWITCH_CHAT_START_CHANNEL]: twitchStartAnnouncer({ db, helix: runtime.chatHelix, credentials: runtime.credentials, disclaimer: deps.twitch.startAnnouncement.disclaimer }) }
+          : {}) }
       : {},
     // A linked streamer has a Twitch user id (ending a link clears it with the tokens).
     outboxChannels: (streamer) => (runtime && streamer.twitchUserId ? [TWITCH_CHAT_CHANNEL] : []),
+    startOutboxChannels: (streamer) => (runtime && streamer.twitchUserId && deps.twitch?.startAnnouncement ? [TWITCH_CHAT_START_CHANNEL] : []),
     start: () => {
       runtime?.validator.start();
       runtime?.chat.start();

@@ -56,6 +56,7 @@ function countingDirectory() {
       calls.streamerIdOf.push(JSON.stringify(target));
       if ('streamerId' in target) return target.streamerId;
       if ('raffleId' in target) return target.raffleId === 'r1' ? S : null;
+      if ('roundId' in target) return target.roundId === 1 ? S : null;
       return target.itemId === 'i1' ? S : null;
     },
   };

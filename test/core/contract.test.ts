@@ -7,6 +7,7 @@ import { contractDocumentNode } from '../support/graphql';
 
 const PEOPLE_CONTRACT = fileURLToPath(new URL('../../../shared/contract/people.graphql', import.meta.url));
 const FAIRNESS_CONTRACT = fileURLToPath(new URL('../../../shared/contract/fairness.graphql', import.meta.url));
+const ENTRY_CONTRACT = fileURLToPath(new URL('../../../shared/contract/entry.graphql', import.meta.url));
 
 describe('the shared contract (../shared/contract/operations.graphql)', () => {
   it('validates against the schema, so a rename that breaks a client fails the build', () => {
@@ -22,6 +23,12 @@ describe('the shared contract (../shared/contract/operations.graphql)', () => {
 
   it('fairness.graphql (provable raffles, round proofs, commits) validates together with the operations', () => {
     const document = concatAST([contractDocumentNode(), parse(readFileSync(FAIRNESS_CONTRACT, 'utf8'))]);
+    const errors = validate(schema, document).map((error) => error.message);
+    expect(errors).toEqual([]);
+  });
+
+  it('entry.graphql (entry options, rerolls, claims, tickets) validates together with the operations', () => {
+    const document = concatAST([contractDocumentNode(), parse(readFileSync(ENTRY_CONTRACT, 'utf8'))]);
     const errors = validate(schema, document).map((error) => error.message);
     expect(errors).toEqual([]);
   });

@@ -19,6 +19,7 @@ const CHATTERS = [
   { userId: '9001', login: 'viewer_one', displayName: 'ViewerOne' },
   { userId: '9002', login: 'viewer_two', displayName: 'ViewerTwo' },
   { userId: '9003', login: 'viewer_three', displayName: 'ViewerThree' },
+  { userId: '9004', login: 'viewer_four', displayName: 'ViewerFour' },
 ];
 
 const RAFFLE_ROUNDS = /* GraphQL */ `
@@ -120,7 +121,11 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     await expect.poll(() => page.getByTestId('live-winner').count()).toBe(2);
     const newest = await page.getByTestId('live-winner').first().getAttribute('data-round-id');
     expect(newest).not.toBe(win.id);
-    expect(await page.getByTestId('reroll').count()).toBe(0); // no rerollRound in the schema yet
+    // Reroll the newest win from its button: the copy goes back and a linked round shows up live.
+    await page.locator(`[data-testid=live-winner][data-round-id="${newest}"] [data-testid=reroll]`).click();
+    await expect.poll(() => page.getByTestId('live-winner').count(), { timeout: 10_000 }).toBe(3);
+    const rerolled = await execute(api.url, `query($id: ID!) { round(id: $id) { rerolledBy { id } } }`, { id: newest });
+    expect(rerolled.round.rerolledBy?.id).toBe(await page.getByTestId('live-winner').first().getAttribute('data-round-id'));
 
     // Offline: the badge says so; the win drawn meanwhile comes with the resumed subscription (afterRoundId).
     await context.setOffline(true);
@@ -129,7 +134,7 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     await context.setOffline(false);
     await page.locator(`[data-testid=live-winner][data-round-id="${missed.id}"]`).waitFor({ timeout: 15_000 });
     await page.locator('[data-testid=connection-state][data-state=connected]').waitFor();
-    expect(await page.getByTestId('live-winner').count()).toBe(3);
+    expect(await page.getByTestId('live-winner').count()).toBe(4);
     expect(await page.getByTestId('live-winner').first().getAttribute('data-round-id')).toBe(missed.id);
 
     await page.getByTestId('raffle-stop').click();

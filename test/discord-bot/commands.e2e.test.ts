@@ -129,13 +129,26 @@ describe('bot end to end: commands', () => {
 
       const drawn = await h.run({ name: 'raffle', subcommand: 'draw', locale: 'en-US' });
       expect(drawn.content).toMatch(/^🎉 \*\*Viewer\\_\d{3}\*\* won \*\*golden skin\*\*!$/);
+      const first = drawn.content.match(/Viewer\\_\d{3}/)![0];
+
+      // /raffle reroll: the latest win by default; the copy goes back and another viewer wins it.
+      const notThere = await h.run({ name: 'raffle', subcommand: 'reroll', options: { round: 9 }, locale: 'pt-BR' });
+      expect(notThere.content).toBe('❓ A rodada 9 do último sorteio não tem ganhador (ou já foi ressorteada).');
+      const viewerTry = await h.run({ name: 'raffle', subcommand: 'reroll', user: VIEWER, memberPermissions: '0', locale: 'en-US' });
+      expect(viewerTry.content).toContain('Manage Server');
+      const rerolled = await h.run({ name: 'raffle', subcommand: 'reroll', locale: 'en-US' });
+      expect(rerolled.content).toMatch(/^🔁 Round 1 rerolled: \*\*Viewer\\_\d{3}\*\* won \*\*golden skin\*\*!$/);
+      expect(rerolled.content).not.toContain(first);
+      const nothing = await h.run({ name: 'raffle', subcommand: 'reroll', options: { round: 1 }, locale: 'en-US' });
+      expect(nothing.content).toBe('❓ Round 1 of the latest raffle has no winner (or was rerolled already).');
+
       const after = await h.run({ name: 'raffle', subcommand: 'status', locale: 'en-US' });
       const afterFields = Object.fromEntries((after.message.embeds[0]?.fields ?? []).map((field) => [field.name, field.value]));
-      expect(afterFields).toMatchObject({ Rounds: '1', 'Prizes left': 'golden skin ×1' });
-      expect(afterFields['Eligible people in chat']).toMatch(/^(6|6 \(last round\)|7 \(last round\))$/);
+      expect(afterFields).toMatchObject({ Rounds: '2', 'Prizes left': 'golden skin ×1' });
+      expect(afterFields['Eligible people in chat']).toMatch(/^(5|5 \(last round\)|6 \(last round\)|7 \(last round\))$/);
 
       const stopped = await h.run({ name: 'raffle', subcommand: 'stop', locale: 'en-US' });
-      expect(stopped.content).toBe('⏹️ Raffle stopped after 1 round(s).');
+      expect(stopped.content).toBe('⏹️ Raffle stopped after 2 round(s).');
       expect((await h.streamer())!.activeRaffle).toBeNull();
     });
 

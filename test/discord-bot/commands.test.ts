@@ -22,6 +22,7 @@ const TABLE = [
   { path: ['raffle', 'start'], pt: ['sorteio', 'iniciar'], manage: true },
   { path: ['raffle', 'stop'], pt: ['sorteio', 'parar'], manage: true },
   { path: ['raffle', 'draw'], pt: ['sorteio', 'sortear'], manage: true },
+  { path: ['raffle', 'reroll'], pt: ['sorteio', 'ressortear'], manage: true },
   { path: ['raffle', 'status'], pt: ['sorteio', 'status'], manage: false },
   { path: ['raffle', 'history'], pt: ['sorteio', 'historico'], manage: false },
   { path: ['raffle', 'channel'], pt: ['sorteio', 'canal'], manage: true },
@@ -86,6 +87,14 @@ describe('command definitions', () => {
     expect(interval!.name_localizations?.['pt-BR']).toBe('intervalo');
     expect(chance).toMatchObject({ name: 'chance', type: ApplicationCommandOptionType.Integer, min_value: 1, max_value: 100 });
     expect((chance as { required?: boolean }).required ?? false).toBe(false);
+  });
+
+  it('raffle reroll takes an optional round number (default: the latest winning round)', () => {
+    const [round, ...rest] = optionsOf('raffle', 'reroll');
+    expect(rest).toEqual([]);
+    expect(round).toMatchObject({ name: 'round', type: ApplicationCommandOptionType.Integer, min_value: 1 });
+    expect(round!.name_localizations?.['pt-BR']).toBe('rodada');
+    expect((round as { required?: boolean }).required ?? false).toBe(false);
   });
 
   it('raffle channel takes a required text channel; items remove an autocompleted string', () => {

@@ -23,6 +23,8 @@ describe('bot end to end: linking Twitch', () => {
         TWITCH_CLIENT_SECRET: twitch.clientSecret,
         TWITCH_AUTH_URL: twitch.authUrl,
         TWITCH_API_URL: twitch.apiUrl,
+        // Only win announcements are counted here (test/twitch/start-announcement.test.ts has the start one).
+        TWITCH_START_ANNOUNCEMENT: 'false',
       },
     });
     h = await Harness.start({

@@ -8,6 +8,7 @@ import { TEST_API_TOKEN } from './test-app';
 export const CONTRACT_FILE = fileURLToPath(new URL('../../../shared/contract/operations.graphql', import.meta.url));
 /** The turn-2 contract files that use operations.graphql's fragments. */
 export const FAIRNESS_CONTRACT_FILE = fileURLToPath(new URL('../../../shared/contract/fairness.graphql', import.meta.url));
+export const ENTRY_CONTRACT_FILE = fileURLToPath(new URL('../../../shared/contract/entry.graphql', import.meta.url));
 
 let contractDocument: DocumentNode | undefined;
 

@@ -56,6 +56,8 @@ export function twitchEnv(twitch: FakeTwitch, extra: Record<string, string | und
     TWITCH_CHAT_POLL_MS: '250',
     OUTBOX_POLL_MS: '100',
     OUTBOX_RETRY_BASE_MS: '50',
+    // Tests count win announcements; start-announcement.test.ts turns the start message on.
+    TWITCH_START_ANNOUNCEMENT: 'false',
     ...extra,
   };
 }

@@ -13,7 +13,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { ResultOf } from '../graphql/graphql';
-import { DrawRound, LastRound, RaffleHistory, StartRaffle, StopRaffle } from '../graphql/raffles';
+import { DrawRound, LastRound, RaffleHistory, RerollRound, RerollTargets, StartRaffle, StopRaffle } from '../graphql/raffles';
 import { LiveChatters, SetAnnounceChannel } from '../graphql/streamers';
 import { formatDuration, formatPercent, messagesFor, type Messages } from '../i18n';
 import { localized } from '../support/localized';
@@ -27,7 +27,7 @@ export const HISTORY_PAGE_SIZE = 5;
 const WINNERS_PER_RAFFLE = 10;
 const ANNOUNCE_PERMISSIONS = [PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages, PermissionFlagsBits.EmbedLinks];
 
-/** `/raffle start|stop|draw|status|history|channel` (`/sorteio iniciar|parar|sortear|status|historico|canal`). */
+/** `/raffle start|stop|draw|reroll|status|history|channel` (`/sorteio iniciar|parar|sortear|ressortear|status|historico|canal`). */
 export default {
   data: localized(new SlashCommandBuilder(), 'raffle', 'sorteio', (m) => m.commands.raffle.description)
     .setContexts(InteractionContextType.Guild)
@@ -40,6 +40,11 @@ export default {
     )
     .addSubcommand((sub) => localized(sub, 'stop', 'parar', (m) => m.commands.raffle.stop))
     .addSubcommand((sub) => localized(sub, 'draw', 'sortear', (m) => m.commands.raffle.draw))
+    .addSubcommand((sub) =>
+      localized(sub, 'reroll', 'ressortear', (m) => m.commands.raffle.reroll).addIntegerOption((option) =>
+        localized(option, 'round', 'rodada', (m) => m.commands.raffle.rerollRound).setMinValue(1),
+      ),
+    )
     .addSubcommand((sub) => localized(sub, 'status', 'status', (m) => m.commands.raffle.status))
     .addSubcommand((sub) => localized(sub, 'history', 'historico', (m) => m.commands.raffle.history))
     .addSubcommand((sub) =>
@@ -50,7 +55,7 @@ export default {
       ),
     )
     .toJSON(),
-  manageGuild: ['start', 'stop', 'draw', 'channel'],
+  manageGuild: ['start', 'stop', 'draw', 'reroll', 'channel'],
 
   async execute(interaction, context) {
     const subcommand = interaction.options.getSubcommand();
@@ -66,6 +71,8 @@ export default {
         return stop(interaction, context, messages, streamer);
       case 'draw':
         return draw(interaction, context, messages, streamer);
+      case 'reroll':
+        return reroll(interaction, context, messages, streamer);
       case 'status':
         return status(interaction, context, messages, streamer);
       case 'history':
@@ -131,6 +138,31 @@ async function draw(interaction: ChatInputCommandInteraction, context: BotContex
     BEACON_UNAVAILABLE: () => messages.raffle.drawBeaconUnavailable,
   }[round.outcome];
   await interaction.editReply(outcome());
+}
+
+/** `/raffle reroll [round]`: the round number in the latest raffle, default its latest win not rerolled yet. */
+async function reroll(interaction: ChatInputCommandInteraction, context: BotContext, messages: Messages, streamer: GuildStreamer) {
+  const number = interaction.options.getInteger('round');
+  const { streamer: found } = await context.api.request(RerollTargets, { streamerId: streamer.id });
+  const winners = found?.raffles.edges[0]?.node.winners.filter((round) => !round.rerolledBy) ?? [];
+  const target = number === null ? winners.reduce<(typeof winners)[number] | undefined>((last, round) => (!last || round.number > last.number ? round : last), undefined) : winners.find((round) => round.number === number);
+  if (!target) {
+    await interaction.editReply(number === null ? messages.raffle.rerollNothing : messages.raffle.rerollNotFound(number));
+    return;
+  }
+  const { rerollRound: round } = await context.api.request(RerollRound, { roundId: target.id });
+  if (isErrorResult(round)) {
+    await interaction.editReply(describeFailure(messages, round));
+    return;
+  }
+  if (round.outcome === 'WINNER') {
+    await interaction.editReply(
+      messages.raffle.rerolled(target.number, escapeMarkdown(round.winner?.displayName ?? round.winner?.login ?? '?'), escapeMarkdown(round.item?.name ?? '?')),
+    );
+    return;
+  }
+  const why = { SKIPPED: messages.raffle.drawSkipped, NO_ELIGIBLE_CHATTERS: messages.raffle.drawNoEligible, NO_ITEMS: messages.raffle.drawNoItems, BEACON_UNAVAILABLE: messages.raffle.drawBeaconUnavailable }[round.outcome];
+  await interaction.editReply(messages.raffle.rerolledNoWinner(target.number, why));
 }
 
 async function status(interaction: ChatInputCommandInteraction, context: BotContext, messages: Messages, streamer: GuildStreamer) {

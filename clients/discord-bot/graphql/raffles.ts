@@ -41,6 +41,32 @@ export const DrawRound = graphql(
   [RoundFields, ErrorFields],
 );
 
+/** Draws again for a winning round (its copy back, its winner excluded). */
+export const RerollRound = graphql(
+  `
+  mutation RerollRound($roundId: ID!) {
+    rerollRound(roundId: $roundId) {
+      __typename
+      ... on Round { ...RoundFields rerollOf { id number } }
+      ...ErrorFields
+    }
+  }
+`,
+  [RoundFields, ErrorFields],
+);
+
+/** The winning rounds of the streamer's latest raffle, to pick the one `/raffle reroll` means. */
+export const RerollTargets = graphql(
+  `
+  query RerollTargets($streamerId: ID!) {
+    streamer(id: $streamerId) {
+      id
+      raffles(first: 1) { edges { node { id winners { id number rerolledBy { id } } } } }
+    }
+  }
+`,
+);
+
 /** The last round of the running raffle: its eligible count stands in when liveChatters has no count. */
 export const LastRound = graphql(
   `

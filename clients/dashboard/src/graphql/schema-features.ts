@@ -4,7 +4,7 @@ export const schemaFeatures = {
   /** Raffle.rounds(outcome) */
   roundsOutcomeFilter: true,
   /** Mutation.rerollRound */
-  rerollRound: false,
+  rerollRound: true,
   /** Streamer.overlaySettings */
   overlaySettings: true,
   /** Mutation.updateOverlaySettings */
