@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { QUICKNET, roundTimeMs } from '../../src/fairness/drand-chain';
 import { DrandClient } from '../../src/fairness/drand-client';
 import { createFakeDrand, type FakeDrand } from '../stand-ins/drand/fake-drand';
 
@@ -64,6 +65,25 @@ describe('DrandClient', () => {
     // A relay of another chain answers 404 for our chain hash.
     const elsewhere = new DrandClient({ urls: [other.url], chainHash: honest!.chain.hash, publicKey: honest!.chain.publicKey, timeoutMs: 3000 });
     expect(await elsewhere.chainInfo()).toMatchObject({ ok: false, failures: [{ reason: 'http' }] });
+  });
+
+  it('knows the pinned quicknet chain without a relay: the round after a time needs no network', async () => {
+    const asked: string[] = [];
+    const offline = (async (url: string | URL | Request) => {
+      asked.push(String(url));
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const client = new DrandClient({ urls: ['http://127.0.0.1:9'], chainHash: QUICKNET.hash, publicKey: QUICKNET.publicKey, timeoutMs: 500, fetch: offline });
+    const at = Date.parse('2026-12-02T03:00:00.000Z');
+    const next = await client.roundAfter(at);
+    expect(next.ok).toBe(true);
+    if (!next.ok) return;
+    expect(next.value.atMs).toBe(roundTimeMs(QUICKNET, next.value.round));
+    expect(next.value.atMs).toBeGreaterThan(at);
+    expect(roundTimeMs(QUICKNET, next.value.round - 1)).toBeLessThanOrEqual(at);
+    expect(asked).toEqual([]);
+    // A beacon still comes from the relays (and fails here): nothing is made up.
+    expect((await client.beacon(next.value.round)).ok).toBe(false);
   });
 
   it('fails over from a garbage relay, a hanging relay and a wrong-key relay to an honest one', async () => {
