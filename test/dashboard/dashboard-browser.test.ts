@@ -126,6 +126,10 @@ describeWith({ chromium: true }, 'the dashboard in a real browser', () => {
     await expect.poll(() => page.getByTestId('live-winner').count(), { timeout: 10_000 }).toBe(3);
     const rerolled = await execute(api.url, `query($id: ID!) { round(id: $id) { rerolledBy { id } } }`, { id: newest });
     expect(rerolled.round.rerolledBy?.id).toBe(await page.getByTestId('live-winner').first().getAttribute('data-round-id'));
+    // A second reroll of the same round is refused, and the page says why at that win.
+    await page.locator(`[data-testid=live-winner][data-round-id="${newest}"] [data-testid=reroll]`).click();
+    await page.locator(`[data-testid=live-winner][data-round-id="${newest}"] [data-testid=reroll-error]`).waitFor();
+    expect(await page.getByTestId('live-winner').count()).toBe(3);
 
     // Offline: the badge says so; the win drawn meanwhile comes with the resumed subscription (afterRoundId).
     await context.setOffline(true);

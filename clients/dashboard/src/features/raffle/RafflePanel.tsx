@@ -99,6 +99,15 @@ export function RafflePanel({ streamerId }: { streamerId: string }) {
 function LiveFeed({ wins, connection }: { wins: LiveRound[]; connection: string }) {
   const { t, i18n } = useTranslation();
   const [, reroll] = useMutation(RerollRound);
+  // A refused reroll (the round was rerolled already, the raffle's seed is public, …) says why.
+  const [refused, setRefused] = useState<{ roundId: string; message: string } | null>(null);
+  const rerollWin = async (roundId: string) => {
+    setRefused(null);
+    const result = await reroll({ roundId });
+    const answer = result.data?.rerollRound;
+    const message = result.error?.message ?? (answer && 'message' in answer ? answer.message : null);
+    if (message) setRefused({ roundId, message });
+  };
   return (
     <div className="feed">
       <h3>
@@ -112,8 +121,9 @@ function LiveFeed({ wins, connection }: { wins: LiveRound[]; connection: string 
             <strong>{t('live.won', { winner: win.winner?.displayName ?? '?', item: win.item?.name ?? '?' })}</strong>{' '}
             <span className="muted">#{win.number} · {new Date(win.at).toLocaleTimeString(i18n.language)}</span>
             {schemaFeatures.rerollRound && (
-              <button type="button" data-testid="reroll" onClick={() => void reroll({ roundId: win.id })}>{t('raffle.reroll')}</button>
+              <button type="button" data-testid="reroll" onClick={() => void rerollWin(win.id)}>{t('raffle.reroll')}</button>
             )}
+            {refused?.roundId === win.id && <p role="alert" className="field-error" data-testid="reroll-error">{refused.message}</p>}
           </li>
         ))}
       </ol>
