@@ -51,6 +51,8 @@ describe('bot end to end: claim windows', () => {
     await eventually(() => claimField(winMessages()[0]) === '⌛ Não resgatado a tempo: o prêmio foi sorteado de novo.', 10_000, 'the edit');
     expect(edits().some((request) => request.path.endsWith(`/messages/${first!.id}`))).toBe(true);
     expect(winMessages()[0]!.edited_timestamp).not.toBeNull();
+    // Edited from the CLAIM event, not from the overdue re-read.
+    expect(h.logs.filter((line) => line.msg.startsWith('claim past its deadline'))).toEqual([]);
     const second = await eventually(() => winMessages()[1], 10_000, 'the redraw');
     expect(claimField(second)).toMatch(/^Digite `!resgatar` no chat da Twitch até <t:\d+:R>/);
   });

@@ -157,6 +157,7 @@ export class StreamerFeed {
     const now = Date.now();
     for (const [id, deadline] of this.watchedClaims) {
       if (now - deadline < CLAIM_RECHECK_AFTER_MS) continue;
+      this.logger.info({ roundId: id }, 'claim past its deadline without a CLAIM event; reading it again');
       const { round } = await this.options.api.request(AnnouncedRoundQuery, { id });
       if (!round?.claim) this.watchedClaims.delete(id);
       else if (round.claim.status !== 'PENDING') await this.showClaim(round);
