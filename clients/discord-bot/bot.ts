@@ -1,5 +1,6 @@
 import { Client, Events, GatewayIntentBits, type ClientOptions, type MessageMentionOptions } from 'discord.js';
 import { Announcements, type AnnouncerOptions } from './announcer/announcer';
+import { AnnouncementMessages, createClaimUpdater } from './announcer/claim-updates';
 import { createDiscordPublisher } from './announcer/publish';
 import type { BotContext, Command } from './commands/index';
 import type { BotConfig } from './config';
@@ -47,12 +48,14 @@ export function createBot(config: BotConfig, options: BotOptions = {}): Bot {
   };
   const client = new Client(clientOptions);
 
+  const announcementMessages = new AnnouncementMessages();
   const announcements = new Announcements({
     api,
     wsUrl: config.api.wsUrl,
     token: config.api.token,
     logger,
-    publish: createDiscordPublisher(client, logger),
+    publish: createDiscordPublisher(client, logger, announcementMessages),
+    updateClaim: createClaimUpdater(client, logger, announcementMessages),
     ...options.announcer,
   });
   const context: BotContext = { api, logger, announcements };

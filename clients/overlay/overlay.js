@@ -4,13 +4,19 @@
 // shows the countdown to the next round, a banner when a raffle starts or ends, and applies the
 // streamer's overlay settings (overlay studio), live on every change; a test win from the
 // dashboard is shown like a win, marked as a test (it is no round). Runs in OBS browser sources:
-// no build step, graphql-ws's browser build is loaded first.
-const ROUND_FIELDS = `id number at outcome eligibleCount item { id name weight } winner { userId login displayName } verifyUrl`;
+// no build step, graphql-ws's browser build is loaded first. A win with a claim window says how to
+// claim with a countdown and stays on screen while the claim is pending; a CLAIM event shows it
+// claimed or expired (redrawn) on that card.
+const ROUND_FIELDS = `id number at outcome eligibleCount item { id name weight } winner { userId login displayName } verifyUrl claim { status deadline }`;
 const SETTINGS_FIELDS = `position scale font textColor accentColor backgroundColor language`;
 const SHOW_MS = 7000;
 const REEL_MS = 2400;
 const BANNER_MS = 5000;
 const REEL_SIZE = 16;
+/** How long a claim's outcome (claimed / expired) stays on its card. */
+const CLAIM_RESULT_MS = 3000;
+/** A pending card stops waiting this long after the deadline when no CLAIM event came (a missed event). */
+const CLAIM_GRACE_MS = 30_000;
 // Close codes of the server (src/http/live-connections.ts): the key was rotated or is not valid
 // (4403, graphql-ws' Forbidden), or this key has too many live connections (4429).
 const FORBIDDEN = 4403;
@@ -35,12 +41,14 @@ const TEXT = {
   pt: {
     winner: 'Ganhador do sorteio', test: 'Teste do overlay', drawing: 'Sorteando…', round: 'rodada', among: 'entre', chatters: 'pessoas no chat', verify: 'Confira o sorteio:',
     started: 'Sorteio começou!', ended: 'Sorteio encerrado', next: 'Próximo sorteio em', now: 'Sorteando agora…',
+    claimPending: 'digite !resgatar no chat', claimed: '✓ resgatado', claimExpired: 'não resgatado: sorteando de novo',
     revoked: 'Este link do overlay não é mais válido. Copie o novo link do overlay.',
     tooMany: 'Conexões demais com este link do overlay.',
   },
   en: {
     winner: 'Raffle winner', test: 'Overlay test', drawing: 'Drawing…', round: 'round', among: 'among', chatters: 'chatters', verify: 'Check the draw:',
     started: 'Raffle started!', ended: 'Raffle ended', next: 'Next draw in', now: 'Drawing now…',
+    claimPending: 'type !claim in chat', claimed: '✓ claimed', claimExpired: 'not claimed: drawing again',
     revoked: 'This overlay link is no longer valid. Copy the new overlay link.',
     tooMany: 'Too many connections with this overlay link.',
   },
@@ -64,6 +72,8 @@ let stopped = false;
 let reelNames = [];
 let nextRoundAt = null;
 let bannerTimer = null;
+/** The latest claim of each win shown (round id → { status, deadline }), updated by CLAIM events. */
+const claims = new Map();
 
 function languageOf(tag) {
   return String(tag).toLowerCase().startsWith('pt') ? 'pt' : 'en';
@@ -194,6 +204,13 @@ async function showNext() {
     verify.href = round.verifyUrl;
     verify.textContent = `${text().verify} ${round.verifyUrl.replace(/^https?:\/\//, '')}`;
     card.append(verify);
+    if (round.claim) {
+      claims.set(round.id, claims.get(round.id) ?? round.claim);
+      const claim = document.createElement('p');
+      claim.className = 'claim';
+      claim.dataset.testid = 'overlay-claim';
+      card.append(claim);
+    }
   } else {
     card.dataset.test = 'true';
     card.querySelector('.label').textContent = text().test;
@@ -202,12 +219,46 @@ async function showNext() {
     card.querySelector('.meta').remove();
   }
   stage.replaceChildren(card);
+  renderClaims();
   if (next.kind === 'round') void refreshReelNames();
   await sleep(queue.length > 0 ? SHOW_MS / 2 : SHOW_MS);
+  if (next.kind === 'round' && next.round.claim) await holdForClaim(next.round.id);
   card.classList.add('leaving');
   await sleep(400);
   card.remove();
   void showNext();
+}
+
+// ---- Claim windows ----
+
+/** Keeps a pending claim's card up (unless another win waits), then shows how the claim ended. */
+async function holdForClaim(roundId) {
+  const pending = () => claims.get(roundId)?.status === 'PENDING';
+  while (pending() && queue.length === 0 && Date.now() < Date.parse(claims.get(roundId).deadline) + CLAIM_GRACE_MS) await sleep(250);
+  if (!pending()) await sleep(CLAIM_RESULT_MS);
+}
+
+/** A CLAIM event: the win's claim is now CLAIMED or EXPIRED (the card on screen shows it). */
+function onClaim(round) {
+  if (!round.claim) return;
+  claims.set(round.id, round.claim);
+  renderClaims();
+}
+
+/** The claim line of the card on screen: how to claim with the time left, or how it ended. */
+function renderClaims() {
+  for (const line of stage.querySelectorAll('.card .claim')) {
+    const claim = claims.get(line.closest('.card').dataset.roundId);
+    if (!claim) continue;
+    line.dataset.status = claim.status;
+    if (claim.status === 'CLAIMED') line.textContent = text().claimed;
+    else if (claim.status === 'EXPIRED') line.textContent = text().claimExpired;
+    else {
+      const seconds = Math.max(0, Math.ceil((Date.parse(claim.deadline) - Date.now()) / 1000));
+      line.dataset.seconds = String(seconds);
+      line.textContent = `${text().claimPending} · ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+    }
+  }
 }
 
 async function refreshReelNames() {
@@ -251,7 +302,10 @@ function showBanner(kind) {
 function onRaffleEvent(event) {
   if (event.kind === 'STARTED' || event.kind === 'ENDED') showBanner(event.kind);
   if (event.raffle) setNextRound(event.raffle);
-  if (event.round) enqueue(event.round);
+  // CLAIM names an older win again: update it, never show it as a new one.
+  if (event.kind === 'CLAIM') {
+    if (event.round) onClaim(event.round);
+  } else if (event.round) enqueue(event.round);
 }
 
 // ---- Loading and live updates ----
@@ -297,7 +351,10 @@ async function main() {
     return;
   }
   await loadStartingPoint();
-  setInterval(renderCountdown, 250);
+  setInterval(() => {
+    renderCountdown();
+    renderClaims();
+  }, 250);
   const client = graphqlWs.createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     connectionParams: { overlayKey },

@@ -57,6 +57,7 @@ function toRound(round: FakeRound): AnnouncedRound {
     winner: { userId: 'u', login: 'viewer', displayName: 'Viewer' },
     discordAnnouncedAt: round.announced ? new Date().toISOString() : null,
     verifyUrl: `https://raffles.example/verify/${round.id}`,
+    claim: null,
     raffle: { id: 'r', streamer: { id: 's1', guildId: '111111', announceChannelId: round.channel } },
   };
 }

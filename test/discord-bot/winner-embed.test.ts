@@ -45,4 +45,15 @@ describe('winner embed', () => {
     expect(embed.description).toContain('viewer\\_002');
     expect(embed.fields?.[0]?.value).toBe('—');
   });
+
+  it('with a claim window: how to claim until the deadline (a Discord timestamp), then claimed or redrawn', () => {
+    const deadline = '2026-11-25T10:02:00.000Z';
+    const unix = Date.parse(deadline) / 1000;
+    const pending = buildWinnerEmbed({ ...round, claim: { status: 'PENDING', deadline } }, en);
+    expect(pending.fields?.at(-1)).toEqual({ name: 'Claim', value: `Type \`!claim\` in the Twitch chat before <t:${unix}:R> (<t:${unix}:T>), or the prize is redrawn.` });
+    expect(buildWinnerEmbed({ ...round, claim: { status: 'PENDING', deadline } }, ptBR).fields?.at(-1)?.value).toContain('Digite `!resgatar` no chat');
+    expect(buildWinnerEmbed({ ...round, claim: { status: 'CLAIMED', deadline } }, en).fields?.at(-1)?.value).toBe('✅ Claimed');
+    expect(buildWinnerEmbed({ ...round, claim: { status: 'EXPIRED', deadline } }, ptBR).fields?.at(-1)?.value).toBe('⌛ Não resgatado a tempo: o prêmio foi sorteado de novo.');
+    expect(buildWinnerEmbed({ ...round, claim: null }, en).fields).toHaveLength(4);
+  });
 });

@@ -1,14 +1,15 @@
 import { print } from 'graphql';
 import type { ApiClient } from '../graphql/api-client';
-import { WinnerDrawn } from '../graphql/announcements';
+import type { ResultOf } from '../graphql/graphql';
+import { ClaimEvents, WinnerDrawn } from '../graphql/announcements';
 import { StreamerByGuild } from '../graphql/streamers';
 import type { Logger } from '../logger';
 import { AnnouncementConnection, type ConnectionOptions } from './connection';
 import { describeError } from './errors';
-import { StreamerFeed, type Publish, type StreamerRef } from './feed';
+import { StreamerFeed, type Publish, type StreamerRef, type UpdateClaim } from './feed';
 import type { AnnouncedRound } from './winner-embed';
 
-export type { AnnouncedRound, Publish, StreamerRef };
+export type { AnnouncedRound, Publish, StreamerRef, UpdateClaim };
 
 export interface AnnouncerOptions {
   api: ApiClient;
@@ -17,6 +18,8 @@ export interface AnnouncerOptions {
   token: string;
   logger: Logger;
   publish: Publish;
+  /** Edits a win when its claim ends (CLAIM raffle events); without it claims are not followed. */
+  updateClaim?: UpdateClaim;
   /** How often every followed streamer is caught up anyway (missed events, failed posts). Default 30 s. */
   sweepIntervalMs?: number;
   reconnect?: ConnectionOptions['reconnect'];
@@ -28,13 +31,16 @@ interface Followed {
   feed: StreamerFeed;
   /** The live `winnerDrawn` subscription; undefined once it ended (the sweep subscribes again). */
   unsubscribe: (() => void) | undefined;
+  /** The live `raffleEvents` subscription for CLAIM events (with updateClaim); undefined once it ended. */
+  unsubscribeClaims: (() => void) | undefined;
 }
 
 /**
  * Posts every win of the followed streamers exactly once, across reconnects and restarts: one
  * graphql-ws connection (connection.ts) carries a `winnerDrawn` subscription per streamer, and
  * a feed per streamer (feed.ts) posts and records its wins. A catch-up runs after every
- * (re)connect, on a timer, and when a streamer is first followed.
+ * (re)connect, on a timer, and when a streamer is first followed. With `updateClaim`, a
+ * `raffleEvents` subscription per streamer carries CLAIM events: the feed edits the win's message.
  */
 export class Announcements {
   private readonly followedStreamers = new Map<string, Followed>();
@@ -67,7 +73,7 @@ export class Announcements {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.sweepTimer);
-    for (const followed of this.followedStreamers.values()) followed.unsubscribe?.();
+    for (const followed of this.followedStreamers.values()) unsubscribeAll(followed);
     const idle = [...this.followedStreamers.values()].map(({ feed }) => feed.idle());
     await Promise.race([Promise.allSettled(idle), delay(5_000)]);
     this.followedStreamers.clear();
@@ -91,7 +97,7 @@ export class Announcements {
     this.pendingGuilds.delete(guildId);
     for (const [id, followed] of this.followedStreamers) {
       if (followed.feed.streamer.guildId !== guildId) continue;
-      followed.unsubscribe?.();
+      unsubscribeAll(followed);
       this.followedStreamers.delete(id);
     }
   }
@@ -103,19 +109,21 @@ export class Announcements {
     // Twitch-only streamer when /link met it, and its old streamer is gone).
     for (const [id, followed] of this.followedStreamers) {
       if (followed.feed.streamer.guildId !== streamer.guildId) continue;
-      followed.unsubscribe?.();
+      unsubscribeAll(followed);
       this.followedStreamers.delete(id);
     }
     const feed = new StreamerFeed(streamer, {
       api: this.options.api,
       logger: this.logger,
       publish: this.options.publish,
+      updateClaim: this.options.updateClaim,
       pageSize: this.options.pageSize ?? 200,
     });
-    const followed: Followed = { feed, unsubscribe: undefined };
+    const followed: Followed = { feed, unsubscribe: undefined, unsubscribeClaims: undefined };
     this.followedStreamers.set(streamer.id, followed);
     this.logger.info({ streamerId: streamer.id, guildId: streamer.guildId }, 'following winners');
     this.subscribe(followed);
+    this.subscribeClaims(followed);
     feed.catchUp();
   }
 
@@ -129,6 +137,7 @@ export class Announcements {
     for (const guildId of this.pendingGuilds) void this.syncGuild(guildId);
     for (const followed of this.followedStreamers.values()) {
       if (!followed.unsubscribe) this.subscribe(followed);
+      if (!followed.unsubscribeClaims) this.subscribeClaims(followed);
       followed.feed.catchUp();
     }
   }
@@ -159,6 +168,39 @@ export class Announcements {
     );
     followed.unsubscribe = unsubscribe;
   }
+
+  /** CLAIM events of the streamer's raffles (other kinds are ignored): the feed edits that win. */
+  private subscribeClaims(followed: Followed): void {
+    if (!this.options.updateClaim) return;
+    const { feed } = followed;
+    const ended = () => {
+      if (followed.unsubscribeClaims === unsubscribe) followed.unsubscribeClaims = undefined;
+    };
+    const unsubscribe = this.connection.subscribe<ResultOf<typeof ClaimEvents>>(
+      { query: print(ClaimEvents), variables: { streamerId: feed.streamer.id } },
+      {
+        next: (result) => {
+          if (result.errors?.length) {
+            this.logger.warn({ streamerId: feed.streamer.id, errors: result.errors.map((e) => e.message) }, 'raffleEvents error');
+            return;
+          }
+          const event = result.data?.raffleEvents;
+          if (event?.kind === 'CLAIM' && event.round) feed.claimChanged(event.round);
+        },
+        error: (error) => {
+          ended();
+          this.logger.warn({ streamerId: feed.streamer.id, err: describeError(error) }, 'raffleEvents subscription ended with an error');
+        },
+        complete: ended,
+      },
+    );
+    followed.unsubscribeClaims = unsubscribe;
+  }
+}
+
+function unsubscribeAll(followed: Followed): void {
+  followed.unsubscribe?.();
+  followed.unsubscribeClaims?.();
 }
 
 function delay(ms: number): Promise<void> {

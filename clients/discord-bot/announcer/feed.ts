@@ -1,5 +1,5 @@
 import type { ApiClient } from '../graphql/api-client';
-import { MarkRoundsAnnounced, WinsSince } from '../graphql/announcements';
+import { AnnouncedRound as AnnouncedRoundQuery, MarkRoundsAnnounced, WinsSince } from '../graphql/announcements';
 import type { Logger } from '../logger';
 import { describeError } from './errors';
 import type { AnnouncedRound } from './winner-embed';
@@ -12,6 +12,18 @@ import type { AnnouncedRound } from './winner-embed';
  */
 export type Publish = (round: AnnouncedRound, channelId: string, guildId: string) => Promise<'posted' | 'dropped'>;
 
+/**
+ * Edits a posted win to its claim as it is now (CLAIMED or EXPIRED): `edited`, `unchanged` (it
+ * showed that already) or `missing` (the message is gone or cannot be edited). Throws on a
+ * passing failure (retried on the next sweep).
+ */
+export type UpdateClaim = (round: AnnouncedRound, channelId: string, guildId: string) => Promise<'edited' | 'unchanged' | 'missing'>;
+
+/** A watched claim whose deadline passed this long ago without a CLAIM event is read again. */
+export const CLAIM_RECHECK_AFTER_MS = 5_000;
+/** Claims that ended at most this long ago are checked against their message after a restart. */
+export const CLAIM_RECONCILE_WINDOW_MS = 15 * 60_000;
+
 export interface StreamerRef {
   id: string;
   guildId: string;
@@ -21,6 +33,8 @@ export interface FeedOptions {
   api: ApiClient;
   logger: Logger;
   publish: Publish;
+  /** Edits a win when its claim ends; without it claims are not followed. */
+  updateClaim?: UpdateClaim;
   /** Rounds per roundsSince page. */
   pageSize: number;
 }
@@ -32,6 +46,13 @@ export interface FeedOptions {
  * restart) or handled by this process, posts the rest in order and records them with
  * `markRoundsAnnouncedInDiscord`. The cursor only moves in the catch-up, past wins it has
  * handled, so a win missed live is never skipped.
+ *
+ * Claims: a win posted with a PENDING claim is watched; a CLAIM event edits its message (then it
+ * is no longer watched). A watched claim still unseen some seconds past its deadline (an event
+ * lost in a reconnect) is read again with `round(id)` on the next catch-up. After a restart, the
+ * first catch-up reads every win: pending claims are watched again, and claims ended within
+ * CLAIM_RECONCILE_WINDOW_MS are edited if their message does not show it yet (updateClaim is
+ * idempotent), so a claim that ended while the bot was down is shown too.
  */
 export class StreamerFeed {
   /** Id of the last win the catch-up handled; wins after it are read with roundsSince. Undefined: from the first. */
@@ -42,6 +63,8 @@ export class StreamerFeed {
   private readonly unmarked = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private catchUpQueued = false;
+  /** Pending claims of posted wins: round id → deadline (ms). */
+  private readonly watchedClaims = new Map<string, number>();
   private readonly logger: Logger;
 
   constructor(
@@ -56,6 +79,12 @@ export class StreamerFeed {
     this.enqueue(() => this.handleLive(round));
   }
 
+  /** A CLAIM event: the win's message is edited to the claim's end. */
+  claimChanged(round: AnnouncedRound): void {
+    if (!this.options.updateClaim || !round.claim) return;
+    this.enqueue(() => this.showClaim(round));
+  }
+
   /** Queues a catch-up unless one is waiting already. */
   catchUp(): void {
     if (this.catchUpQueued) return;
@@ -68,11 +97,13 @@ export class StreamerFeed {
         const { roundsSince } = await this.options.api.request(WinsSince, { streamerId: this.streamer.id, afterRoundId: this.cursor ?? null, first });
         for (const round of roundsSince) {
           if (round.discordAnnouncedAt === null && !this.handled.has(round.id)) await this.announce(round);
+          else if (!this.handled.has(round.id)) await this.reconcileClaim(round);
           this.cursor = round.id;
         }
         if (roundsSince.length < first) break;
       }
       this.forgetBehindCursor();
+      await this.recheckOverdueClaims();
     });
   }
 
@@ -98,7 +129,39 @@ export class StreamerFeed {
     }
     this.handled.add(round.id);
     this.unmarked.add(round.id);
+    if (channelId && round.claim?.status === 'PENDING' && this.options.updateClaim) this.watchedClaims.set(round.id, Date.parse(round.claim.deadline));
     await this.flushMarks();
+  }
+
+  /** Edits the win's message to its ended claim (a PENDING one is watched instead). */
+  private async showClaim(round: AnnouncedRound): Promise<void> {
+    const channelId = round.raffle.streamer.announceChannelId;
+    if (!round.claim || !channelId || !this.options.updateClaim) return;
+    if (round.claim.status === 'PENDING') {
+      this.watchedClaims.set(round.id, Date.parse(round.claim.deadline));
+      return;
+    }
+    const outcome = await this.options.updateClaim(round, channelId, this.streamer.guildId);
+    this.watchedClaims.delete(round.id);
+    this.logger.info({ roundId: round.id, channelId, claim: round.claim.status, outcome }, 'win claim shown');
+  }
+
+  /** A win posted before (by an earlier process): watch its pending claim, or show a recently ended one. */
+  private async reconcileClaim(round: AnnouncedRound): Promise<void> {
+    if (!round.claim || round.discordAnnouncedAt === null || this.watchedClaims.has(round.id)) return;
+    if (round.claim.status === 'PENDING' || Date.now() - Date.parse(round.claim.deadline) <= CLAIM_RECONCILE_WINDOW_MS) await this.showClaim(round);
+  }
+
+  /** Watched claims well past their deadline: read again (a CLAIM event may have been missed). */
+  private async recheckOverdueClaims(): Promise<void> {
+    const now = Date.now();
+    for (const [id, deadline] of this.watchedClaims) {
+      if (now - deadline < CLAIM_RECHECK_AFTER_MS) continue;
+      this.logger.info({ roundId: id }, 'claim past its deadline without a CLAIM event; reading it again');
+      const { round } = await this.options.api.request(AnnouncedRoundQuery, { id });
+      if (!round?.claim) this.watchedClaims.delete(id);
+      else if (round.claim.status !== 'PENDING') await this.showClaim(round);
+    }
   }
 
   private async flushMarks(): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import { messagesFor } from '../i18n';
 import type { Logger } from '../logger';
+import type { AnnouncementMessages } from './claim-updates';
 import type { Publish } from './feed';
 import { buildWinnerEmbed } from './winner-embed';
 
@@ -32,15 +33,18 @@ export function announcementNonce(roundId: string): string {
 /**
  * Posts a winner embed in the channel, idempotently: the nonce with `enforceNonce` makes a
  * repeat within Discord's window (a crash between the post and `markRoundsAnnouncedInDiscord`,
- * then a restart) return the first message instead of creating another.
+ * then a restart) return the first message instead of creating another. The message id of a
+ * win whose claim is pending goes to `posted`, for the edit when the claim ends.
  */
-export function createDiscordPublisher(client: Client, logger: Logger): Publish {
+export function createDiscordPublisher(client: Client, logger: Logger, posted?: AnnouncementMessages): Publish {
   return async (round, channelId, guildId) => {
     const messages = messagesFor(client.guilds.cache.get(guildId)?.preferredLocale);
     try {
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isSendable()) return 'dropped';
-      await channel.send({ embeds: [buildWinnerEmbed(round, messages)], nonce: announcementNonce(round.id), enforceNonce: true });
+      const message = await channel.send({ embeds: [buildWinnerEmbed(round, messages)], nonce: announcementNonce(round.id), enforceNonce: true });
+      // Kept for the claim update (claim-updates.ts) of a round with a claim window.
+      if (round.claim?.status === 'PENDING') posted?.remember(round.id, message.id);
       return 'posted';
     } catch (error) {
       if (error instanceof DiscordAPIError && PERMANENT_POST_ERRORS.has(error.code)) {

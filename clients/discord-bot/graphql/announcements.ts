@@ -26,3 +26,23 @@ export const MarkRoundsAnnounced = graphql(`
     markRoundsAnnouncedInDiscord(roundIds: $roundIds) { id discordAnnouncedAt }
   }
 `);
+
+/** The streamer's raffle events; the announcer acts on CLAIM (a win's claim became CLAIMED or EXPIRED). */
+export const ClaimEvents = graphql(
+  `
+  subscription ClaimEvents($streamerId: ID!) {
+    raffleEvents(streamerId: $streamerId) { kind round { ...AnnouncedRoundFields } }
+  }
+`,
+  [AnnouncedRoundFields],
+);
+
+/** One win as it is now (a watched claim whose deadline passed without a CLAIM event seen). */
+export const AnnouncedRound = graphql(
+  `
+  query AnnouncedRound($id: ID!) {
+    round(id: $id) { ...AnnouncedRoundFields }
+  }
+`,
+  [AnnouncedRoundFields],
+);

@@ -42,6 +42,7 @@ export const AnnouncedRoundFields = graphql(
     ...RoundFields
     discordAnnouncedAt
     verifyUrl
+    claim { status deadline }
     raffle { id streamer { id guildId announceChannelId } }
   }
 `,

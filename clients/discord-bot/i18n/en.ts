@@ -116,6 +116,11 @@ export const en: Messages = {
     footer: (roundId: string) => `Round ${roundId}`,
     verify: 'Check this draw',
     verifyLink: 'Open the public proof check',
+    claim: 'Claim',
+    /** `unix`: the claim deadline in Unix seconds, shown by Discord as a relative time. */
+    claimPending: (unix: number) => `Type \`!claim\` in the Twitch chat before <t:${unix}:R> (<t:${unix}:T>), or the prize is redrawn.`,
+    claimed: '✅ Claimed',
+    claimExpired: '⌛ Not claimed in time: the prize was redrawn.',
   },
   format: {
     seconds: (n: number) => `${n} s`,

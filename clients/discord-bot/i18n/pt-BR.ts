@@ -115,6 +115,11 @@ export const ptBR = {
     footer: (roundId: string) => `Rodada ${roundId}`,
     verify: 'Confira este sorteio',
     verifyLink: 'Abrir a verificação pública',
+    claim: 'Resgate',
+    /** `unix`: o prazo do resgate em segundos Unix, mostrado pelo Discord como tempo relativo. */
+    claimPending: (unix: number) => `Digite \`!resgatar\` no chat da Twitch até <t:${unix}:R> (<t:${unix}:T>), senão o prêmio é sorteado de novo.`,
+    claimed: '✅ Resgatado',
+    claimExpired: '⌛ Não resgatado a tempo: o prêmio foi sorteado de novo.',
   },
   format: {
     seconds: (n: number) => `${n} s`,
