@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatUnavailableError, type ChatOwner, type ChatSnapshot, type ChatterSource } from '../../src/chatters/chatter';
 import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, execute } from '../support/graphql';
 import { describeWith } from '../support/describe-with';
 import { CHI_SQUARE_CRITICAL_P001, chiSquare, seededServerSeeds } from '../support/seeded-random';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useTestApps } from '../support/started';
 
 /** A chat that fails while `failure` is set, to see how rounds react. */
 class FailingChatterSource implements ChatterSource {
@@ -18,16 +18,7 @@ class FailingChatterSource implements ChatterSource {
   }
 }
 
-const apps: TestApp[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0).reverse()) await app.stop();
-});
-
-async function start(options: Parameters<typeof startTestApp>[0] = {}) {
-  const app = await startTestApp(options);
-  apps.push(app);
-  return app;
-}
+const start = useTestApps();
 
 describe('rounds', () => {
   it('excludes the broadcaster, bots and earlier winners; stores the random values to re-compute the draw', async () => {

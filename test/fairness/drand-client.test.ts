@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QUICKNET, roundTimeMs } from '../../src/fairness/drand-chain';
 import { DrandClient } from '../../src/fairness/drand-client';
-import { createFakeDrand, type FakeDrand } from '../stand-ins/drand/fake-drand';
+import type { FakeDrand } from '../stand-ins/drand/fake-drand';
+import { useFakeDrand } from '../support/started';
 
 /*
  * The drand client against stand-in relays: pinned chain, verified beacons, failover. Timeouts are
  * generous (the stand-in signs with BLS on a shared 2-core machine); only the hanging relay hits one.
  */
 
-const relays: FakeDrand[] = [];
-afterEach(async () => {
-  await Promise.all(relays.splice(0).map((relay) => relay.close()));
-});
-
-async function relay(options: Parameters<typeof createFakeDrand>[0] = {}): Promise<FakeDrand> {
-  const created = await createFakeDrand(options);
-  relays.push(created);
-  return created;
-}
+const relay = useFakeDrand();
 
 /** Relays of one chain: the first's key and genesis, each with its own mode. */
 async function chainOf(modes: ('ok' | 'garbage' | 'hang' | 'wrong-key')[]): Promise<FakeDrand[]> {

@@ -6,11 +6,12 @@ import { sha256Hex, hexToBytes } from '../../src/fairness/bytes';
 import { roundTimeMs } from '../../src/fairness/drand-chain';
 import { verifyBundle } from '../../src/fairness/verify';
 import { ProofRetention } from '../../src/proofs/proof-retention';
-import { createFakeDrand, type FakeDrand } from '../stand-ins/drand/fake-drand';
+import type { FakeDrand } from '../stand-ins/drand/fake-drand';
 import { addItems, createStreamer } from '../support/factories';
 import { contractOperation, execute, FAIRNESS_CONTRACT_FILE, request, subscribe } from '../support/graphql';
 import { seededServerSeeds } from '../support/seeded-random';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useFakeDrand, useTestApps } from '../support/started';
+import type { TestApp } from '../support/test-app';
 import { describeWith } from '../support/describe-with';
 import { allRounds, expectContiguous, sleep, startCluster, until, waitForRedisSubscribers, type Cluster } from '../realtime/realtime-support';
 
@@ -20,24 +21,9 @@ const COMMITS = contractOperation('RaffleCommits', FAIRNESS_CONTRACT_FILE);
 const DRAW = contractOperation('DrawRound');
 const STOP = contractOperation('StopRaffle');
 
-const apps: TestApp[] = [];
-const relays: FakeDrand[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0).reverse()) await app.stop();
-  for (const relay of relays.splice(0)) await relay.close();
-});
-
-async function start(options: Parameters<typeof startTestApp>[0] = {}) {
-  const app = await startTestApp(options);
-  apps.push(app);
-  return app;
-}
-
-async function relay(options: Parameters<typeof createFakeDrand>[0] = {}) {
-  const fake = await createFakeDrand({ periodSeconds: 1, ...options });
-  relays.push(fake);
-  return fake;
-}
+// Relays first: after-hooks run last-registered first, so the apps stop before their relays close.
+const relay = useFakeDrand({ periodSeconds: 1 });
+const start = useTestApps();
 
 const drandEnv = (chain: FakeDrand, urls: string[] = [chain.url], timeoutMs = 1_500) => ({
   DRAND_URLS: urls.join(','),

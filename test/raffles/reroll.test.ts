@@ -2,10 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { verifyBundle } from '../../src/fairness/verify';
-import { createFakeDrand, type FakeDrand } from '../stand-ins/drand/fake-drand';
 import { addItems, createStreamer } from '../support/factories';
 import { contractOperation, ENTRY_CONTRACT_FILE, execute, FAIRNESS_CONTRACT_FILE } from '../support/graphql';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { useFakeDrand, useTestApps } from '../support/started';
+import type { TestApp } from '../support/test-app';
 
 const START = contractOperation('StartProvableRaffle', FAIRNESS_CONTRACT_FILE);
 const DRAW = contractOperation('DrawRound');
@@ -13,18 +13,8 @@ const STOP = contractOperation('StopRaffle');
 const REROLL = contractOperation('RerollRound', ENTRY_CONTRACT_FILE);
 const ROUND = /* GraphQL */ `query($id: ID!) { round(id: $id) { id outcome proof rerollOf { id } rerolledBy { id } item { id remaining } } }`;
 
-const apps: TestApp[] = [];
-const relays: FakeDrand[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0).reverse()) await app.stop();
-  for (const relay of relays.splice(0)) await relay.close();
-});
-
-async function start(options: Parameters<typeof startTestApp>[0] = {}) {
-  const app = await startTestApp(options);
-  apps.push(app);
-  return app;
-}
+const relay = useFakeDrand({ periodSeconds: 1 });
+const start = useTestApps();
 
 async function raffleWith(api: TestApp, opts: { viewers: number; stock: number; fairness?: 'SEALED' | 'DRAND'; allowRepeatWinners?: boolean }) {
   const streamer = await createStreamer(api.url);
@@ -87,8 +77,7 @@ describe('rerollRound', () => {
   });
 
   it('a drand raffle that just FINISHED with its last prize runs again for the reroll and finishes again', async () => {
-    const chain = await createFakeDrand({ periodSeconds: 1 });
-    relays.push(chain);
+    const chain = await relay();
     const api = await start({
       env: { DRAND_URLS: chain.url, DRAND_CHAIN_HASH: chain.chain.hash, DRAND_PUBLIC_KEY: chain.chain.publicKey, DRAND_TIMEOUT_MS: '3000' },
     });
