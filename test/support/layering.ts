@@ -7,6 +7,8 @@ import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-
  * - `twitch-api-standalone`: src/twitch/api/** is a generic Twitch client: it imports node
  *   builtins, npm packages and itself, nothing else of the app (config, db, generated Prisma
  *   types, other features...), so it can be tested and reused on its own.
+ * - `twitch-api-through-index`: the rest of the app reaches that client through
+ *   src/twitch/api/index.ts only, so its inner files can change without touching callers.
  * - `app-only-from-entry`: src/app/** wires everything together; only src/main.ts and src/app/**
  *   itself may import it (a lower layer that imports the composition root imports everything).
  * - `no-cycles`: no import cycle between files of src/.
@@ -26,6 +28,13 @@ export function layeringRules(root = 'src'): IForbiddenRuleType[] {
         pathNot: `${at}twitch/api/`,
         dependencyTypesNot: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg'],
       },
+    },
+    {
+      name: 'twitch-api-through-index',
+      severity: 'error',
+      comment: 'outside src/twitch/api/, import it through its index.ts',
+      from: { path: at, pathNot: `${at}twitch/api/` },
+      to: { path: `${at}twitch/api/`, pathNot: `${at}twitch/api/index\\.ts$` },
     },
     {
       name: 'app-only-from-entry',
