@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
@@ -87,12 +86,6 @@ export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
 
 /** How long a rotation is remembered for connections whose key look-up was already under way. */
 const ROTATION_MEMORY_MS = 60_000;
-/** Start-up: how long one subscription may take to hear its own probe, and how many tries. */
-const PROBE_WAIT_MS = 3_000;
-const PROBE_ATTEMPTS = 4;
-/** Probe events carry this prefix instead of a streamer id (no streamer id has it). */
-const PROBE_PREFIX = 'live-probe:';
-
 export function createLiveConnections(options: { limits: Config['liveConnections']; events: EventBus; logger: Logger }): LiveConnections {
   const { limits, events } = options;
   const logger = options.logger.child({ subsystem: 'live-connections' });
@@ -136,45 +129,12 @@ export function createLiveConnections(options: { limits: Config['liveConnections
     return cuts?.size ?? 0;
   }
 
-  /** Heard probes of `start()`, by id. */
-  const probes = new Map<string, () => void>();
-
   async function listen(iterator: AsyncIterableIterator<{ streamerId: string }>) {
     for (;;) {
       const result = await iterator.next();
       if (result.done || closed) return;
-      const { streamerId } = result.value;
-      if (streamerId.startsWith(PROBE_PREFIX)) probes.get(streamerId)?.();
-      else rotated(streamerId);
+      rotated(result.value.streamerId);
     }
-  }
-
-  /**
-   * Subscribes and proves the subscription works by hearing its own probe through the bus: a
-   * SUBSCRIBE lost at start-up (as the CLIENT SETNAME race in event-bus.ts did) would leave this
-   * instance deaf to rotations for good. Not heard in time: subscribe again, a few times.
-   */
-  async function subscribeUntilHeard(): Promise<boolean> {
-    for (let attempt = 1; attempt <= PROBE_ATTEMPTS && !closed; attempt += 1) {
-      const iterator = events.subscribe('overlayKeyRotated', 'all');
-      subscription = iterator;
-      void listen(iterator).catch((error: unknown) => {
-        if (!closed) logger.error({ err: error }, 'overlay key rotation listener ended; rotations no longer cut connections');
-      });
-      await events.whenLive();
-      const probe = `${PROBE_PREFIX}${randomUUID()}`;
-      const heard = new Promise<boolean>((resolve) => {
-        probes.set(probe, () => resolve(true));
-        setTimeout(() => resolve(false), PROBE_WAIT_MS).unref();
-      });
-      events.publish('overlayKeyRotated', 'all', { streamerId: probe });
-      const ok = await heard;
-      probes.delete(probe);
-      if (ok) return true;
-      logger.warn({ attempt }, 'the overlay key rotation listener did not hear its probe; subscribing again');
-      await iterator.return?.();
-    }
-    return false;
   }
 
   return {
@@ -202,9 +162,12 @@ export function createLiveConnections(options: { limits: Config['liveConnections
       stopResync = events.onResync(() => {
         recheck().catch((error: unknown) => logger.error({ err: error }, 're-checking overlay keys failed'));
       });
-      if (!(await subscribeUntilHeard()) && !closed) {
-        logger.error('the overlay key rotation listener never heard its probe; rotations on other instances may not cut connections here');
-      }
+      subscription = events.subscribe('overlayKeyRotated', 'all');
+      void listen(subscription).catch((error: unknown) => {
+        if (!closed) logger.error({ err: error }, 'overlay key rotation listener ended; rotations no longer cut connections');
+      });
+      // Live once Redis has answered the SUBSCRIBE: rotations on other instances reach us from here on.
+      await events.whenLive();
     },
     async close() {
       closed = true;
