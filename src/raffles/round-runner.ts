@@ -61,16 +61,18 @@ const EMPTY_ENTRANTS_HASH = hashEntrants([]);
 /** A failed round (database away, chat source error) is tried again this soon at the latest. */
 const RETRY_AFTER_FAILURE_SECONDS = 5;
 
-/** Thrown inside the round transaction to roll it back when the claim was lost meanwhile. */
+/** The claim was lost before the commit or the round was written (both statements wrote nothing). */
 class ClaimLostError extends Error {}
 
 /**
- * Runs one round of one raffle, exactly once whoever calls (FAIRNESS.md v1): claim the raffle (a
- * lease with expiry); gather items and entrants outside any transaction and store the entrant
- * snapshot; write the commit (keyed by raffle and number) and publish COMMITTED; get the
- * randomness (the sealed seed's R, or the drand beacon, verified); derive; then write the round,
- * the stock decrement, the raffle's progress and outbox rows in ONE transaction, and publish after
- * commit. A commit left by an attempt that died is completed, with its own inputs, by the next.
+ * Runs one round of one raffle, exactly once whoever calls (FAIRNESS.md v1), in three statements
+ * and no interactive transaction: claim the raffle (a lease with expiry) and read what the round
+ * needs in one (round-load.ts); gather the entrants outside any transaction; write the commit
+ * (keyed by raffle and number) with its entrant snapshot in one statement guarded by the lease,
+ * and publish COMMITTED; get the randomness (the sealed seed's R, or the drand beacon, verified);
+ * derive; then write the round, the stock decrement, outbox rows and the raffle's progress with
+ * complete_round (one PL/pgSQL call, one transaction), and publish after it. A commit left by an
+ * attempt that died is completed, with its own inputs, by the next.
  */
 export class RoundRunner {
   private readonly roundEntrants: RoundEntrants;
