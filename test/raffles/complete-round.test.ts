@@ -54,6 +54,8 @@ interface Setup {
   channels?: string[];
   /** Called when the round's randomness is opened: after the commit, before the round write. */
   beforeWrite?: () => Promise<void>;
+  /** Receives the runner's warnings. */
+  warnings?: string[];
 }
 
 function cases(open: () => Promise<Database>) {
@@ -85,6 +87,10 @@ function cases(open: () => Promise<Database>) {
     chatters.set(streamer.id, generateViewers(20));
     const bus = createEventBus(undefined, logger);
     cleanups.push(() => bus.close());
+    const warnings = options.warnings;
+    const runnerLogger = warnings
+      ? pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) })
+      : logger;
     const rounds = new RoundRunner({
       db,
       chatters,
@@ -92,7 +98,7 @@ function cases(open: () => Promise<Database>) {
       snapshots: new EntrantSnapshots(db),
       drand: new DrandBeacons({ urls: ['http://127.0.0.1:9'], chainHash: '0'.repeat(64), publicKey: '0'.repeat(192), timeoutMs: 100 }, logger),
       events: new RaffleEvents(bus),
-      logger,
+      logger: runnerLogger,
       instanceId: 'test',
       leaseSeconds: 15,
       excludedLogins: [],
@@ -259,5 +265,45 @@ function cases(open: () => Promise<Database>) {
     if (forced.kind !== 'round') throw new Error(forced.kind);
     expect(forced.round.rerollOfId).toBe(first.round.id);
     expect(forced.raffle.pendingRerollOf).toBeNull();
+  });
+
+  it('items changed after the commit: make_raffle disagrees, the committed inputs decide, and the mismatch is logged', async () => {
+    const warnings: string[] = [];
+    let setupDone: { db: Database['prisma']; streamerId: string } | undefined;
+    const { db, rounds, raffleId, streamer } = await setup({
+      items: [{ weight: 2, stock: 3 }],
+      warnings,
+      beforeWrite: async () => {
+        // A new prize after the commit: today's total weight is not the committed one.
+        await setupDone!.db.item.create({ data: { streamerId: setupDone!.streamerId, name: 'late prize', weight: 1000, stock: 1, remaining: 1 } });
+      },
+    });
+    setupDone = { db, streamerId: streamer.id };
+    const [committedItem] = await db.item.findMany();
+    const result = await rounds.run(raffleId, { force: true });
+    expect(result.kind).toBe('round');
+    if (result.kind !== 'round') return;
+    expect(result.round).toMatchObject({ outcome: 'WINNER', itemId: committedItem!.id, totalWeight: 2 });
+    expect((await db.item.findUniqueOrThrow({ where: { id: committedItem!.id } })).remaining).toBe(2);
+    expect(warnings).toContain('items changed after the commit: the derivation decides the prize');
+  });
+
+  it('the committed prize removed after the commit: NO_ITEMS, no copy taken, the raffle moves on', async () => {
+    let database: Database['prisma'] | undefined;
+    const { db, rounds, raffleId } = await setup({
+      items: [{ weight: 2, stock: 3 }],
+      beforeWrite: async () => {
+        await database!.item.updateMany({ data: { removedAt: new Date() } });
+      },
+    });
+    database = db;
+    const result = await rounds.run(raffleId, { force: true });
+    expect(result.kind).toBe('round');
+    if (result.kind !== 'round') return;
+    expect(result.round).toMatchObject({ outcome: 'NO_ITEMS', itemId: null, winnerUserId: null });
+    expect((await db.item.findFirstOrThrow()).remaining).toBe(3);
+    expect(await db.outboxMessage.count()).toBe(0);
+    // Nothing left: the raffle is over.
+    expect(result.raffle).toMatchObject({ roundCount: 1, status: 'FINISHED', endReason: 'ITEMS_EXHAUSTED' });
   });
 }
