@@ -16,7 +16,7 @@ export interface RoundStart {
   earlierWinners: string[] | null;
 }
 
-interface LoadRow {
+interface StartJson {
   raffle: JsonRow;
   streamer: JsonRow;
   held_commit: JsonRow | null;
@@ -24,24 +24,30 @@ interface LoadRow {
   earlier_winners: string[] | null;
 }
 
-/** The SELECT list over `f` (the raffle row, claimed or read), one row per raffle. */
+/**
+ * The SELECT list over `f` (the raffle row, claimed or read): one JSON text, parsed here. Prisma
+ * converts raw results value by value (jsonb objects, a text[] of every earlier winner); one
+ * string costs it next to nothing.
+ */
 const START_COLUMNS = Prisma.sql`
-  to_jsonb(f) AS raffle,
-  to_jsonb(s) AS streamer,
-  to_jsonb(c) AS held_commit,
-  CASE WHEN c.raffle_id IS NULL THEN (
-    SELECT COALESCE(json_agg(json_build_array(i.id, i.weight)), '[]'::json)
-      FROM items i
-     WHERE i.streamer_id = f.streamer_id AND i.removed_at IS NULL AND i.remaining > 0
-  ) END AS items,
-  CASE WHEN c.raffle_id IS NULL AND NOT f.allow_repeat_winners THEN ARRAY(
-    SELECT r.winner_user_id FROM rounds r
-     WHERE r.raffle_id = f.id AND r.outcome = 'WINNER' AND r.winner_user_id IS NOT NULL
-  ) END AS earlier_winners`;
+  json_build_object(
+    'raffle', to_jsonb(f),
+    'streamer', to_jsonb(s),
+    'held_commit', to_jsonb(c),
+    'items', CASE WHEN c.raffle_id IS NULL THEN (
+      SELECT COALESCE(json_agg(json_build_array(i.id, i.weight)), '[]'::json)
+        FROM items i
+       WHERE i.streamer_id = f.streamer_id AND i.removed_at IS NULL AND i.remaining > 0
+    ) END,
+    'earlier_winners', CASE WHEN c.raffle_id IS NULL AND NOT f.allow_repeat_winners THEN ARRAY(
+      SELECT r.winner_user_id FROM rounds r
+       WHERE r.raffle_id = f.id AND r.outcome = 'WINNER' AND r.winner_user_id IS NOT NULL
+    ) END
+  )::text AS start`;
 
 /** Reads the start of a round of a raffle claimed already; null when the raffle does not exist. */
 export async function loadRoundStart(db: Db, raffleId: string): Promise<RoundStart | null> {
-  const rows = await db.$queryRaw<LoadRow[]>`
+  const rows = await db.$queryRaw<{ start: string }[]>`
     SELECT ${START_COLUMNS}
       FROM raffles f
       JOIN streamers s ON s.id = f.streamer_id
@@ -60,7 +66,7 @@ export async function claimRoundStart(
   raffleId: string,
   claim: { token: string; leaseSeconds: number; force: boolean },
 ): Promise<RoundStart | null> {
-  const rows = await db.$queryRaw<LoadRow[]>`
+  const rows = await db.$queryRaw<{ start: string }[]>`
     WITH f AS (
       UPDATE raffles
          SET lease_owner = ${claim.token},
@@ -78,7 +84,8 @@ export async function claimRoundStart(
   return rows[0] ? startFromRow(rows[0]) : null;
 }
 
-function startFromRow(row: LoadRow): RoundStart {
+function startFromRow({ start }: { start: string }): RoundStart {
+  const row = JSON.parse(start) as StartJson;
   return {
     raffle: { ...raffleFromRow(row.raffle), streamer: streamerFromRow(row.streamer) },
     heldCommit: row.held_commit ? commitRowFromRow(row.held_commit) : null,
