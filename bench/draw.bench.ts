@@ -4,17 +4,39 @@
  * 1. `drawPrize` (make_raffle through Prisma, as the round runner calls it) at several item counts,
  *    against the floor: the bare cumulative-sum SQL on the same table through a plain pg client
  *    (one connection, no Prisma, no plpgsql function). Calls alternate between the two.
- * 2. Whole rounds per second on one instance: RoundRunner.run(force) (claim, chatters, draw, stock,
- *    round row, outbox row, commit, publish) against the same statements sent by hand through pg
- *    in one transaction, plus the same publish.
+ * 2. Whole rounds per second on one instance: RoundRunner.run(force) on sealed raffles (2,000
+ *    chatters, 20 items; claim and read, entrants, entrant snapshot, commit, COMMITTED, the
+ *    sealed randomness, derivation, round write, ROUND publishes), 1 raffle and 8 at once,
+ *    against the floor `bareRound`: the same work done by hand through a plain pg pool.
+ *
+ *    The floor does what the app does since provable rounds (FAIRNESS.md v1), with plain
+ *    straightforward statements, one at a time (15 a round):
+ *      - claim (UPDATE … RETURNING), the raffle joined with its streamer, the items with copies
+ *        left, the raffle's earlier winners (4 statements);
+ *      - eligibleChatters, canonicalEntrants, canonicalItems, itemsHash, commitHash (src/fairness),
+ *        the entrants list's SHA-256 through node:crypto as the app's RoundEntrants does;
+ *      - the entrant snapshot: encodeEntrants (the app's gzip of the same JSON) and INSERT … ON
+ *        CONFLICT DO NOTHING; the commit: one plain INSERT INTO round_commits (2 statements);
+ *        the COMMITTED publish;
+ *      - the sealed seed opened from server_seed_enc (ServerSeedVault), R = sealedRoundRandomness,
+ *        roundSeed and deriveRound (src/fairness);
+ *      - the round transaction as before: BEGIN, the raffle locked, make_raffle(streamer, t),
+ *        the stock decrement, the round row (with commit hash and targets), the outbox row, the
+ *        stock left, the raffle update, COMMIT (9 statements); the winnerDrawn and ROUND publishes.
+ *    It skips what only correctness under failure needs (no look-up of a commit left by a dead
+ *    attempt, no lease checks in the commit or the round write, no schedule rule), so it stays a
+ *    floor.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { eligibleChatters } from '../src/chatters/eligibility';
+import { canonicalEntrants, canonicalItems, chancePpm, commitHash, entrantsList, itemsHash, sourceString } from '../src/fairness/canonical';
+import { deriveRound, roundSeed } from '../src/fairness/derivation';
+import { sealedRoundRandomness } from '../src/fairness/sealed';
 import { generateViewers, InMemoryChatterSource } from '../src/chatters/in-memory-chatter-source';
 import { openDatabase, type Database } from '../src/db/database';
 import { migrate, type SqlRunner } from '../src/db/migrate';
@@ -25,7 +47,7 @@ import { cryptoRandom } from '../src/raffles/random-source';
 import { DrandBeacons } from '../src/raffles/drand-beacons';
 import { RoundRunner } from '../src/raffles/round-runner';
 import { ServerSeedVault } from '../src/raffles/server-seed-vault';
-import { EntrantSnapshots } from '../src/proofs/entrant-snapshots';
+import { encodeEntrants, EntrantSnapshots } from '../src/proofs/entrant-snapshots';
 import type { BenchContext } from './lib/context';
 import { round, sleep, summarize, type Summary } from './lib/stats';
 
@@ -199,14 +221,17 @@ interface RoundTarget {
   streamerId: string;
 }
 
-async function seedRaffles(runner: SqlRunner, chatters: InMemoryChatterSource, count: number): Promise<RoundTarget[]> {
+async function seedRaffles(runner: SqlRunner, chatters: InMemoryChatterSource, seeds: ServerSeedVault, count: number): Promise<RoundTarget[]> {
   const targets: RoundTarget[] = [];
   for (let index = 0; index < count; index += 1) {
     const streamerId = await seedStreamer(runner, 20, 1_000_000);
     const raffleId = randomUUID();
+    // Sealed, with the seed sealed for its row as startRaffle writes it.
+    const sealed = seeds.create(raffleId);
     await runner.query(
-      `INSERT INTO "raffles" ("id", "streamer_id", "interval_seconds", "draw_chance", "next_round_at") VALUES ($1, $2, 86400, 1, now() + interval '1 day')`,
-      [raffleId, streamerId],
+      `INSERT INTO "raffles" ("id", "streamer_id", "interval_seconds", "draw_chance", "next_round_at", "fairness", "seal_hash", "server_seed_enc")
+       VALUES ($1, $2, 86400, 1, now() + interval '1 day', 'SEALED', $3, $4)`,
+      [raffleId, streamerId, sealed.sealHash, sealed.serverSeedEnc],
     );
     chatters.set(streamerId, generateViewers(2_000));
     targets.push({ raffleId, streamerId });
@@ -224,12 +249,13 @@ async function measureRounds(
   problems: string[],
 ): Promise<RoundsResult> {
   const chatters = new InMemoryChatterSource();
-  const appTargets = await seedRaffles(runner, chatters, raffles);
-  const floorTargets = await seedRaffles(runner, chatters, raffles);
+  const seeds = new ServerSeedVault([randomBytes(32)]);
+  const appTargets = await seedRaffles(runner, chatters, seeds, raffles);
+  const floorTargets = await seedRaffles(runner, chatters, seeds, raffles);
   const rounds = new RoundRunner({
     db: database.prisma,
     chatters,
-    seeds: new ServerSeedVault([randomBytes(32)]),
+    seeds,
     snapshots: new EntrantSnapshots(database.prisma),
     drand: new DrandBeacons({ urls: ['http://127.0.0.1:9'], chainHash: '0'.repeat(64), publicKey: '0'.repeat(192), timeoutMs: 1000 }, pino({ level: 'silent' })),
     events: new RaffleEvents(bus),
@@ -252,7 +278,7 @@ async function measureRounds(
     }
   };
   const floorRound = async (target: RoundTarget) => {
-    const outcome = await bareRound(floorSql, bus, chatters, target);
+    const outcome = await bareRound(floorSql, bus, chatters, seeds, target);
     if (outcome !== 'WINNER') problems.push(`rounds: floor round was ${outcome}`);
   };
   const measure = async (run: (target: RoundTarget) => Promise<void>, targets: RoundTarget[], sliceMs: number) => {
@@ -348,47 +374,96 @@ async function runnerTransaction<T>(runner: SqlRunner, work: (query: Query) => P
 }
 
 /**
- * One round by hand: the statements RoundRunner sends (claim, load, stock count, earlier winners;
- * then in one transaction lock, make_raffle, stock decrement, round row, outbox row, stock left,
- * raffle update), the same eligibility and crypto picks, and the same two publishes.
+ * One round by hand, as a straightforward raw-pg implementation would do the app's work:
+ * the claim; the raffle with its streamer (one join); the items with copies left; the earlier
+ * winners; eligibility, canonical order and the entrants hash; the snapshot (gzip of the same
+ * JSON, INSERT … ON CONFLICT DO NOTHING); itemsHash and commitHash; the commit (a plain INSERT)
+ * and the COMMITTED publish; the sealed seed opened and the round's R; the derivation; then in
+ * one transaction the lock, make_raffle(t), the stock decrement, the round row, the outbox row,
+ * the stock left and the raffle update; and the two round publishes.
  */
-async function bareRound(sql: FloorSql, bus: EventBus, chatters: InMemoryChatterSource, target: RoundTarget): Promise<string> {
+async function bareRound(sql: FloorSql, bus: EventBus, chatters: InMemoryChatterSource, seeds: ServerSeedVault, target: RoundTarget): Promise<string> {
   const claimed = await sql.query(
     `UPDATE "raffles" SET "lease_owner" = 'bench-floor', "lease_until" = now() + interval '15 seconds'
      WHERE "id" = $1 AND "status" = 'RUNNING' AND ("lease_until" IS NULL OR "lease_until" < now()) RETURNING "id"`,
     [target.raffleId],
   );
   if (claimed.length === 0) return 'NOT_CLAIMED';
-  const [raffle] = await sql.query<{ streamer_id: string; interval_seconds: number; twitch_user_id: string | null; login: string | null }>(
-    `SELECT r."streamer_id", r."interval_seconds", s."twitch_user_id", s."login" FROM "raffles" r JOIN "streamers" s ON s."id" = r."streamer_id" WHERE r."id" = $1`,
+  const [raffle] = await sql.query<{
+    streamer_id: string;
+    interval_seconds: number;
+    draw_chance: number;
+    round_count: number;
+    seal_hash: string;
+    server_seed_enc: string;
+    twitch_user_id: string | null;
+    login: string | null;
+  }>(
+    `SELECT r."streamer_id", r."interval_seconds", r."draw_chance", r."round_count", r."seal_hash", r."server_seed_enc", s."twitch_user_id", s."login"
+     FROM "raffles" r JOIN "streamers" s ON s."id" = r."streamer_id" WHERE r."id" = $1`,
     [target.raffleId],
   );
-  await sql.query(`SELECT count(*) FROM "items" WHERE "streamer_id" = $1 AND "removed_at" IS NULL AND "remaining" > 0`, [target.streamerId]);
+  const number = raffle!.round_count + 1;
+  const itemRows = await sql.query<{ id: string; weight: number }>(
+    `SELECT "id", "weight" FROM "items" WHERE "streamer_id" = $1 AND "removed_at" IS NULL AND "remaining" > 0`,
+    [target.streamerId],
+  );
   const everyone = (await chatters.snapshot({ id: target.streamerId, twitchUserId: raffle!.twitch_user_id, login: raffle!.login })).chatters;
   const earlier = await sql.query<{ winner_user_id: string }>(
     `SELECT "winner_user_id" FROM "rounds" WHERE "raffle_id" = $1 AND "outcome" = 'WINNER'`,
     [target.raffleId],
   );
   const eligible = eligibleChatters(everyone, { excludeUserIds: earlier.map((row) => row.winner_user_id), excludeLogins: [] });
+  // The fairness core's canonical forms; SHA-256 of the entrants list through node:crypto, as the app does.
+  const entrants = canonicalEntrants(eligible.map(({ userId, login, displayName }) => ({ userId, login, displayName, tickets: 1 })));
+  const entrantsHash = createHash('sha256').update(entrantsList(entrants), 'utf8').digest('hex');
+  await sql.query(
+    `INSERT INTO "entrant_snapshots" ("entrants_hash", "entrant_count", "data") VALUES ($1, $2, $3) ON CONFLICT ("entrants_hash") DO NOTHING`,
+    [entrantsHash, entrants.length, await encodeEntrants(entrants)],
+  );
+  const items = canonicalItems(itemRows);
+  const source = { kind: 'sealed' as const, sealHash: raffle!.seal_hash };
+  const commitInput = { raffleId: target.raffleId, roundNumber: number, forced: true, chancePpm: chancePpm(raffle!.draw_chance), itemsHash: itemsHash(items), entrantsHash, source };
+  const commit = commitHash(commitInput);
+  await sql.query(
+    `INSERT INTO "round_commits" ("raffle_id", "number", "forced", "chance_ppm", "items_hash", "items_list", "entrants_hash", "entrant_count", "source", "commit_hash", "committed_at")
+     VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, now())`,
+    [target.raffleId, number, commitInput.chancePpm, commitInput.itemsHash, items.map((item) => `${item.id}:${item.weight}`).join('\n'), entrantsHash, entrants.length, sourceString(source), commit],
+  );
+  bus.publish('raffleEvents', target.streamerId, { kind: 'COMMITTED', raffleId: target.raffleId, roundId: null, number, commit: { roundNumber: number, commitHash: commit, source: sourceString(source), beaconRound: null } });
+  const randomness = sealedRoundRandomness(seeds.open(target.raffleId, raffle!.server_seed_enc), number);
+  const derived = deriveRound(roundSeed(randomness, commit), { forced: true, chancePpm: commitInput.chancePpm, items, entrants, alreadyCanonical: true });
+  if (derived.outcome !== 'WINNER') return derived.outcome;
+  const winnerIndex = entrants.findIndex((entrant) => entrant.userId === derived.winnerUserId);
+  const winner = entrants[winnerIndex]!;
   const committed = await sql.transaction(async (query) => {
-    const [locked] = await query<{ round_count: number }>(`SELECT status::text AS status, lease_owner, round_count FROM "raffles" WHERE "id" = $1 FOR UPDATE`, [
-      target.raffleId,
+    await query(`SELECT status::text AS status, lease_owner, round_count FROM "raffles" WHERE "id" = $1 FOR UPDATE`, [target.raffleId]);
+    const [prize] = await query<{ item_id: string; item_weight: number; total_weight: string }>(`SELECT item_id, item_weight, total_weight FROM make_raffle($1, $2)`, [
+      target.streamerId,
+      derived.prizeTarget,
     ]);
-    const number = locked!.round_count + 1;
-    const u = cryptoRandom.uniform();
-    const [prize] = await query<{ item_id: string; item_weight: number; total_weight: string }>(
-      `SELECT item_id, item_weight, total_weight FROM make_raffle($1, floor($2::double precision *
-         (SELECT sum("weight") FROM "items" WHERE "streamer_id" = $1 AND "remaining" > 0 AND "removed_at" IS NULL))::bigint)`,
-      [target.streamerId, u],
-    );
-    const winnerIndex = cryptoRandom.index(eligible.length);
-    const winner = eligible[winnerIndex]!;
     await query(`UPDATE "items" SET "remaining" = "remaining" - 1 WHERE "id" = $1 AND "remaining" > 0`, [prize!.item_id]);
     const [row] = await query<{ id: number; number: number }>(
-      `INSERT INTO "rounds" ("raffle_id", "number", "at", "outcome", "chance_value", "eligible_count", "draw_value", "item_id", "item_weight", "total_weight",
-         "winner_index", "winner_user_id", "winner_login", "winner_display_name")
-       VALUES ($1, $2, now(), 'WINNER', NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-      [target.raffleId, number, eligible.length, u, prize!.item_id, prize!.item_weight, Number(prize!.total_weight), winnerIndex, winner.userId, winner.login, winner.displayName],
+      `INSERT INTO "rounds" ("raffle_id", "number", "at", "outcome", "chance_value", "eligible_count", "commit_hash", "draw_value", "prize_target", "winner_target",
+         "item_id", "item_weight", "total_weight", "winner_index", "winner_user_id", "winner_login", "winner_display_name", "winner_tickets")
+       VALUES ($1, $2, now(), 'WINNER', NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+      [
+        target.raffleId,
+        number,
+        entrants.length,
+        commit,
+        derived.prizeTarget! / derived.totalWeight,
+        derived.prizeTarget,
+        derived.winnerTarget,
+        prize!.item_id,
+        prize!.item_weight,
+        Number(prize!.total_weight),
+        winnerIndex,
+        winner.userId,
+        winner.login,
+        winner.displayName,
+        winner.tickets,
+      ],
     );
     await query(`INSERT INTO "outbox_messages" ("round_id", "channel") VALUES ($1, $2)`, [row!.id, OUTBOX_CHANNEL]);
     await query(`SELECT count(*) FROM "items" WHERE "streamer_id" = $1 AND "removed_at" IS NULL AND "remaining" > 0`, [target.streamerId]);

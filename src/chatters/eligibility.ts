@@ -25,6 +25,8 @@ export interface ExclusionInput {
   raffle: { id: string; allowRepeatWinners: boolean; excludedUserIds?: readonly string[] } | null;
   /** Configured bots and accounts (RAFFLE_EXCLUDED_LOGINS). */
   excludedLogins: readonly string[];
+  /** The raffle's earlier winners when the caller read them already (the round runner's one read). */
+  earlierWinners?: readonly string[] | null;
 }
 
 /**
@@ -35,13 +37,16 @@ export interface ExclusionInput {
 export async function exclusionRules(db: Pick<Db, 'round'>, input: ExclusionInput): Promise<EligibilityRules> {
   const { streamer, raffle } = input;
   const earlierWinners =
-    raffle && !raffle.allowRepeatWinners
-      ? await db.round.findMany({ where: { raffleId: raffle.id, outcome: 'WINNER' }, select: { winnerUserId: true } })
-      : [];
+    !raffle || raffle.allowRepeatWinners
+      ? []
+      : (input.earlierWinners ??
+        (await db.round.findMany({ where: { raffleId: raffle.id, outcome: 'WINNER' }, select: { winnerUserId: true } })).flatMap((round) =>
+          round.winnerUserId ? [round.winnerUserId] : [],
+        ));
   return {
     excludeUserIds: [
       ...(streamer.twitchUserId ? [streamer.twitchUserId] : []),
-      ...earlierWinners.flatMap((round) => (round.winnerUserId ? [round.winnerUserId] : [])),
+      ...earlierWinners,
       // Rerolled away or let their claim expire: out even when repeat winners are allowed.
       ...(raffle?.excludedUserIds ?? []),
     ],

@@ -6,7 +6,7 @@ import type { Db } from '../db/database';
  * The entrants of committed rounds, stored compactly: one row per distinct entrant list,
  * content-addressed by its entrantsHash (rounds of a raffle whose chat did not change share it),
  * gzip of the canonical JSON [[userId, login, displayName, tickets], ...]. Compression runs on
- * libuv's thread pool (async zlib) and before the round's transaction, never inside it.
+ * libuv's thread pool (async zlib) before the commit statement that stores it.
  */
 
 const gzipAsync = promisify(gzip);
@@ -46,27 +46,22 @@ export class EntrantSnapshots {
   ) {}
 
   /**
-   * Stores the list under its hash unless a row with that hash exists already (then nothing is
-   * compressed). Runs outside any transaction; an unused row is removed by retention.
+   * The compressed list to store with the commit that names it (the round runner's commit
+   * statement inserts it, ON CONFLICT DO NOTHING), or null when this process stored or found
+   * that hash recently: then nothing is compressed. Compression runs on libuv's thread pool.
    */
-  async store(entrantsHash: string, entrants: readonly StoredEntrant[]): Promise<'stored' | 'existing'> {
+  async toStore(entrants: readonly StoredEntrant[], entrantsHash: string): Promise<Buffer | null> {
     const seenAt = this.known.get(entrantsHash);
-    if (seenAt !== undefined && Date.now() - seenAt < this.rememberMs) return 'existing';
-    const existing = await this.db.$queryRaw<{ one: number }[]>`
-      SELECT 1 AS one FROM entrant_snapshots WHERE entrants_hash = ${entrantsHash}`;
-    if (existing.length === 0) {
-      const data = await encodeEntrants(entrants);
-      await this.db.$executeRaw`
-        INSERT INTO entrant_snapshots (entrants_hash, entrant_count, data)
-        VALUES (${entrantsHash}, ${entrants.length}, ${data})
-        ON CONFLICT (entrants_hash) DO NOTHING`;
-    }
+    if (seenAt !== undefined && Date.now() - seenAt < this.rememberMs) return null;
+    return encodeEntrants(entrants);
+  }
+
+  /** The list under `entrantsHash` is in the database now (a commit naming it was written). */
+  stored(entrantsHash: string): void {
     this.known.delete(entrantsHash);
     this.known.set(entrantsHash, Date.now());
     if (this.known.size > this.remember) this.known.delete(this.known.keys().next().value!);
-    return existing.length === 0 ? 'stored' : 'existing';
   }
-
 
   /** The list stored under the hash, or null when it was pruned (or never stored). */
   async load(entrantsHash: string): Promise<StoredEntrant[] | null> {

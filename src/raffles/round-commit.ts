@@ -86,8 +86,11 @@ export class EntrantLists {
     const rulesKey = JSON.stringify([[...rules.excludeUserIds].sort(), [...rules.excludeLogins].map((login) => login.toLowerCase()).sort()]);
     const hit = this.recent.get(raffleId);
     if (hit && hit.chatters === sorted && hit.rulesKey === rulesKey) return hit.list;
-    // Tickets stay 1 for everyone until entry modes give more.
-    const entrants = canonicalEntrants(eligibleChatters(sorted, rules).map((chatter) => ({ ...chatter, tickets: 1 })));
+    // Tickets 1 each (no luck on this path). A literal of one shape, not a spread of the chatter:
+    // every later pass over 100k entrants (checks, lists, gzip JSON, derivation) stays monomorphic.
+    const entrants = canonicalEntrants(
+      eligibleChatters(sorted, rules).map((chatter): StoredEntrant => ({ userId: chatter.userId, login: chatter.login, displayName: chatter.displayName, tickets: 1 })),
+    );
     const list = { entrants, entrantsHash: createHash('sha256').update(entrantsList(entrants), 'utf8').digest('hex') };
     this.recent.delete(raffleId);
     this.recent.set(raffleId, { chatters: sorted, rulesKey, list });

@@ -33,9 +33,10 @@ export class RoundEntrants {
 
   constructor(private readonly deps: RoundEntrantsDeps) {}
 
-  async of(raffle: Raffle & { streamer: Streamer }): Promise<EntrantList> {
+  /** `earlierWinners`: the raffle's earlier winners when the caller read them already (else they are read here). */
+  async of(raffle: Raffle & { streamer: Streamer }, earlierWinners?: readonly string[] | null): Promise<EntrantList> {
     const { db } = this.deps;
-    const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins });
+    const rules = await exclusionRules(db, { streamer: raffle.streamer, raffle, excludedLogins: this.deps.excludedLogins, earlierWinners });
     if (raffle.entryMode === 'KEYWORD') {
       return listOf(eligibleChatters(await keywordEntrants(db, raffle), rules));
     }

@@ -8,14 +8,14 @@ import type { Beacon } from '../fairness/drand-chain';
 import { deriveRound, roundSeed, type DerivedRound } from '../fairness/derivation';
 import { prepareCommit, type RoundCommit } from '../fairness/proof-bundle';
 import { sealedRoundRandomness } from '../fairness/sealed';
-import type { Prisma, Raffle, RaffleEndReason, Round, RoundOutcome, Streamer } from '../generated/prisma/client';
+import type { Raffle, Round, RoundCommit as RoundCommitRow, RoundOutcome, Streamer } from '../generated/prisma/client';
 import type { EntrantSnapshots, StoredEntrant } from '../proofs/entrant-snapshots';
 import type { DrandBeacons } from './drand-beacons';
-import { drawPrize } from './prize-draw';
-import { nextRoundAt } from './round-schedule';
 import type { RaffleEvents } from './raffle-events';
 import { commitFromRow, itemsListOf, parseItemsList } from './round-commit';
 import { RoundEntrants } from './round-entrants';
+import { claimRoundStart, loadRoundStart, type RoundStart } from './round-load';
+import { completeRound, writeCommit, type RoundWrite } from './round-writes';
 import type { PresenceLuck } from '../entry/presence-luck';
 import type { ServerSeedVault } from './server-seed-vault';
 
@@ -61,16 +61,18 @@ const EMPTY_ENTRANTS_HASH = hashEntrants([]);
 /** A failed round (database away, chat source error) is tried again this soon at the latest. */
 const RETRY_AFTER_FAILURE_SECONDS = 5;
 
-/** Thrown inside the round transaction to roll it back when the claim was lost meanwhile. */
+/** The claim was lost before the commit or the round was written (both statements wrote nothing). */
 class ClaimLostError extends Error {}
 
 /**
- * Runs one round of one raffle, exactly once whoever calls (FAIRNESS.md v1): claim the raffle (a
- * lease with expiry); gather items and entrants outside any transaction and store the entrant
- * snapshot; write the commit (keyed by raffle and number) and publish COMMITTED; get the
- * randomness (the sealed seed's R, or the drand beacon, verified); derive; then write the round,
- * the stock decrement, the raffle's progress and outbox rows in ONE transaction, and publish after
- * commit. A commit left by an attempt that died is completed, with its own inputs, by the next.
+ * Runs one round of one raffle, exactly once whoever calls (FAIRNESS.md v1), in three statements
+ * and no interactive transaction: claim the raffle (a lease with expiry) and read what the round
+ * needs in one (round-load.ts); gather the entrants outside any transaction; write the commit
+ * (keyed by raffle and number) with its entrant snapshot in one statement guarded by the lease,
+ * and publish COMMITTED; get the randomness (the sealed seed's R, or the drand beacon, verified);
+ * derive; then write the round, the stock decrement, outbox rows and the raffle's progress with
+ * complete_round (one PL/pgSQL call, one transaction), and publish after it. A commit left by an
+ * attempt that died is completed, with its own inputs, by the next.
  */
 export class RoundRunner {
   private readonly roundEntrants: RoundEntrants;
@@ -84,10 +86,15 @@ export class RoundRunner {
     });
   }
 
+  /** Claims the raffle (when free and, unless forced, due) and runs its round. */
   async run(raffleId: string, options: { force: boolean }): Promise<RoundResult> {
-    const token = await this.claim(raffleId, options.force);
-    if (!token) return { kind: 'not-claimed' };
-    return this.runClaimed(raffleId, token, options);
+    // Each claim has its own token, so an attempt that outlived its lease can never commit under a
+    // later claim, even one by the same instance. The lease runs on the database clock, so
+    // instances with skewed clocks agree on when it expires.
+    const token = `${this.deps.instanceId}/${randomUUID()}`;
+    const start = await claimRoundStart(this.deps.db, raffleId, { token, leaseSeconds: this.deps.leaseSeconds, force: options.force });
+    if (!start) return { kind: 'not-claimed' };
+    return this.runStarted(start, token, options);
   }
 
   /**
@@ -95,11 +102,25 @@ export class RoundRunner {
    * batches, see round-claims.ts); the commit still checks that this token holds the lease.
    */
   async runClaimed(raffleId: string, token: string, options: { force: boolean } = { force: false }): Promise<RoundResult> {
+    let start: RoundStart | null;
     try {
-      let raffle = await this.deps.db.raffle.findUniqueOrThrow({ where: { id: raffleId }, include: { streamer: true } });
-      raffle = await this.ensureSeal(raffle);
+      start = await loadRoundStart(this.deps.db, raffleId);
+      if (!start) throw new Error(`raffle ${raffleId} not found`);
+    } catch (error) {
+      await this.release(raffleId, token, error);
+      return { kind: 'failed', error };
+    }
+    return this.runStarted(start, token, options);
+  }
+
+  private async runStarted(start: RoundStart, token: string, options: { force: boolean }): Promise<RoundResult> {
+    const raffleId = start.raffle.id;
+    try {
+      const raffle = await this.ensureSeal(start.raffle);
       const number = raffle.roundCount + 1;
-      const held = (await this.heldCommit(raffle, number)) ?? (await this.newCommit(raffle, token, number, options.force));
+      const held = start.heldCommit
+        ? await this.heldCommit(raffle, start.heldCommit)
+        : await this.newCommit(raffle, token, number, options.force, start);
       const randomness = await this.randomness(raffle, held);
       const result = await this.write(raffle, token, held, randomness);
       this.publish(result.raffle, result.round);
@@ -111,26 +132,6 @@ export class RoundRunner {
     }
   }
 
-  /**
-   * Takes the raffle's lease when it is free (or expired) and, unless forced, the round is due.
-   * Each claim has its own token, so an attempt that outlived its lease can never commit under a
-   * later claim, even one by the same instance. Times come from the database clock, so instances
-   * with skewed clocks agree on when a lease expires.
-   */
-  private async claim(raffleId: string, force: boolean): Promise<string | null> {
-    const token = `${this.deps.instanceId}/${randomUUID()}`;
-    const claimed = await this.deps.db.$queryRaw<{ id: string }[]>`
-      UPDATE raffles
-         SET lease_owner = ${token},
-             lease_until = now() + make_interval(secs => ${this.deps.leaseSeconds}::double precision)
-       WHERE id = ${raffleId}
-         AND status = 'RUNNING'
-         AND (${force}::boolean OR next_round_at <= now())
-         AND (lease_until IS NULL OR lease_until < now())
-      RETURNING id`;
-    return claimed.length === 0 ? null : token;
-  }
-
   /** A sealed raffle started before provable rounds existed gets its seal now (published from its next round on). */
   private async ensureSeal(raffle: RaffleWithStreamer): Promise<RaffleWithStreamer> {
     if (raffle.fairness !== 'SEALED' || raffle.sealHash) return raffle;
@@ -140,9 +141,8 @@ export class RoundRunner {
   }
 
   /** The commit of this number that an earlier attempt wrote but did not draw, read back as it was. */
-  private async heldCommit(raffle: Raffle, number: number): Promise<HeldCommit | null> {
-    const row = await this.deps.db.roundCommit.findUnique({ where: { raffleId_number: { raffleId: raffle.id, number } } });
-    if (!row) return null;
+  private async heldCommit(raffle: Raffle, row: RoundCommitRow): Promise<HeldCommit> {
+    const { number } = row;
     const entrants = await this.deps.snapshots.load(row.entrantsHash);
     if (!entrants || row.itemsList === null) throw new Error(`the inputs of commit ${raffle.id}#${number} are missing`);
     const items = parseItemsList(row.itemsList);
@@ -155,21 +155,18 @@ export class RoundRunner {
     return { commit, entrants, committedAt: row.committedAt, beacon };
   }
 
-  /** Gathers the inputs, stores the entrants, writes the commit (under the lease) and publishes it. */
-  private async newCommit(raffle: RaffleWithStreamer, token: string, number: number, forced: boolean): Promise<HeldCommit> {
-    const { db } = this.deps;
-    const items = await db.item.findMany({
-      where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } },
-      select: { id: true, weight: true },
-    });
+  /** Gathers the inputs, writes the commit with its entrant snapshot (under the lease) and publishes it. */
+  private async newCommit(raffle: RaffleWithStreamer, token: string, number: number, forced: boolean, start: RoundStart): Promise<HeldCommit> {
+    const { snapshots } = this.deps;
+    const items = start.items ?? [];
     let entrants: StoredEntrant[] = [];
     let entrantsHash = EMPTY_ENTRANTS_HASH;
     if (items.length > 0) {
-      ({ entrants, entrantsHash } = await this.roundEntrants.of(raffle));
+      ({ entrants, entrantsHash } = await this.roundEntrants.of(raffle, start.earlierWinners));
     }
-    // Stored (compressed off the event loop) before the clock starts: the drand round is chosen
-    // from committedAt, and COMMITTED must be out before that round's time.
-    await this.deps.snapshots.store(entrantsHash, entrants);
+    // Compressed (off the event loop) before the clock starts: the drand round is chosen from
+    // committedAt, and COMMITTED must be out before that round's time.
+    const snapshot = await snapshots.toStore(entrants, entrantsHash);
     const committedAt = new Date();
     let source: SourceRef;
     let beacon: HeldCommit['beacon'] = null;
@@ -192,31 +189,30 @@ export class RoundRunner {
       source,
     };
     const commit: RoundCommit = { ...commitInput, items: canonical, entrants, commitHash: commitHash(commitInput) };
+    // The lease covers the wait for the beacon as well.
     const waitMs = beacon ? Math.max(0, beacon.atMs - Date.now()) + this.deps.drand.timeoutMs : 0;
-    await db.$transaction(async (tx) => {
-      await this.lockClaimed(tx, raffle.id, token, number);
-      await tx.roundCommit.create({
-        data: {
-          raffleId: raffle.id,
-          number,
-          forced,
-          chancePpm: commit.chancePpm,
-          itemsHash: commit.itemsHash,
-          itemsList: itemsListOf(commit.items),
-          entrantsHash: commit.entrantsHash,
-          entrantCount: entrants.length,
-          source: sourceString(commit.source),
-          beaconRound: beacon?.round ?? null,
-          commitHash: commit.commitHash,
-          committedAt,
-        },
-      });
-      // The lease covers the wait for the beacon as well.
-      if (beacon) await tx.$executeRaw`
-        UPDATE raffles
-           SET lease_until = GREATEST(lease_until, now() + make_interval(secs => ${(waitMs / 1000 + this.deps.leaseSeconds)}::double precision))
-         WHERE id = ${raffle.id}`;
-    });
+    const written = await writeCommit(
+      this.deps.db,
+      token,
+      {
+        raffleId: raffle.id,
+        number,
+        forced,
+        chancePpm: commit.chancePpm,
+        itemsHash: commit.itemsHash,
+        itemsList: itemsListOf(commit.items),
+        entrantsHash: commit.entrantsHash,
+        entrantCount: entrants.length,
+        source: sourceString(commit.source),
+        beaconRound: beacon?.round ?? null,
+        commitHash: commit.commitHash,
+        committedAt,
+      },
+      snapshot,
+      beacon ? waitMs / 1000 + this.deps.leaseSeconds : null,
+    );
+    if (!written) throw new ClaimLostError();
+    snapshots.stored(entrantsHash);
     this.deps.events.roundCommitted(raffle, {
       roundNumber: number,
       commitHash: commit.commitHash,
@@ -239,105 +235,57 @@ export class RoundRunner {
     return { bytes: Buffer.from(beacon.randomness, 'hex'), beacon };
   }
 
-  private async lockClaimed(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number): Promise<Date> {
-    return (await this.lockClaimedRow(tx, raffleId, token, number)).db_now;
-  }
-
-  /** The raffle row locked for this claim, with the database clock and a reroll waiting for its round. */
-  private async lockClaimedRow(tx: Prisma.TransactionClient, raffleId: string, token: string, number: number) {
-    const [locked] = await tx.$queryRaw<{ status: string; lease_owner: string | null; round_count: number; db_now: Date; pending_reroll_of: number | null }[]>`
-      SELECT status::text AS status, lease_owner, round_count, clock_timestamp() AS db_now, pending_reroll_of FROM raffles WHERE id = ${raffleId} FOR UPDATE`;
-    if (!locked || locked.status !== 'RUNNING' || locked.lease_owner !== token || locked.round_count + 1 !== number) throw new ClaimLostError();
-    return locked;
-  }
-
+  /** Derives the round and writes it with complete_round (one statement); ClaimLostError when the lease was lost. */
   private async write(raffle: RaffleWithStreamer, token: string, held: HeldCommit, randomness: { bytes: Uint8Array; beacon: Beacon | null } | null) {
-    const { db, logger } = this.deps;
     const { commit, entrants } = held;
     const derived: DerivedRound | null = randomness
       ? deriveRound(roundSeed(randomness.bytes, commit.commitHash), { forced: commit.forced, chancePpm: commit.chancePpm, items: commit.items, entrants, alreadyCanonical: true })
       : null;
     const outcome: RoundOutcome = derived ? derived.outcome : 'BEACON_UNAVAILABLE';
-    return db.$transaction(async (tx) => {
-      const locked = await this.lockClaimedRow(tx, raffle.id, token, commit.roundNumber);
-      const now = locked.db_now;
-      // A reroll waits for the next forced round (FAIRNESS.md: forced = 1), which links to it.
-      const rerollOfId = commit.forced ? locked.pending_reroll_of : null;
-      let data: Prisma.RoundUncheckedCreateInput = {
-        rerollOfId,
-        raffleId: raffle.id,
-        number: commit.roundNumber,
-        at: now,
-        outcome,
-        chanceValue: derived?.chanceValue == null ? null : derived.chanceValue / 1_000_000,
-        eligibleCount: entrants.length,
-        commitHash: commit.commitHash,
-        beaconRandomness: randomness?.beacon?.randomness ?? null,
-        beaconSignature: randomness?.beacon?.signature ?? null,
+    let winner: RoundWrite['winner'] = null;
+    if (derived?.outcome === 'WINNER') {
+      const winnerIndex = entrants.findIndex((entrant) => entrant.userId === derived.winnerUserId);
+      const entrant = entrants[winnerIndex]!;
+      const itemId = derived.itemId!;
+      winner = {
+        itemId,
+        itemWeight: commit.items.find((item) => item.id === itemId)!.weight,
+        totalWeight: derived.totalWeight,
+        prizeTarget: derived.prizeTarget!,
+        drawValue: derived.prizeTarget! / derived.totalWeight,
+        winnerTarget: derived.winnerTarget!,
+        winnerIndex,
+        userId: entrant.userId,
+        login: entrant.login,
+        displayName: entrant.displayName,
+        tickets: entrant.tickets,
       };
-      if (derived?.outcome === 'WINNER') {
-        const itemId = derived.itemId!;
-        const prize = await drawPrize(tx, raffle.streamerId, derived.prizeTarget!);
-        let taken = false;
-        if (prize && prize.itemId === itemId && prize.totalWeight === derived.totalWeight) {
-          taken = (await tx.item.updateMany({ where: { id: itemId, remaining: { gt: 0 } }, data: { remaining: { decrement: 1 } } })).count === 1;
-          if (!taken) throw new Error(`item ${itemId} had no copy left to take`);
-        } else {
-          // The guard: make_raffle over today's items disagrees with the derivation over the
-          // committed ones, so the items changed after the commit. The committed inputs decide.
-          logger.warn({ raffleId: raffle.id, number: commit.roundNumber, derived: itemId, makeRaffle: prize }, 'items changed after the commit: the derivation decides the prize');
-          taken = (await tx.item.updateMany({ where: { id: itemId, removedAt: null, remaining: { gt: 0 } }, data: { remaining: { decrement: 1 } } })).count === 1;
-        }
-        if (!taken) {
-          data = { ...data, outcome: 'NO_ITEMS' };
-        } else {
-          const winnerIndex = entrants.findIndex((entrant) => entrant.userId === derived.winnerUserId);
-          const winner = entrants[winnerIndex]!;
-          const itemWeight = commit.items.find((item) => item.id === itemId)!.weight;
-          data = {
-            ...data,
-            drawValue: derived.prizeTarget! / derived.totalWeight,
-            prizeTarget: derived.prizeTarget!,
-            winnerTarget: derived.winnerTarget!,
-            itemId,
-            itemWeight,
-            totalWeight: derived.totalWeight,
-            winnerIndex,
-            winnerUserId: winner.userId,
-            winnerLogin: winner.login,
-            winnerDisplayName: winner.displayName,
-            winnerTickets: winner.tickets,
-            // A claim window: the winner has claimSeconds to type !claim (claims.service.ts).
-            ...(raffle.claimSeconds > 0
-              ? { claimStatus: 'PENDING' as const, claimDeadline: new Date(now.getTime() + raffle.claimSeconds * 1000) }
-              : {}),
-          };
-        }
-      }
-      const round = await tx.round.create({ data });
-      if (round.outcome === 'WINNER') {
-        const channels = this.deps.outboxChannels(raffle.streamer);
-        if (channels.length > 0) {
-          await tx.outboxMessage.createMany({ data: channels.map((channel) => ({ roundId: round.id, channel })) });
-        }
-      }
-      const left = await tx.item.count({ where: { streamerId: raffle.streamerId, removedAt: null, remaining: { gt: 0 } } });
-      // The last copy waiting for a claim keeps the raffle running until the claim is decided.
-      const waitsForClaim = left === 0 && (await tx.round.count({ where: { raffleId: raffle.id, claimStatus: 'PENDING' } })) > 0;
-      const ends: RaffleEndReason | null = left === 0 && !waitsForClaim ? 'ITEMS_EXHAUSTED' : null;
-      const updated = await tx.raffle.update({
-        where: { id: raffle.id },
-        data: {
-          roundCount: commit.roundNumber,
-          nextRoundAt: nextRoundAt(raffle.nextRoundAt, raffle.intervalSeconds, now),
-          leaseOwner: null,
-          leaseUntil: null,
-          ...(rerollOfId !== null ? { pendingRerollOf: null } : {}),
-          ...(ends ? { status: 'FINISHED', endReason: ends, endedAt: now } : {}),
-        },
-      });
-      return { round, raffle: updated };
+    }
+    const completed = await completeRound(this.deps.db, {
+      raffleId: raffle.id,
+      token,
+      number: commit.roundNumber,
+      forced: commit.forced,
+      outcome,
+      commitHash: commit.commitHash,
+      chanceValue: derived?.chanceValue == null ? null : derived.chanceValue / 1_000_000,
+      eligibleCount: entrants.length,
+      beaconRandomness: randomness?.beacon?.randomness ?? null,
+      beaconSignature: randomness?.beacon?.signature ?? null,
+      winner,
+      channels: winner ? this.deps.outboxChannels(raffle.streamer) : [],
     });
+    if (!completed) throw new ClaimLostError();
+    const { made } = completed;
+    if (winner && (made?.itemId !== winner.itemId || made.totalWeight !== winner.totalWeight)) {
+      // The guard: make_raffle over today's items disagreed with the derivation over the
+      // committed ones, so the items changed after the commit. The committed inputs decided.
+      this.deps.logger.warn(
+        { raffleId: raffle.id, number: commit.roundNumber, derived: winner.itemId, makeRaffle: made },
+        'items changed after the commit: the derivation decides the prize',
+      );
+    }
+    return { round: completed.round, raffle: completed.raffle };
   }
 
   /**
