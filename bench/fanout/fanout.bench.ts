@@ -158,10 +158,10 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
       if (failed > 0) problems.push(`${fleet}: ${failed} sockets failed to connect (${outcomes.flatMap((o) => o.firstErrors).join('; ')})`);
     };
     const connectStarted = performance.now();
-    // BENCH_HEAP_PROF_DIR: a sampling heap profile of each API instance over the app fleet's
-    // connections and warm-up (what each subscription keeps alive).
+    // BENCH_HEAP_PROF_DIR: a sampling heap profile of each API instance and each floor server over
+    // the connections and warm-up (what each subscription keeps alive), to compare side by side.
     const heapDir = process.env.BENCH_HEAP_PROF_DIR;
-    if (heapDir) await Promise.all(apis.map((api) => api.call('heapProfileStart')));
+    if (heapDir) await Promise.all([...apis, ...floors].map((worker) => worker.call('heapProfileStart')));
     await connectAll('app', apiUrls, paramsCycle);
     await connectAll('floor', floorUrls, [{}]);
     context.log(`  ${run.size} + ${run.size} sockets connected in ${round((performance.now() - connectStarted) / 1000, 1)} s`);
@@ -185,8 +185,9 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     await warm('floor', async () => (await floorBroadcast()).roundId);
     for (const fleet of ['app', 'floor']) await Promise.all(run.clients.map((client) => client.call('collect', { fleet })));
     if (heapDir) {
+      const profiled = [...apis.map((worker, index) => ({ worker, name: `api-${index}` })), ...floors.map((worker, index) => ({ worker, name: `floor-${index}` }))];
       await Promise.all(
-        apis.map((api, index) => api.call('heapProfileStop', { file: path.join(heapDir, `fanout-${run.size}-api-${index}.heapprofile` ) }, 120_000)),
+        profiled.map(({ worker, name }) => worker.call('heapProfileStop', { file: path.join(heapDir, `fanout-${run.size}-${name}.heapprofile`) }, 120_000)),
       );
     }
     await sleep(300);
