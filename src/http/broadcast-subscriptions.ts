@@ -108,6 +108,8 @@ async function start(subscription: BroadcastSubscription, enveloped: Enveloped, 
   subscription.single(result as ExecutionResult);
 }
 
+const FRAME_ID = Buffer.from('{"id":');
+const FRAME_PAYLOAD = Buffer.from(',"type":"next","payload":');
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
@@ -117,15 +119,16 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  */
 class BroadcastSubscription implements DirectResultSink {
   private feed: FeedMembership | undefined;
-  private readonly head: string;
-  private readonly headBytes: number;
+  /** The id as JSON when it needs escaping; usually undefined (the id is written between quotes). */
+  private readonly escapedId: string | undefined;
 
   constructor(
     private readonly id: string,
     private readonly connection: BroadcastConnection,
   ) {
-    this.head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    this.headBytes = Buffer.byteLength(this.head);
+    const json = JSON.stringify(id);
+    // The same string as graphql-ws' session key, so a plain id costs nothing more here.
+    if (json.length !== id.length + 2 || !/^[\x20-\x7e]*$/.test(id)) this.escapedId = json;
   }
 
   get hasJoined(): boolean {
@@ -142,12 +145,20 @@ class BroadcastSubscription implements DirectResultSink {
     if (!this.registered) feed.leave(this);
   }
 
+  /** `{"id":<id>,"type":"next","payload":` + the result + `}`: graphql-ws' bytes, one allocation. */
   next(serializedResult: Buffer): void {
     if (!this.registered) return;
-    const frame = Buffer.allocUnsafe(this.headBytes + serializedResult.length + 1);
-    frame.write(this.head, 0, 'utf8');
-    serializedResult.copy(frame, this.headBytes);
-    frame[frame.length - 1] = 0x7d; // }
+    const id = this.escapedId ?? this.id;
+    const quotes = this.escapedId === undefined ? 2 : 0;
+    const idBytes = this.escapedId === undefined ? id.length : Buffer.byteLength(id); // plain ids are ASCII
+    const frame = Buffer.allocUnsafe(FRAME_ID.length + quotes + idBytes + FRAME_PAYLOAD.length + serializedResult.length + 1);
+    let at = FRAME_ID.copy(frame, 0);
+    if (quotes) frame[at++] = 0x22; // "
+    at += frame.write(id, at, 'utf8');
+    if (quotes) frame[at++] = 0x22;
+    at += FRAME_PAYLOAD.copy(frame, at);
+    at += serializedResult.copy(frame, at);
+    frame[at] = 0x7d; // }
     this.connection.sendNow(frame);
   }
 

@@ -27,6 +27,8 @@ export interface ConnectionSettings {
   connectionInitTimeoutMs: number;
   /** Takes the subscribe messages it serves itself (broadcast-subscriptions.ts) before graphql-ws. */
   broadcasts?: { take(connection: BroadcastConnection, text: string): boolean };
+  /** Where open connections are tracked (KeepAlive); told when this one finishes. */
+  tracker?: { remove(connection: GraphQLWsConnection): void };
 }
 
 /**
@@ -65,7 +67,8 @@ export class GraphQLWsConnection implements GraphQLWsSocket, BroadcastConnection
     socket.on('pong', onPong);
     socket.on('error', onError);
     socket.on('message', onMessage);
-    socket.once('close', onClose);
+    // `on`, not `once`: ws emits 'close' once, and `once` wraps the listener per socket.
+    socket.on('close', onClose);
     const { connectionInitTimeoutMs } = settings;
     if (connectionInitTimeoutMs > 0 && Number.isFinite(connectionInitTimeoutMs)) {
       this.initTimer = setTimeout(closeUninitialised, connectionInitTimeoutMs, this);
@@ -149,6 +152,7 @@ export class GraphQLWsConnection implements GraphQLWsSocket, BroadcastConnection
     if (this.finished) return;
     this.finished = true;
     connections.delete(this.socket);
+    this.settings.tracker?.remove(this);
     this.clearInitTimer();
     this.overlaySlot?.release();
     this.overlaySlot = undefined;
@@ -214,8 +218,9 @@ function closeUninitialised(connection: GraphQLWsConnection): void {
 }
 
 /**
- * One timer for every socket: a ping every `intervalMs`; a socket that has not answered the
- * previous ping by the next one is dropped.
+ * The open connections (ws' own client tracking is off: it adds a closure and a 'close' listener
+ * per socket) and one timer for every socket: a ping every `intervalMs`; a socket that has not
+ * answered the previous ping by the next one is dropped.
  */
 export class KeepAlive {
   private readonly timer: NodeJS.Timeout | undefined;
@@ -231,23 +236,26 @@ export class KeepAlive {
     }
   }
 
+  /** The connections not finished yet. */
+  get connections(): ReadonlySet<GraphQLWsConnection> {
+    return this.live;
+  }
+
   add(connection: GraphQLWsConnection): void {
-    if (!this.timer) return;
-    this.live.add(connection);
+    if (!connection.isFinished) this.live.add(connection);
+  }
+
+  remove(connection: GraphQLWsConnection): void {
+    this.live.delete(connection);
   }
 
   stop(): void {
     clearInterval(this.timer);
-    this.live.clear();
   }
 
   private tick(): void {
     const silent: GraphQLWsConnection[] = [];
     for (const connection of this.live) {
-      if (connection.isFinished) {
-        this.live.delete(connection);
-        continue;
-      }
       if (connection.awaitingPong) silent.push(connection);
       else {
         connection.awaitingPong = true;

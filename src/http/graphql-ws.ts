@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
-import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections, type Slot } from './live-connections';
+import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections, type OverlayConnection, type Slot } from './live-connections';
 import type { GraphQLServer } from './yoga';
 import { BroadcastSubscriptions } from './broadcast-subscriptions';
 import { GraphQLWsConnection, KeepAlive } from './graphql-ws-connection';
@@ -63,6 +63,8 @@ export function attachGraphQLWebSocket(
     path: yoga.graphqlEndpoint,
     handleProtocols,
     maxPayload: MAX_INCOMING_MESSAGE_BYTES,
+    // KeepAlive tracks the open connections (ws' tracking costs a closure and a listener per socket).
+    clientTracking: false,
     verifyClient: (info: { origin: string | undefined; req: IncomingMessage }, callback: (ok: boolean, code?: number, message?: string) => void) => {
       if (!origins.allows(info.origin)) {
         logger.warn({ origin: info.origin }, 'WebSocket upgrade refused: origin not allowed');
@@ -100,13 +102,7 @@ export function attachGraphQLWebSocket(
       if (principal.kind === 'overlay') {
         const { socket } = connection;
         const { streamerId } = principal;
-        const params = context.connectionParams;
-        const admission = live.admitOverlay(
-          streamerId,
-          since,
-          () => connection.cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'),
-          async () => sameOverlay(await services.principals.fromConnectionParams(params), streamerId),
-        );
+        const admission = live.admitOverlay(streamerId, since, new OverlayLease(connection, context.connectionParams, streamerId, services.principals));
         // Rotated while its key was being looked up: the key it sent is the old one (4403).
         if (!admission.ok && admission.reason === 'rotated') return false;
         if (!admission.ok) {
@@ -160,6 +156,7 @@ export function attachGraphQLWebSocket(
     maxBufferedBytes,
     connectionInitTimeoutMs,
     broadcasts: new BroadcastSubscriptions(yoga, MAX_SUBSCRIPTIONS_PER_SOCKET),
+    tracker: keepAlive,
   };
   wsServer.on('connection', (socket, request) => {
     const connection = new GraphQLWsConnection(socket, request, connectionSettings);
@@ -169,12 +166,17 @@ export function attachGraphQLWebSocket(
 
   return {
     wsServer,
-    /** Closes every socket with 1001 (going away) and stops accepting upgrades. */
+    /** Closes every socket with 1001 (going away), waits for them, and stops accepting upgrades. */
     async close() {
       keepAlive.stop();
-      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      const open = [...keepAlive.connections].map(({ socket }) => socket);
+      // Each closes once its client answered the close frame (ws gives up after 30 s).
+      const closed = open.map((socket) =>
+        socket.readyState === WebSocket.CLOSED ? undefined : new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      );
+      for (const socket of open) socket.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      for (const client of wsServer.clients) client.terminate();
+      await Promise.all(closed);
     },
   };
 }
@@ -187,8 +189,23 @@ function releaseAddressSlot(this: Socket): void {
   addressSlots.delete(this);
 }
 
-function sameOverlay(principal: Principal, streamerId: string): boolean {
-  return principal.kind === 'overlay' && principal.streamerId === streamerId;
+/** An overlay socket in the rotation cut: closed with 4403 when its key is rotated, re-checked after a bus gap. */
+class OverlayLease implements OverlayConnection {
+  constructor(
+    private readonly connection: GraphQLWsConnection,
+    private readonly params: Record<string, unknown> | undefined,
+    private readonly streamerId: string,
+    private readonly principals: PrincipalResolver,
+  ) {}
+
+  cut(): void {
+    this.connection.cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated');
+  }
+
+  async stillValid(): Promise<boolean> {
+    const principal = await this.principals.fromConnectionParams(this.params);
+    return principal.kind === 'overlay' && principal.streamerId === this.streamerId;
+  }
 }
 
 interface EnvelopedRoot {

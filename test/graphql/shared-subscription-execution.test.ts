@@ -6,6 +6,7 @@ import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { principalAuthorizationKey } from '../../src/auth/subscription-key';
 import pino from 'pino';
 import { createErrorMasking } from '../../src/graphql/error-masking';
+import { roundFromJson, roundToJson } from '../../src/raffles/drawn-round-row';
 import { useSharedSubscriptionExecution, type DirectResultSink, type FeedMembership } from '../../src/graphql/plugins/shared-subscription-execution';
 import { SubscriberTooSlowError } from '../../src/pubsub/event-bus';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
@@ -49,7 +50,8 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
     await expect(foreign.next(5_000)).rejects.toThrow(/Not allowed/);
     await foreign.return();
 
-    const loads = vi.spyOn(api.services.db.round, 'findUniqueOrThrow');
+    const roundLoads = vi.spyOn(api.services.db.round, 'findUniqueOrThrow');
+    const itemLoads = vi.spyOn(api.services.db.item, 'findUnique');
     try {
       const drawn = await api.services.rounds.run(raffle.id, { force: true });
       if (drawn.kind !== 'round') throw new Error(`no round: ${drawn.kind}`);
@@ -63,6 +65,7 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
           expect(event.winnerDrawn, name).toMatchObject({
             id: String(round.id),
             number: round.number,
+            at: round.at.toISOString(),
             outcome: 'WINNER',
             eligibleCount: 20,
             item: { name: 'golden skin', weight: 3 },
@@ -70,11 +73,17 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
           });
         }
       }
-      // One load per (document, principal class): contract×service, contract×overlay, narrow×service.
-      // Without sharing it would be one per subscriber (6).
-      expect(loads).toHaveBeenCalledTimes(3);
+      // The event carries the committed round row: nobody reads the round back. The contract's
+      // item is loaded once for the event, shared by both principal classes' executions (without
+      // sharing: one round load and one item load per subscriber, 6 each).
+      expect(roundLoads).toHaveBeenCalledTimes(0);
+      expect(itemLoads).toHaveBeenCalledTimes(1);
+      // The row as it travels (JSON) comes back as the database returns it.
+      const stored = await api.services.db.round.findUniqueOrThrow({ where: { id: round.id } });
+      expect(roundFromJson(JSON.parse(JSON.stringify(roundToJson(stored))))).toEqual(stored);
     } finally {
-      loads.mockRestore();
+      roundLoads.mockRestore();
+      itemLoads.mockRestore();
       for (const { subscription } of subscriptions) await subscription.return();
     }
   });
