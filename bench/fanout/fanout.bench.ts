@@ -6,9 +6,10 @@
  * (Redis-joined the same way) sending the same JSON bytes to N sockets.
  *
  * Memory per subscription is the heap (after GC) each side grows by from a warm baseline to all N
- * sockets subscribed, over N. Both sides are warmed first with the same burst of probe sockets at
- * the fleets' connect concurrency (see runSize), so one-time instance costs (the database pool
- * filling up, caches) are not counted as per-subscription memory.
+ * sockets subscribed, over N. Both sides are warmed first with the same burst of probe sockets
+ * (per instance a tenth of the fleet, at most the fleets' connect concurrency of 64; see runSize),
+ * so one-time instance costs (the database pool filling up, caches) are not counted as
+ * per-subscription memory.
  */
 import path from 'node:path';
 import { contractOperation } from '../../test/support/graphql';
@@ -122,12 +123,13 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     const drawRound = () => drawer.call<{ roundId: string; committedAt: number }>('draw', { raffleId: streamer.raffleId });
 
     // Warm every instance (code paths, caches, the database pool) before the baseline: one burst of
-    // probe sockets at the fleets' connect concurrency and one round, then close them. The fleet's
+    // probe sockets (up to the fleets' connect concurrency) and one round, then close them. The fleet's
     // first connects would otherwise also pay the instance's one-time costs (each overlay key is
     // looked up on connect, so the pg pool grows to its 10 connections, Prisma fills its caches)
     // and the heap per subscription at 1k counted them (~1.5 KB). The floor gets the same burst.
     const probe = run.clients[0]!;
-    const probeCount = apiUrls.length * Math.min(CONNECT_CONCURRENCY, Math.ceil(run.size / apiUrls.length));
+    // A tenth of the fleet, at most the concurrency: smoke runs stay short.
+    const probeCount = apiUrls.length * Math.min(CONNECT_CONCURRENCY, Math.ceil(run.size / 10));
     const probeConnect = await probe.call<ConnectOutcome>('connect', fleetSpec('probe', apiUrls, probeCount, run.query, variables, paramsCycle));
     if (probeConnect.failed > 0) {
       throw new Error(`warm-up: ${probeConnect.failed}/${probeCount} probe sockets failed to connect: ${probeConnect.firstErrors.join('; ')}`);
