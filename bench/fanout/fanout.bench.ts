@@ -4,6 +4,12 @@
  * instance when the round runner publishes) to each client's receipt, and server memory per
  * subscription. Floor, in the same run and interleaved event by event: two bare `ws` servers
  * (Redis-joined the same way) sending the same JSON bytes to N sockets.
+ *
+ * Memory per subscription is the heap (after GC) each side grows by from a warm baseline to all N
+ * sockets subscribed, over N. Both sides are warmed first with the same burst of probe sockets
+ * (per instance a tenth of the fleet, at most the fleets' connect concurrency of 64; see runSize),
+ * so one-time instance costs (the database pool filling up, caches) are not counted as
+ * per-subscription memory.
  */
 import path from 'node:path';
 import { contractOperation } from '../../test/support/graphql';
@@ -37,6 +43,9 @@ export interface FanoutResult {
 type Memory = { heapUsed: number; rss: number };
 type ConnectOutcome = { connected: number; failed: number; firstErrors: string[] };
 type Collected = { arrivals: Record<string, number[]>; errors: string[]; closes: string[]; unexpectedCloses: number; sample?: string };
+
+/** Sockets each client process opens at once. */
+const CONNECT_CONCURRENCY = 64;
 
 const workerFile = (name: string) => new URL(`../workers/${name}`, import.meta.url);
 
@@ -113,29 +122,38 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     const variables = { streamerId: streamer.streamerId };
     const drawRound = () => drawer.call<{ roundId: string; committedAt: number }>('draw', { raffleId: streamer.raffleId });
 
-    // Warm every instance (code paths, caches) with one subscriber and one round, then read the baseline.
+    // Warm every instance (code paths, caches, the database pool) before the baseline: one burst of
+    // probe sockets (up to the fleets' connect concurrency) and one round, then close them. The fleet's
+    // first connects would otherwise also pay the instance's one-time costs (each overlay key is
+    // looked up on connect, so the pg pool grows to its 10 connections, Prisma fills its caches)
+    // and the heap per subscription at 1k counted them (~1.5 KB). The floor gets the same burst.
     const probe = run.clients[0]!;
-    const probeConnect = await probe.call<ConnectOutcome>('connect', fleetSpec('probe', apiUrls, apiUrls.length, run.query, variables, paramsCycle));
+    // A tenth of the fleet, at most the concurrency: smoke runs stay short.
+    const probeCount = apiUrls.length * Math.min(CONNECT_CONCURRENCY, Math.ceil(run.size / 10));
+    const probeConnect = await probe.call<ConnectOutcome>('connect', fleetSpec('probe', apiUrls, probeCount, run.query, variables, paramsCycle));
     if (probeConnect.failed > 0) {
-      throw new Error(`warm-up: ${probeConnect.failed}/${apiUrls.length} probe sockets failed to connect: ${probeConnect.firstErrors.join('; ')}`);
+      throw new Error(`warm-up: ${probeConnect.failed}/${probeCount} probe sockets failed to connect: ${probeConnect.firstErrors.join('; ')}`);
     }
     // A round drawn before a subscription's listener is registered is not delivered live (clients
-    // catch up with roundsSince): draw again until both probe sockets got one.
+    // catch up with roundsSince): draw again until every probe socket got one.
     let probeComplete = false;
     let probeReceived = 0;
     for (let attempt = 0; attempt < 5 && !probeComplete; attempt += 1) {
       const probeRound = await drawRound();
-      ({ complete: probeComplete, received: probeReceived } = await waitForArrivals([probe], 'probe', probeRound.roundId, apiUrls.length, 5_000));
+      ({ complete: probeComplete, received: probeReceived } = await waitForArrivals([probe], 'probe', probeRound.roundId, probeCount, 5_000));
     }
     const probeResult = await probe.call<Collected>('collect', { fleet: 'probe' });
     await probe.call('close', { fleet: 'probe' });
     if (!probeComplete || !probeResult.sample) {
       const why = [...probeResult.errors, ...probeResult.closes];
       throw new Error(
-        `warm-up round not received: ${probeReceived}/${apiUrls.length} probe sockets got it; ` +
+        `warm-up round not received: ${probeReceived}/${probeCount} probe sockets got it; ` +
           (why.length > 0 ? `server said: ${why.join('; ')}` : 'no error message and no close from the server'),
       );
     }
+    const floorProbe = await probe.call<ConnectOutcome>('connect', fleetSpec('probe-floor', floorUrls, probeCount, run.query, variables, [{}]));
+    if (floorProbe.failed > 0) throw new Error(`warm-up: ${floorProbe.failed}/${probeCount} floor probe sockets failed to connect`);
+    await probe.call('close', { fleet: 'probe-floor' });
     const sample = probeResult.sample;
     const floorText = (id: string) => sample.replace(/("winnerDrawn":\{"id":")[^"]+"/, `$1${id}"`);
     await sleep(200);
@@ -158,10 +176,10 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
       if (failed > 0) problems.push(`${fleet}: ${failed} sockets failed to connect (${outcomes.flatMap((o) => o.firstErrors).join('; ')})`);
     };
     const connectStarted = performance.now();
-    // BENCH_HEAP_PROF_DIR: a sampling heap profile of each API instance over the app fleet's
-    // connections and warm-up (what each subscription keeps alive).
+    // BENCH_HEAP_PROF_DIR: a sampling heap profile of each API instance and each floor server over
+    // the connections and warm-up (what each subscription keeps alive), to compare side by side.
     const heapDir = process.env.BENCH_HEAP_PROF_DIR;
-    if (heapDir) await Promise.all(apis.map((api) => api.call('heapProfileStart')));
+    if (heapDir) await Promise.all([...apis, ...floors].map((worker) => worker.call('heapProfileStart')));
     await connectAll('app', apiUrls, paramsCycle);
     await connectAll('floor', floorUrls, [{}]);
     context.log(`  ${run.size} + ${run.size} sockets connected in ${round((performance.now() - connectStarted) / 1000, 1)} s`);
@@ -185,13 +203,16 @@ async function runSize(context: BenchContext, run: SizeRun): Promise<FanoutResul
     await warm('floor', async () => (await floorBroadcast()).roundId);
     for (const fleet of ['app', 'floor']) await Promise.all(run.clients.map((client) => client.call('collect', { fleet })));
     if (heapDir) {
+      const profiled = [...apis.map((worker, index) => ({ worker, name: `api-${index}` })), ...floors.map((worker, index) => ({ worker, name: `floor-${index}` }))];
       await Promise.all(
-        apis.map((api, index) => api.call('heapProfileStop', { file: path.join(heapDir, `fanout-${run.size}-api-${index}.heapprofile` ) }, 120_000)),
+        profiled.map(({ worker, name }) => worker.call('heapProfileStop', { file: path.join(heapDir, `fanout-${run.size}-${name}.heapprofile`) }, 120_000)),
       );
     }
     await sleep(300);
     const appAfter = await Promise.all(apis.map((api) => api.call<Memory>('memory')));
     const floorAfter = await Promise.all(floors.map((floor) => floor.call<Memory>('memory')));
+    const heapGrowth = (after: Memory[], before: Memory[]) => after.map((memory, index) => `${round((memory.heapUsed - before[index]!.heapUsed) / 1024 / 1024, 2)} MiB`).join(' + ');
+    context.log(`  heap growth per instance: app ${heapGrowth(appAfter, appBefore)}, floor ${heapGrowth(floorAfter, floorBefore)}`);
 
     // BENCH_CPU_PROF_DIR: a CPU profile of each API instance over the measured events.
     const profileDir = process.env.BENCH_CPU_PROF_DIR;
@@ -264,7 +285,7 @@ function fleetSpec(
   variables: Record<string, unknown>,
   paramsCycle: Array<Record<string, unknown>>,
 ): FleetSpec {
-  return { fleet, urls, count, query, variables, paramsCycle, concurrency: 64 };
+  return { fleet, urls, count, query, variables, paramsCycle, concurrency: CONNECT_CONCURRENCY };
 }
 
 function split(total: number, parts: number): number[] {

@@ -1,8 +1,10 @@
-import type { IncomingMessage } from 'node:http';
-import { CloseCode, type makeServer } from 'graphql-ws';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { CloseCode, type Context, type makeServer } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
+import type { BroadcastConnection } from './broadcast-subscriptions';
+import type { Slot } from './live-connections';
 
 /**
  * Close code for a socket whose unsent data (ws' `bufferedAmount`, checked before each send)
@@ -15,10 +17,18 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4413;
 type GraphQLWsServer = ReturnType<typeof makeServer<Record<string, unknown> | undefined, GraphQLWsConnection>>;
 type GraphQLWsSocket = Parameters<GraphQLWsServer['opened']>[0];
 type MessageHandler = (data: string) => Promise<void>;
+/** graphql-ws' context of this connection (connection_init on). */
+export type GraphQLWsSession = Context<Record<string, unknown> | undefined, GraphQLWsConnection>;
 
 export interface ConnectionSettings {
   logger: Logger;
   maxBufferedBytes: number;
+  /** No connection_init within this many ms: closed with 4408 (0: no limit). */
+  connectionInitTimeoutMs: number;
+  /** Takes the subscribe messages it serves itself (broadcast-subscriptions.ts) before graphql-ws. */
+  broadcasts?: { take(connection: BroadcastConnection, text: string): boolean };
+  /** Where open connections are tracked (KeepAlive); told when this one finishes. */
+  tracker?: { remove(connection: GraphQLWsConnection): void };
 }
 
 /**
@@ -28,25 +38,41 @@ export interface ConnectionSettings {
  *
  * A send never waits: it checks the socket's `bufferedAmount` and closes with
  * SLOW_CONSUMER_CLOSE_CODE when the unsent data is over the limit.
+ *
+ * What it keeps is kept for the socket's life, so only what is needed: the upgrade's headers until
+ * connection_init was handled (not the request), its own init timer until then (graphql-ws' would
+ * stay referenced), and the live-connection slots it frees when it finishes.
  */
-export class GraphQLWsConnection implements GraphQLWsSocket {
+export class GraphQLWsConnection implements GraphQLWsSocket, BroadcastConnection {
   principal?: Principal;
+  /** graphql-ws' context, from connection_init on. */
+  session?: GraphQLWsSession;
+  /** The upgrade request's headers, until connection_init was handled. */
+  handshakeHeaders: IncomingHttpHeaders | undefined;
   /** A ping went out and its pong has not come back yet (see KeepAlive). */
   awaitingPong = false;
   private finished = false;
   private handle: MessageHandler | undefined;
   private signalClosed: ((code: number, reason: string) => Promise<void>) | undefined;
+  private initTimer: NodeJS.Timeout | undefined;
+  private overlaySlot: Slot | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    readonly request: IncomingMessage,
+    request: IncomingMessage,
     private readonly settings: ConnectionSettings,
   ) {
+    this.handshakeHeaders = request.headers;
     connections.set(socket, this);
     socket.on('pong', onPong);
     socket.on('error', onError);
     socket.on('message', onMessage);
-    socket.once('close', onClose);
+    // `on`, not `once`: ws emits 'close' once, and `once` wraps the listener per socket.
+    socket.on('close', onClose);
+    const { connectionInitTimeoutMs } = settings;
+    if (connectionInitTimeoutMs > 0 && Number.isFinite(connectionInitTimeoutMs)) {
+      this.initTimer = setTimeout(closeUninitialised, connectionInitTimeoutMs, this);
+    }
   }
 
   get protocol(): string {
@@ -60,6 +86,24 @@ export class GraphQLWsConnection implements GraphQLWsSocket {
   /** Hands the socket to graphql-ws. */
   open(server: GraphQLWsServer): void {
     this.signalClosed = server.opened(this, this);
+  }
+
+  /** connection_init arrived (graphql-ws' onConnect): its session, and no more init timeout. */
+  initialised(session: GraphQLWsSession): void {
+    this.session = session;
+    this.clearInitTimer();
+  }
+
+  /** Holds an overlay connection's slot until the connection finishes. */
+  holdOverlaySlot(slot: Slot): void {
+    if (this.finished) slot.release();
+    else this.overlaySlot = slot;
+  }
+
+  /** Closes with 4408 when connection_init did not come in time (graphql-ws' code and reason). */
+  initTimedOut(): void {
+    this.initTimer = undefined;
+    if (!this.session) this.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
   }
 
   /** Sends a frame now, or closes a socket whose client does not read (4413). Never waits. */
@@ -108,6 +152,10 @@ export class GraphQLWsConnection implements GraphQLWsSocket {
     if (this.finished) return;
     this.finished = true;
     connections.delete(this.socket);
+    this.settings.tracker?.remove(this);
+    this.clearInitTimer();
+    this.overlaySlot?.release();
+    this.overlaySlot = undefined;
     this.signalClosed?.(code, reason).catch((error: unknown) => this.settings.logger.warn({ err: error }, 'closing a graphql-ws session failed'));
   }
 
@@ -117,10 +165,26 @@ export class GraphQLWsConnection implements GraphQLWsSocket {
       this.socket.close(CloseCode.BadRequest, 'Binary messages are not supported');
       return;
     }
-    this.handle(data.toString()).catch((error: unknown) => {
-      this.settings.logger.error({ err: error }, 'graphql-ws message handling failed');
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.close(CloseCode.InternalServerError, 'Internal server error');
-    });
+    const text = data.toString();
+    if (this.settings.broadcasts?.take(this, text)) return;
+    this.pass(text);
+  }
+
+  /** graphql-ws handles `text`. */
+  pass(text: string): void {
+    if (this.finished || !this.handle) return;
+    this.handle(text).catch((error: unknown) => this.fail(error));
+  }
+
+  fail(error: unknown): void {
+    this.settings.logger.error({ err: error }, 'graphql-ws message handling failed');
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+  }
+
+  private clearInitTimer(): void {
+    if (this.initTimer === undefined) return;
+    clearTimeout(this.initTimer);
+    this.initTimer = undefined;
   }
 
   failed(error: Error): void {
@@ -149,9 +213,14 @@ function onClose(this: WebSocket, code: number, reason: Buffer): void {
   connections.get(this)?.finish(code, reason.toString());
 }
 
+function closeUninitialised(connection: GraphQLWsConnection): void {
+  connection.initTimedOut();
+}
+
 /**
- * One timer for every socket: a ping every `intervalMs`; a socket that has not answered the
- * previous ping by the next one is dropped.
+ * The open connections (ws' own client tracking is off: it adds a closure and a 'close' listener
+ * per socket) and one timer for every socket: a ping every `intervalMs`; a socket that has not
+ * answered the previous ping by the next one is dropped.
  */
 export class KeepAlive {
   private readonly timer: NodeJS.Timeout | undefined;
@@ -167,23 +236,26 @@ export class KeepAlive {
     }
   }
 
+  /** The connections not finished yet. */
+  get connections(): ReadonlySet<GraphQLWsConnection> {
+    return this.live;
+  }
+
   add(connection: GraphQLWsConnection): void {
-    if (!this.timer) return;
-    this.live.add(connection);
+    if (!connection.isFinished) this.live.add(connection);
+  }
+
+  remove(connection: GraphQLWsConnection): void {
+    this.live.delete(connection);
   }
 
   stop(): void {
     clearInterval(this.timer);
-    this.live.clear();
   }
 
   private tick(): void {
     const silent: GraphQLWsConnection[] = [];
     for (const connection of this.live) {
-      if (connection.isFinished) {
-        this.live.delete(connection);
-        continue;
-      }
       if (connection.awaitingPong) silent.push(connection);
       else {
         connection.awaitingPong = true;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -6,10 +7,10 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
-import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections } from './live-connections';
+import { KEY_ROTATED_CLOSE_CODE, TOO_MANY_CONNECTIONS_CLOSE_CODE, type LiveConnections, type OverlayConnection, type Slot } from './live-connections';
 import type { GraphQLServer } from './yoga';
+import { BroadcastSubscriptions } from './broadcast-subscriptions';
 import { GraphQLWsConnection, KeepAlive } from './graphql-ws-connection';
-import { NextFrameSink } from './next-frame-sink';
 import type { OriginPolicy } from './origins';
 
 export { SLOW_CONSUMER_CLOSE_CODE } from './graphql-ws-connection';
@@ -62,6 +63,8 @@ export function attachGraphQLWebSocket(
     path: yoga.graphqlEndpoint,
     handleProtocols,
     maxPayload: MAX_INCOMING_MESSAGE_BYTES,
+    // KeepAlive tracks the open connections (ws' tracking costs a closure and a listener per socket).
+    clientTracking: false,
     verifyClient: (info: { origin: string | undefined; req: IncomingMessage }, callback: (ok: boolean, code?: number, message?: string) => void) => {
       if (!origins.allows(info.origin)) {
         logger.warn({ origin: info.origin }, 'WebSocket upgrade refused: origin not allowed');
@@ -69,36 +72,37 @@ export function attachGraphQLWebSocket(
         return;
       }
       // One slot per TCP connection from this address, freed when that connection closes.
-      const slot = live.admitAddress(info.req.socket.remoteAddress);
+      const { socket } = info.req;
+      const slot = live.admitAddress(socket.remoteAddress);
       if (!slot) {
         logger.warn({ limit: live.limits.maxPerAddress }, 'WebSocket upgrade refused: too many live connections from one address');
         callback(false, 429, `Too many live connections from this address (at most ${live.limits.maxPerAddress})`);
         return;
       }
-      info.req.socket.once('close', () => slot.release());
+      addressSlots.set(socket, slot);
+      socket.on('close', releaseAddressSlot);
       callback(true);
     },
   });
 
   const server = makeServer<Record<string, unknown> | undefined, GraphQLWsConnection>({
-    connectionInitWaitTimeout: connectionInitTimeoutMs,
+    // GraphQLWsConnection times connection_init itself (4408): graphql-ws' timer would stay
+    // referenced by the session for the socket's life.
+    connectionInitWaitTimeout: 0,
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     onConnect: async (context) => {
+      const connection = context.extra;
+      connection.initialised(context);
       const since = live.mark();
-      const principal = await services.principals.fromConnectionParams(context.connectionParams, context.extra.request.headers);
+      const headers = connection.handshakeHeaders ?? {};
+      connection.handshakeHeaders = undefined; // only connection_init needs them
+      const principal = await services.principals.fromConnectionParams(context.connectionParams, headers);
       if (principal.kind === 'anonymous') return false;
       if (principal.kind === 'overlay') {
-        const connection = context.extra;
         const { socket } = connection;
         const { streamerId } = principal;
-        const params = context.connectionParams;
-        const admission = live.admitOverlay(
-          streamerId,
-          since,
-          () => connection.cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated'),
-          async () => sameOverlay(await services.principals.fromConnectionParams(params), streamerId),
-        );
+        const admission = live.admitOverlay(streamerId, since, new OverlayLease(connection, context.connectionParams, streamerId, services.principals));
         // Rotated while its key was being looked up: the key it sent is the old one (4403).
         if (!admission.ok && admission.reason === 'rotated') return false;
         if (!admission.ok) {
@@ -108,27 +112,20 @@ export function attachGraphQLWebSocket(
           socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, `Too many live connections for this overlay key (at most ${maxPerOverlayKey})`);
           return false;
         }
-        const { slot } = admission;
-        socket.once('close', () => slot.release());
-        if (socket.readyState !== WebSocket.OPEN) slot.release();
+        connection.holdOverlaySlot(admission.slot);
       }
-      context.extra.principal = principal;
+      connection.principal = principal;
       return true;
     },
     onSubscribe: async (context, id, payload) => {
       if (Object.keys(context.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
         return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} operations at once on one connection`)];
       }
-      // Results shared by a group of subscribers are serialized once and written as frames here.
-      // graphql-ws holds the subscription while it runs (a client's `complete` removes it).
-      const nextFrameSink = new NextFrameSink(id, context);
+      // Subscriptions that share a feed never get here (BroadcastSubscriptions took them).
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...context,
-        req: context.extra.request,
-        socket: context.extra.socket,
         params: payload,
         principal: context.extra.principal,
-        nextFrameSink,
       });
       let document: ExecutionArgs['document'];
       try {
@@ -154,7 +151,13 @@ export function attachGraphQLWebSocket(
   wsServer.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
 
   const keepAlive = new KeepAlive(keepAliveMs, logger);
-  const connectionSettings = { logger, maxBufferedBytes };
+  const connectionSettings = {
+    logger,
+    maxBufferedBytes,
+    connectionInitTimeoutMs,
+    broadcasts: new BroadcastSubscriptions(yoga, MAX_SUBSCRIPTIONS_PER_SOCKET),
+    tracker: keepAlive,
+  };
   wsServer.on('connection', (socket, request) => {
     const connection = new GraphQLWsConnection(socket, request, connectionSettings);
     keepAlive.add(connection);
@@ -163,18 +166,46 @@ export function attachGraphQLWebSocket(
 
   return {
     wsServer,
-    /** Closes every socket with 1001 (going away) and stops accepting upgrades. */
+    /** Closes every socket with 1001 (going away), waits for them, and stops accepting upgrades. */
     async close() {
       keepAlive.stop();
-      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      const open = [...keepAlive.connections].map(({ socket }) => socket);
+      // Each closes once its client answered the close frame (ws gives up after 30 s).
+      const closed = open.map((socket) =>
+        socket.readyState === WebSocket.CLOSED ? undefined : new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      );
+      for (const socket of open) socket.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      for (const client of wsServer.clients) client.terminate();
+      await Promise.all(closed);
     },
   };
 }
 
-function sameOverlay(principal: Principal, streamerId: string): boolean {
-  return principal.kind === 'overlay' && principal.streamerId === streamerId;
+/** TCP socket of an upgrade → its address slot, freed by one shared listener when it closes. */
+const addressSlots = new WeakMap<Socket, Slot>();
+
+function releaseAddressSlot(this: Socket): void {
+  addressSlots.get(this)?.release();
+  addressSlots.delete(this);
+}
+
+/** An overlay socket in the rotation cut: closed with 4403 when its key is rotated, re-checked after a bus gap. */
+class OverlayLease implements OverlayConnection {
+  constructor(
+    private readonly connection: GraphQLWsConnection,
+    private readonly params: Record<string, unknown> | undefined,
+    private readonly streamerId: string,
+    private readonly principals: PrincipalResolver,
+  ) {}
+
+  cut(): void {
+    this.connection.cut(KEY_ROTATED_CLOSE_CODE, 'Overlay key rotated');
+  }
+
+  async stillValid(): Promise<boolean> {
+    const principal = await this.principals.fromConnectionParams(this.params);
+    return principal.kind === 'overlay' && principal.streamerId === this.streamerId;
+  }
 }
 
 interface EnvelopedRoot {

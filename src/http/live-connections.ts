@@ -21,9 +21,10 @@ export interface LiveConnections {
   /**
    * Registers a connection of `streamerId`'s overlay; `cut` is called once if its key is rotated.
    * `stillValid` re-checks its key after the bus was interrupted (rotations published meanwhile
-   * were lost): a key no longer valid is cut then.
+   * were lost): a key no longer valid is cut then. Both may come as one object (an
+   * OverlayConnection, no closures per connection).
    */
-  admitOverlay(streamerId: string, since: number, cut: () => void, stillValid?: () => Promise<boolean>): OverlayAdmission;
+  admitOverlay(streamerId: string, since: number, cut: (() => void) | OverlayConnection, stillValid?: () => Promise<boolean>): OverlayAdmission;
   /** Cuts this instance's connections of that streamer's overlay now (the bus calls it). */
   rotated(streamerId: string): number;
   readonly limits: Config['liveConnections'];
@@ -54,10 +55,13 @@ class AddressSlot implements Slot {
   }
 }
 
-interface Entry {
-  cut: () => void;
-  stillValid?: () => Promise<boolean>;
+/** A live overlay connection, as the rotation cut sees it (methods, called on the object). */
+export interface OverlayConnection {
+  cut(): void;
+  stillValid?(): Promise<boolean>;
 }
+
+type Entry = OverlayConnection;
 
 /** A slot of one overlay connection: its entry in the streamer's set. */
 class OverlaySlot implements Slot {
@@ -153,7 +157,7 @@ export function createLiveConnections(options: { limits: Config['liveConnections
       let cuts = perStreamer.get(streamerId);
       if ((cuts?.size ?? 0) >= limits.maxPerOverlayKey) return { ok: false, reason: 'full' };
       if (!cuts) perStreamer.set(streamerId, (cuts = new Set()));
-      const entry: Entry = { cut, stillValid };
+      const entry: Entry = typeof cut === 'function' ? { cut, stillValid } : cut;
       cuts.add(entry);
       return { ok: true, slot: new OverlaySlot(perStreamer, streamerId, cuts, entry) };
     },

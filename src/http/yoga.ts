@@ -6,15 +6,16 @@ import type { Principal } from '../auth/principal';
 import type { PrincipalResolver } from '../auth/principal-resolver';
 import type { Config } from '../config/config';
 import { createGraphQLContext, type GraphQLContext, type GraphQLServices } from '../graphql/context';
+import { createErrorMasking } from '../graphql/error-masking';
 import { useRequestLimits } from '../graphql/limits';
 import { useRejectNulCharacters } from '../graphql/plugins/reject-nul-characters';
 import { schema } from '../graphql/schema';
-import { useSharedSubscriptions } from '../graphql/subscription-sharing';
+import { useSharedSubscriptions, type DirectSinkContext } from '../graphql/subscription-sharing';
 import type { OfflineGraphiQL } from './graphiql';
 import { useIntrospectionForServiceOnly } from './introspection';
 
 /** What the WebSocket layer adds to the initial context (see graphql-ws.ts). */
-export interface WebSocketInitialContext {
+export interface WebSocketInitialContext extends DirectSinkContext {
   principal?: Principal;
 }
 
@@ -38,6 +39,7 @@ export interface FastifyInitialContext {
  */
 export function createGraphQLServer(services: GraphQLServerServices, graphiql: OfflineGraphiQL) {
   const { config, logger } = services;
+  const graphqlLogger = logger.child({ subsystem: 'graphql' });
   return createYoga<WebSocketInitialContext & FastifyInitialContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -46,7 +48,7 @@ export function createGraphQLServer(services: GraphQLServerServices, graphiql: O
     renderGraphiQL: graphiql.render,
     cors: false,
     maskedErrors: true,
-    logging: yogaLogger(logger.child({ subsystem: 'graphql' })),
+    logging: yogaLogger(graphqlLogger),
     plugins: [
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
@@ -59,7 +61,7 @@ export function createGraphQLServer(services: GraphQLServerServices, graphiql: O
       useRequestLimits(), // per-principal cost (lists multiply), depth and time limits
       useRejectNulCharacters(),
       // One execution per event for subscribers sharing document, variables and principal.
-      useSharedSubscriptions(),
+      useSharedSubscriptions(createErrorMasking(graphqlLogger)),
       ...(config.isProduction ? [useIntrospectionForServiceOnly()] : []),
     ],
     context: async (initial: YogaInitialContext & WebSocketInitialContext): Promise<GraphQLContext> =>

@@ -1,7 +1,8 @@
 /**
- * The topic map: every event the server publishes, keyed by streamer. Payloads carry ids only
- * (JSON-safe: they cross Redis); subscribers load what they select from the database, which is
- * the truth. A payload that arrives from Redis is checked against its topic's guard before it
+ * The topic map: every event the server publishes, keyed by streamer. Payloads carry ids (JSON-safe:
+ * they cross Redis); subscribers load what they select from the database, which is the truth. One
+ * exception: a winnerDrawn event also carries the round row the publisher just committed, so a
+ * receiver answers the contract's selection without reading the round back (drawn-round.ts). A payload that arrives from Redis is checked against its topic's guard before it
  * reaches a subscriber, so a foreign or malformed message is dropped, not resolved.
  */
 /** What can happen to a raffle, defined here once (the GraphQL enum and the guard use it). */
@@ -13,7 +14,12 @@ export interface WinnerDrawnEvent {
   raffleId: string;
   roundId: number;
   number: number;
+  /** The round row as committed, as JSON (dates as ISO strings); absent in catch-up replays. */
+  round?: RoundRowJson;
 }
+
+/** A database row as JSON: column → a string, number, boolean or null. */
+export type RoundRowJson = Record<string, string | number | boolean | null>;
 
 /** What a round committed to, published (kind COMMITTED) before its randomness exists (FAIRNESS.md). */
 export interface RoundCommitMessage {
@@ -73,6 +79,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 
+const isRowJson = (value: unknown): value is RoundRowJson =>
+  isRecord(value) && Object.values(value).every((field) => field === null || ['string', 'number', 'boolean'].includes(typeof field));
+
 const isCommit = (value: unknown): value is RoundCommitMessage =>
   isRecord(value) &&
   isId(value.roundNumber) &&
@@ -82,7 +91,11 @@ const isCommit = (value: unknown): value is RoundCommitMessage =>
 
 export const topicGuards: { [T in TopicName]: (value: unknown) => value is TopicPayload<T> } = {
   winnerDrawn: (value): value is WinnerDrawnEvent =>
-    isRecord(value) && typeof value.raffleId === 'string' && isId(value.roundId) && isId(value.number),
+    isRecord(value) &&
+    typeof value.raffleId === 'string' &&
+    isId(value.roundId) &&
+    isId(value.number) &&
+    (value.round === undefined || (isRowJson(value.round) && value.round.id === value.roundId && value.round.raffleId === value.raffleId)),
   raffleEvents: (value): value is RaffleEventMessage =>
     isRecord(value) &&
     typeof value.kind === 'string' &&

@@ -1,6 +1,7 @@
 import type { Raffle, Round } from '../generated/prisma/client';
 import type { EventBus } from '../pubsub/event-bus';
 import type { RoundCommitMessage } from '../pubsub/topics';
+import { roundToJson } from './drawn-round-row';
 
 /** Told of every round right after it committed (in this process), e.g. to nudge the outbox. */
 export type RoundCommittedListener = (raffle: Raffle, round: Round) => void;
@@ -39,7 +40,8 @@ export class RaffleEvents {
 
   roundDrawn(raffle: Raffle, round: Round): void {
     const ids = { raffleId: raffle.id, roundId: round.id, number: round.number };
-    if (round.outcome === 'WINNER') this.bus.publish('winnerDrawn', raffle.streamerId, ids);
+    // With the committed row: receivers answer the contract's selection without reading it back.
+    if (round.outcome === 'WINNER') this.bus.publish('winnerDrawn', raffle.streamerId, { ...ids, round: roundToJson(round) });
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'ROUND', ...ids });
     for (const listener of this.roundListeners) listener(raffle, round);
     for (const listener of this.scheduleListeners) listener(raffle);

@@ -4,6 +4,7 @@ import { roundIdArg } from '../graphql/id-args';
 import { refetch } from '../graphql/refetch';
 import { MAX_INITIAL_REPLAY, withCatchUp } from '../pubsub/catch-up';
 import { RAFFLE_EVENT_KINDS, type RaffleEventMessage, type RoundCommitMessage } from '../pubsub/topics';
+import { loadDrawnRound } from './drawn-round';
 
 const RaffleEventKind = builder.enumType('RaffleEventKind', { values: RAFFLE_EVENT_KINDS });
 
@@ -66,7 +67,7 @@ builder.subscriptionFields((t) => ({
         afterId: afterRoundIdArg(args.afterRoundId),
       });
     },
-    resolve: (query, event, _args, context) => refetch.round(context, query, event.roundId),
+    resolve: (query, event, _args, context) => loadDrawnRound(context, query, event),
   }),
   raffleEvents: t.field({
     type: RaffleEventType,

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../src/auth/principal';
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { principalAuthorizationKey } from '../../src/auth/subscription-key';
-import { useSharedSubscriptionExecution, type SerializedResultSink } from '../../src/graphql/plugins/shared-subscription-execution';
+import pino from 'pino';
+import { createErrorMasking } from '../../src/graphql/error-masking';
+import { roundFromJson, roundToJson } from '../../src/raffles/drawn-round-row';
+import { useSharedSubscriptionExecution, type DirectResultSink, type FeedMembership } from '../../src/graphql/plugins/shared-subscription-execution';
 import { SubscriberTooSlowError } from '../../src/pubsub/event-bus';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
 import { contractOperation, subscribe, type Subscription } from '../support/graphql';
@@ -47,7 +50,8 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
     await expect(foreign.next(5_000)).rejects.toThrow(/Not allowed/);
     await foreign.return();
 
-    const loads = vi.spyOn(api.services.db.round, 'findUniqueOrThrow');
+    const roundLoads = vi.spyOn(api.services.db.round, 'findUniqueOrThrow');
+    const itemLoads = vi.spyOn(api.services.db.item, 'findUnique');
     try {
       const drawn = await api.services.rounds.run(raffle.id, { force: true });
       if (drawn.kind !== 'round') throw new Error(`no round: ${drawn.kind}`);
@@ -61,6 +65,7 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
           expect(event.winnerDrawn, name).toMatchObject({
             id: String(round.id),
             number: round.number,
+            at: round.at.toISOString(),
             outcome: 'WINNER',
             eligibleCount: 20,
             item: { name: 'golden skin', weight: 3 },
@@ -68,11 +73,17 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
           });
         }
       }
-      // One load per (document, principal class): contract×service, contract×overlay, narrow×service.
-      // Without sharing it would be one per subscriber (6).
-      expect(loads).toHaveBeenCalledTimes(3);
+      // The event carries the committed round row: nobody reads the round back. The contract's
+      // item is loaded once for the event, shared by both principal classes' executions (without
+      // sharing: one round load and one item load per subscriber, 6 each).
+      expect(roundLoads).toHaveBeenCalledTimes(0);
+      expect(itemLoads).toHaveBeenCalledTimes(1);
+      // The row as it travels (JSON) comes back as the database returns it.
+      const stored = await api.services.db.round.findUniqueOrThrow({ where: { id: round.id } });
+      expect(roundFromJson(JSON.parse(JSON.stringify(roundToJson(stored))))).toEqual(stored);
     } finally {
-      loads.mockRestore();
+      roundLoads.mockRestore();
+      itemLoads.mockRestore();
       for (const { subscription } of subscriptions) await subscription.return();
     }
   });
@@ -222,11 +233,11 @@ describe('shared subscription execution (plugin on a small schema)', () => {
   });
 });
 
-describe('shared subscription execution: results serialized once for a sink', () => {
+describe('shared subscription execution: results serialized once for direct sinks', () => {
   type Tick = { n: number };
   interface Context {
     principal: Principal;
-    sink?: SerializedResultSink;
+    sink?: DirectResultSink;
   }
   const pubsub = createPubSub<{ tick: [channel: string, payload: Tick] }>();
   const schema = createSchema<Context>({
@@ -241,11 +252,24 @@ describe('shared subscription execution: results serialized once for a sink', ()
         label: String
       }
       type Subscription {
+        "Channels 'ends' and 'fails': one tick, then the stream ends (done, or with an error)."
         tick(channel: String!): Tick!
       }
     `,
     resolvers: {
-      Subscription: { tick: { subscribe: (_root: unknown, args: { channel: string }) => pubsub.subscribe('tick', args.channel), resolve: (tick: Tick) => tick } },
+      Subscription: {
+        tick: {
+          subscribe: (_root: unknown, args: { channel: string }) => {
+            if (args.channel !== 'ends' && args.channel !== 'fails') return pubsub.subscribe('tick', args.channel);
+            return new Repeater<Tick>(async (push, stop) => {
+              await new Promise((resolve) => setTimeout(resolve, 30));
+              await push({ n: 7 });
+              stop(args.channel === 'fails' ? new Error('secret failure') : undefined);
+            });
+          },
+          resolve: (tick: Tick) => tick,
+        },
+      },
       Tick: {
         checked: (tick: Tick) => {
           if (tick.n < 0) throw new Error(`secret detail ${tick.n}`);
@@ -265,14 +289,15 @@ describe('shared subscription execution: results serialized once for a sink', ()
         authorizationKey: (context) => principalAuthorizationKey(context.principal),
         tooSlowError: (limit) => new SubscriberTooSlowError(limit),
         channelArguments: ['channel'],
-        serializedSink: (context) => context.sink,
+        directSink: (context) => context.sink,
+        maskError: createErrorMasking(pino({ level: 'silent' })),
       }),
     ],
   });
   const query = `subscription ($channel: String!) { tick(channel: $channel) { n checked label } }`;
   const service: Principal = { kind: 'service' };
 
-  async function subscribeAs(sink: SerializedResultSink | undefined, channel: string) {
+  async function subscribeAs(sink: DirectResultSink | undefined, channel: string) {
     const { parse, subscribe: run, contextFactory, schema: enveloped } = yoga.getEnveloped({ principal: service, sink });
     const result = await run({ schema: enveloped, document: parse(query), variableValues: { channel }, contextValue: await contextFactory() });
     return result as AsyncGenerator<ExecutionResult>;
@@ -280,27 +305,28 @@ describe('shared subscription execution: results serialized once for a sink', ()
   const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
   const collector = () => {
     const texts: string[] = [];
-    return {
-      texts,
-      sink: {
-        next: (bytes: Buffer) => {
-          serializations.push(bytes);
-          texts.push(bytes.toString());
-        },
+    const ends: Array<Error | undefined> = [];
+    let feed: FeedMembership | undefined;
+    const sink: DirectResultSink = {
+      joined: (joined) => (feed = joined),
+      next: (bytes) => {
+        serializations.push(bytes);
+        texts.push(bytes.toString());
       },
+      end: (error) => ends.push(error),
     };
+    return { texts, ends, sink, leave: () => feed?.leave(sink) };
   };
 
-  it('writes the JSON the iterator path yields, one buffer for every sink, errors through the iterator in order', async () => {
+  it('writes every sink the same bytes once per event, errors masked and last (as graphql-ws orders them), in order', async () => {
     const first = collector();
     const second = collector();
-    const withSink = await subscribeAs(first.sink, 'a');
-    const alsoSink = await subscribeAs(second.sink, 'a');
+    const direct = await subscribeAs(first.sink, 'a');
+    // What a direct subscriber gets back is an empty stream (the transport drops it).
+    expect(await direct.next()).toEqual({ value: undefined, done: true });
+    await subscribeAs(second.sink, 'a');
     const plain = await subscribeAs(undefined, 'a');
-    // The consumers (graphql-ws) wait on their iterators all along.
-    const sinkPending = withSink.next();
     const plainPending = plain.next();
-    const otherPending = alsoSink.next();
     await settle();
     pubsub.publish('tick', 'a', { n: 1 });
     const plainFirst = (await plainPending).value as ExecutionResult;
@@ -310,24 +336,42 @@ describe('shared subscription execution: results serialized once for a sink', ()
     // Serialized once: both sinks got the very same bytes.
     expect(serializations[0]).toBe(serializations[1]);
 
-    // An error-carrying result goes through the iterator (masked there); what follows waits for it.
-    const plainNext = plain.next();
     pubsub.publish('tick', 'a', { n: -1 });
     pubsub.publish('tick', 'a', { n: 2 });
-    const failed = (await sinkPending).value as ExecutionResult;
-    expect(JSON.stringify(failed)).toBe(JSON.stringify((await plainNext).value));
-    expect(failed.errors?.[0]?.message).toBe('Unexpected error.');
-    expect(first.texts).toHaveLength(1);
+    const plainFailed = (await plain.next()).value as ExecutionResult;
     const plainThird = (await plain.next()).value as ExecutionResult;
-    // The consumer asks for the next result: the queued one is written now, in order.
-    const sinkAfter = withSink.next();
-    expect(first.texts).toEqual([JSON.stringify(plainFirst), JSON.stringify(plainThird)]);
-    // The other sink's subscriber got the error too, then its queued result once it asked.
-    expect(((await otherPending).value as ExecutionResult).errors).toHaveLength(1);
-    void alsoSink.next();
+    await settle();
+    expect(first.texts).toHaveLength(3);
+    const failed = first.texts[1]!;
+    // The iterator path's masked result, with `errors` after `data` as graphql-ws sends it.
+    const { errors, ...rest } = plainFailed;
+    expect(failed).toBe(JSON.stringify({ ...rest, errors: errors!.map((error) => error.toJSON()) }));
+    expect(failed).toContain('Unexpected error.');
+    expect(failed).not.toContain('secret detail');
+    expect(first.texts[2]).toBe(JSON.stringify(plainThird));
     expect(second.texts).toEqual(first.texts);
 
-    await Promise.all([withSink.return(undefined), alsoSink.return(undefined), plain.return(undefined)]);
-    expect(await sinkAfter).toEqual({ value: undefined, done: true });
+    // A sink that leaves gets nothing more; the others go on.
+    first.leave();
+    pubsub.publish('tick', 'a', { n: 3 });
+    await settle();
+    expect(first.texts).toHaveLength(3);
+    expect(second.texts).toHaveLength(4);
+    second.leave();
+    await plain.return(undefined);
+    expect(first.ends).toEqual([]);
+  });
+
+  it('tells a sink when its stream ends: done, or with the masked error', async () => {
+    const done = collector();
+    const failed = collector();
+    await subscribeAs(done.sink, 'ends');
+    await subscribeAs(failed.sink, 'fails');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(done.texts).toEqual(['{"data":{"tick":{"n":7,"checked":7,"label":"tick \\"7\\" ✓"}}}']);
+    expect(done.ends).toEqual([undefined]);
+    expect(failed.texts).toHaveLength(1);
+    expect(failed.ends).toHaveLength(1);
+    expect(failed.ends[0]!.message).toBe('Unexpected error.');
   });
 });

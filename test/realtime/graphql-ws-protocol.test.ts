@@ -177,12 +177,44 @@ describe('graphql-ws protocol cases', () => {
     const refused = await ws.waitFor((message) => message.id === 'other');
     expect(refused.type).toBe('next');
     expect(refused.payload.errors[0].extensions.code).toBe('FORBIDDEN');
+    // As graphql-ws answers a single result: then `complete`.
+    await ws.waitFor((message) => message.id === 'other' && message.type === 'complete');
 
     ws.send({ id: 'mine', type: 'subscribe', payload: { query: WINNER_DRAWN, variables: { streamerId: mine.id } } });
     await sleep(200); // in-process bus: the listener is registered once the server starts iterating
     const { drawRound } = await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id });
     const event = await ws.waitFor((message) => message.id === 'mine' && message.type === 'next');
     expect(event.payload.data.winnerDrawn.id).toBe(drawRound.id);
+  });
+
+  it("stops a shared subscription's frames on the client's complete, keeps the feed's others, and lets the id subscribe again", async () => {
+    const streamer = await createStreamer(api.url);
+    api.chatters.set(streamer.id, generateViewers(5));
+    await addItems(api.url, streamer.id, [{ name: 'pin', weight: 1, stock: 10 }]);
+    const raffle = await startRaffle(api.url, { streamerId: streamer.id, intervalSeconds: 3600 });
+    const ws = await open();
+    ws.init({ overlayKey: overlayKeyOf(streamer) });
+    await ws.waitFor((message) => message.type === 'connection_ack');
+    const subscribe = (id: string) => ws.send({ id, type: 'subscribe', payload: { query: WINNER_DRAWN, variables: { streamerId: streamer.id } } });
+    subscribe('a');
+    subscribe('b');
+    await sleep(200);
+    const draw = async () => (await execute(api.url, contractOperation('DrawRound'), { raffleId: raffle.id })).drawRound.id as string;
+    const first = await draw();
+    await ws.waitFor((message) => message.id === 'b' && message.type === 'next' && message.payload.data.winnerDrawn.id === first);
+    ws.send({ id: 'a', type: 'complete' });
+    await sleep(100);
+    const second = await draw();
+    await ws.waitFor((message) => message.id === 'b' && message.type === 'next' && message.payload.data.winnerDrawn.id === second);
+    const framesOf = (id: string) => ws.messages.filter((message) => message.id === id).map((message) => message.type);
+    // Completed by the client: nothing more, not even a `complete` back (graphql-ws sends none).
+    expect(framesOf('a')).toEqual(['next']);
+    subscribe('a');
+    await sleep(200);
+    const third = await draw();
+    await ws.waitFor((message) => message.id === 'a' && message.type === 'next' && message.payload.data.winnerDrawn.id === third);
+    expect(framesOf('a')).toEqual(['next', 'next']);
+    expect(framesOf('b')).toEqual(['next', 'next', 'next']);
   });
 
   it('checks the Origin of browser upgrades against WS_ALLOWED_ORIGINS; clients without Origin pass', async () => {

@@ -43,14 +43,13 @@ import {
  *   from the last event IT delivered, so a subscriber that joined during the outage may also get
  *   rounds committed just before it subscribed.
  *
- * Serialized once (`serializedSink`): a transport whose `next` message differs between subscribers
- * only by the subscription id (graphql-ws) can hand each feed subscriber a sink. A feed then
- * serializes an event's result once (`JSON.stringify` of the result, as the transport would) and
- * passes the same bytes to every sink; nothing is yielded through the subscriber's iterator, so no
- * per-subscriber promise, envelop result hook or `JSON.stringify` runs. Results that carry
- * `errors` still go through the iterator (envelop's masking applies to them), and a subscriber's
- * later results wait behind them, so its order is unchanged. This assumes no envelop plugin
- * changes error-free subscription results (true here: yoga's masking only touches `errors`).
+ * Direct sinks (`directSink`): a transport whose `next` message differs between subscribers only
+ * by the subscription id (graphql-ws) hands the subscribe call a sink instead of consuming an
+ * iterator. A feed then serializes each event's result once (errors masked by `maskError`, as the
+ * transport's own path would) and passes the same bytes to every sink; no per-subscriber
+ * iterator, promise, envelop result hook or `JSON.stringify` exists. The subscribe call resolves
+ * to an empty stream the transport drops; the sink learns its feed through `joined` and leaves it
+ * with `feed.leave(sink)`. The stream's end reaches it through `end` (the error masked).
  *
  * Assumptions: event resolvers read only the payload, the arguments and what the authorization key
  * covers of the read-only context (true of this schema); results are not mutated downstream (envelop hooks,
@@ -73,13 +72,27 @@ export interface SharedSubscriptionExecutionOptions<Context> {
   tooSlowError(limit: number): Error;
   /** Called once per shared execution (metrics, tests). */
   onExecution?(key: string): void;
-  /** Where a feed subscriber's error-free results go as serialized bytes; `undefined`: its iterator. */
-  serializedSink?(context: Context): SerializedResultSink | undefined;
+  /**
+   * Where a feed subscriber's results go as serialized bytes instead of through its iterator;
+   * `undefined`: its iterator. Asked only of subscribers that share a feed.
+   */
+  directSink?(context: Context): DirectResultSink | undefined;
+  /** Masks an error before a direct sink sees it (the transport's masking); default: as is. */
+  maskError?(error: unknown): Error;
 }
 
-/** Takes a subscriber's results already serialized: the UTF-8 of `JSON.stringify(result)`. */
-export interface SerializedResultSink {
+/** A feed member that takes results already serialized, without an iterator. */
+export interface DirectResultSink {
+  /** Called once, when it joined `feed`; it leaves with `feed.leave(this)`. */
+  joined(feed: FeedMembership): void;
+  /** A result as the UTF-8 of its JSON (`data`, `extensions` as they come, masked `errors` last). */
   next(serializedResult: Buffer): void;
+  /** The stream ended: with the (masked) error, or done when `error` is undefined. Called once. */
+  end(error: Error | undefined): void;
+}
+
+export interface FeedMembership {
+  leave(sink: DirectResultSink): void;
 }
 
 type ExecuteShared = (payload: unknown, key: string, args: ExecutionArgs) => Promise<ExecutionResult>;
@@ -113,11 +126,12 @@ export function useSharedSubscriptionExecution<Context extends object>(options: 
     return result;
   };
 
-  /** result → its JSON bytes, made once for every sink of every feed that delivers it */
+  const maskError = options.maskError ?? ((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  /** result → its JSON bytes (errors masked), made once for every sink of every feed that delivers it */
   const serializations = new WeakMap<ExecutionResult, Buffer>();
   const serialize = (result: ExecutionResult) => {
     let bytes = serializations.get(result);
-    if (!bytes) serializations.set(result, (bytes = Buffer.from(JSON.stringify(result))));
+    if (!bytes) serializations.set(result, (bytes = Buffer.from(serializedResult(result, maskError))));
     return bytes;
   };
 
@@ -126,6 +140,7 @@ export function useSharedSubscriptionExecution<Context extends object>(options: 
     tooSlowError: options.tooSlowError,
     executeShared,
     serialize,
+    maskError,
     closed: (feed) => {
       if (feeds.get(feed.key) === feed) feeds.delete(feed.key);
     },
@@ -144,17 +159,21 @@ export function useSharedSubscriptionExecution<Context extends object>(options: 
     const key = [documentId(args.document), args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), authorization].join(
       '\u0000',
     );
-    if (!onlyChannelArguments(args, channelArguments)) return new OwnStreamSubscriber(source, key, args, executeShared);
-    const sink = options.serializedSink?.(args.contextValue as Context);
-    const existing = feeds.get(key);
-    if (existing && !existing.closed) {
+    if (!sharesFeed(args.document, args.operationName, args.variableValues, channelArguments)) {
+      return new OwnStreamSubscriber(source, key, args, executeShared);
+    }
+    let feed = feeds.get(key);
+    if (feed && !feed.closed) {
       // Not started yet, so closing it registers no listener and reads nothing.
       void Promise.resolve(source.return?.()).catch(() => {});
-      return existing.join(sink);
+    } else {
+      feed = new Feed(key, source, args, feedSettings);
+      feeds.set(key, feed);
     }
-    const feed = new Feed(key, source, args, feedSettings);
-    feeds.set(key, feed);
-    return feed.join(sink);
+    const sink = options.directSink?.(args.contextValue as Context);
+    if (!sink) return feed.join();
+    feed.joinDirect(sink);
+    return EMPTY_STREAM;
   };
 
   return {
@@ -164,32 +183,68 @@ export function useSharedSubscriptionExecution<Context extends object>(options: 
   };
 }
 
-/** Whether the root field gets non-null values only for channel arguments. */
-function onlyChannelArguments(args: ExecutionArgs, channelArguments: ReadonlySet<string>): boolean {
-  const operation = getOperationAST(args.document, args.operationName);
-  const selections = operation?.selectionSet.selections ?? [];
+/**
+ * Whether a subscription's root field gets non-null values only for channel arguments (then its
+ * subscribers share one event stream). A transport may ask before it subscribes.
+ */
+export function sharesFeed(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variableValues: Record<string, unknown> | null | undefined,
+  channelArguments: ReadonlySet<string>,
+): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'subscription') return false;
+  const selections = operation.selectionSet.selections;
   if (selections.length !== 1 || selections[0]!.kind !== Kind.FIELD) return false;
   return (selections[0]!.arguments ?? []).every((argument) => {
     if (channelArguments.has(argument.name.value) || argument.value.kind === Kind.NULL) return true;
-    return argument.value.kind === Kind.VARIABLE && args.variableValues?.[argument.value.name.value] == null;
+    return argument.value.kind === Kind.VARIABLE && variableValues?.[argument.value.name.value] == null;
   });
 }
+
+/**
+ * What a direct sink's transport would send as a `next` payload, built the way graphql-ws builds
+ * it: the result without `errors`, then the masked errors' JSON last when there are any.
+ */
+function serializedResult(result: ExecutionResult, maskError: (error: unknown) => Error): string {
+  if (result.errors === undefined) return JSON.stringify(result);
+  const { errors, ...rest } = result;
+  return JSON.stringify({ ...rest, errors: errors.map((error) => toJSON(maskError(error))) });
+}
+
+function toJSON(error: Error): unknown {
+  const withJSON = error as Error & { toJSON?: () => unknown };
+  return typeof withJSON.toJSON === 'function' ? withJSON.toJSON() : { message: error.message };
+}
+
+/** What the subscribe call of a direct sink resolves to: a stream without events, for envelop to wrap and the transport to drop. */
+const EMPTY_STREAM: AsyncGenerator<ExecutionResult, undefined> = {
+  next: () => Promise.resolve({ value: undefined, done: true }),
+  return: () => Promise.resolve({ value: undefined, done: true }),
+  throw: (error: unknown) => Promise.reject(error),
+  [Symbol.asyncIterator]() {
+    return this;
+  },
+};
 
 interface FeedSettings {
   maxPending: number;
   tooSlowError(limit: number): Error;
   executeShared: ExecuteShared;
   serialize(result: ExecutionResult): Buffer;
+  maskError(error: unknown): Error;
   closed(feed: Feed): void;
 }
 
 /**
  * One source event stream and its subscribers. Pulls events while it has subscribers, gets each
  * one's result (in order; executed with the args of the subscriber that opened the feed) and hands
- * it to every subscriber.
+ * it to every subscriber: iterator subscribers get the result, direct sinks its bytes.
  */
-class Feed {
+class Feed implements FeedMembership {
   readonly members = new Set<FeedSubscriber>();
+  readonly sinks = new Set<DirectResultSink>();
   closed = false;
   private pumping = false;
 
@@ -200,20 +255,30 @@ class Feed {
     private readonly settings: FeedSettings,
   ) {}
 
-  join(sink: SerializedResultSink | undefined): FeedSubscriber {
-    const member = new FeedSubscriber(this, this.settings, sink);
+  join(): FeedSubscriber {
+    const member = new FeedSubscriber(this, this.settings);
     this.members.add(member);
-    if (!this.pumping) {
-      this.pumping = true;
-      void this.pump();
-    }
+    this.start();
     return member;
   }
 
-  leave(member: FeedSubscriber): void {
-    if (!this.members.delete(member) || this.members.size > 0 || this.closed) return;
+  joinDirect(sink: DirectResultSink): void {
+    this.sinks.add(sink);
+    sink.joined(this);
+    this.start();
+  }
+
+  leave(member: FeedSubscriber | DirectResultSink): void {
+    const left = member instanceof FeedSubscriber ? this.members.delete(member) : this.sinks.delete(member);
+    if (!left || this.members.size + this.sinks.size > 0 || this.closed) return;
     this.close();
     void Promise.resolve(this.source.return?.()).catch(() => {});
+  }
+
+  private start(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    void this.pump();
   }
 
   private close(): void {
@@ -243,6 +308,10 @@ class Feed {
         void Promise.resolve(this.source.return?.()).catch(() => {});
         return;
       }
+      if (this.sinks.size > 0) {
+        const bytes = this.settings.serialize(result);
+        for (const sink of this.sinks) sink.next(bytes);
+      }
       for (const member of this.members) member.deliver(result);
     }
   }
@@ -251,44 +320,38 @@ class Feed {
     if (!this.closed) this.close();
     for (const member of this.members) member.finish(error);
     this.members.clear();
+    if (this.sinks.size === 0) return;
+    const sinks = [...this.sinks];
+    this.sinks.clear();
+    const masked = error === undefined ? undefined : this.settings.maskError(error);
+    for (const sink of sinks) sink.end(masked);
   }
 }
 
 type Waiting = { resolve(result: IteratorResult<ExecutionResult, undefined>): void; reject(error: unknown): void };
 
 /**
- * One subscriber of a feed: its results in order, through a bounded backlog. Classes rather than
- * closures here and below: these objects live as long as the subscription, and under tsx
- * (esbuild's keepNames) every named per-instance closure also carries its own property dictionary.
- *
- * With a sink, error-free results are written to it at once, unless a result went out through the
- * iterator and its consumer has not asked for the next one yet (`handedOut`): then they queue in
- * the backlog and are written, in order, when it asks.
+ * One iterator subscriber of a feed (SSE, or a transport without direct sinks): its results in
+ * order, through a bounded backlog. Classes rather than closures here and below: these objects
+ * live as long as the subscription, and under tsx (esbuild's keepNames) every named per-instance
+ * closure also carries its own property dictionary.
  */
 class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
   private backlog: ExecutionResult[] | undefined;
   private waiting: Waiting | undefined;
   /** Set once the stream ended, with the error to report (undefined: done). */
   private ended: { error: unknown } | undefined;
-  /** A result was yielded through the iterator and the consumer is still handling it. */
-  private handedOut = false;
 
   constructor(
     private readonly feed: Feed,
-    private readonly settings: Pick<FeedSettings, 'maxPending' | 'tooSlowError' | 'serialize'>,
-    private readonly sink: SerializedResultSink | undefined,
+    private readonly settings: Pick<FeedSettings, 'maxPending' | 'tooSlowError'>,
   ) {}
 
   deliver(result: ExecutionResult): void {
     if (this.ended) return;
-    if (this.sink && !this.handedOut && this.backlog === undefined && result.errors === undefined) {
-      this.sink.next(this.settings.serialize(result));
-      return;
-    }
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = undefined;
-      if (this.sink) this.handedOut = true;
       resolve({ value: result, done: false });
       return;
     }
@@ -314,14 +377,9 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
   }
 
   next(): Promise<IteratorResult<ExecutionResult, undefined>> {
-    this.handedOut = false;
-    if (this.sink) this.writeQueued();
     const queued = this.backlog?.shift();
     if (this.backlog?.length === 0) this.backlog = undefined;
-    if (queued) {
-      if (this.sink) this.handedOut = true;
-      return Promise.resolve({ value: queued, done: false });
-    }
+    if (queued) return Promise.resolve({ value: queued, done: false });
     if (this.ended) return new Promise((resolve, reject) => this.settle({ resolve, reject }));
     if (this.waiting) return Promise.reject(new Error('next() called again before the previous call settled'));
     return new Promise((resolve, reject) => {
@@ -348,19 +406,6 @@ class FeedSubscriber implements AsyncGenerator<ExecutionResult, undefined> {
 
   [Symbol.asyncIterator](): this {
     return this;
-  }
-
-  /** Writes the queued error-free results up to the first one with errors (that one is yielded). */
-  private writeQueued(): void {
-    const backlog = this.backlog;
-    if (!backlog) return;
-    let written = 0;
-    while (written < backlog.length && backlog[written]!.errors === undefined) {
-      this.sink!.next(this.settings.serialize(backlog[written]!));
-      written += 1;
-    }
-    backlog.splice(0, written);
-    if (backlog.length === 0) this.backlog = undefined;
   }
 
   private settle(waiting: Waiting): void {
