@@ -15,11 +15,13 @@ export interface WinnerDrawnEvent {
   roundId: number;
   number: number;
   /** The round row as committed, as JSON (dates as ISO strings); absent in catch-up replays. */
-  round?: RoundRowJson;
+  round?: RowJson;
+  /** The won item's row as the round's write left it, as JSON; absent in catch-up replays. */
+  item?: RowJson;
 }
 
 /** A database row as JSON: column → a string, number, boolean or null. */
-export type RoundRowJson = Record<string, string | number | boolean | null>;
+export type RowJson = Record<string, string | number | boolean | null>;
 
 /** What a round committed to, published (kind COMMITTED) before its randomness exists (FAIRNESS.md). */
 export interface RoundCommitMessage {
@@ -79,7 +81,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 
-const isRowJson = (value: unknown): value is RoundRowJson =>
+const isRowJson = (value: unknown): value is RowJson =>
   isRecord(value) && Object.values(value).every((field) => field === null || ['string', 'number', 'boolean'].includes(typeof field));
 
 const isCommit = (value: unknown): value is RoundCommitMessage =>
@@ -95,7 +97,9 @@ export const topicGuards: { [T in TopicName]: (value: unknown) => value is Topic
     typeof value.raffleId === 'string' &&
     isId(value.roundId) &&
     isId(value.number) &&
-    (value.round === undefined || (isRowJson(value.round) && value.round.id === value.roundId && value.round.raffleId === value.raffleId)),
+    (value.round === undefined || (isRowJson(value.round) && value.round.id === value.roundId && value.round.raffleId === value.raffleId)) &&
+    // The item comes only with its round, and is the round's item.
+    (value.item === undefined || (isRowJson(value.item) && isRowJson(value.round) && value.item.id === value.round.itemId)),
   raffleEvents: (value): value is RaffleEventMessage =>
     isRecord(value) &&
     typeof value.kind === 'string' &&

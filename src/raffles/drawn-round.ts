@@ -2,15 +2,16 @@ import type { Item, Prisma, Round } from '../generated/prisma/client';
 import type { GraphQLContext } from '../graphql/context';
 import { refetch } from '../graphql/refetch';
 import type { WinnerDrawnEvent } from '../pubsub/topics';
-import { roundFromJson } from './drawn-round-row';
+import { itemFromJson, roundFromJson } from './drawn-round-row';
 
 /**
  * The round of a winnerDrawn event for a subscription's selection, without reading the round back.
  *
  * The publisher has the row it just committed and sends it along (`WinnerDrawnEvent.round`, as
  * JSON). When the selection needs nothing else of the round than its own columns and its `item`
- * (the contract's RoundFields), the round comes from that row and only the item is loaded, by id:
- * one statement instead of two, and none on the commit-to-socket path for the round itself.
+ * (the contract's RoundFields), the round comes from that row and the item from the won item's row
+ * sent with it (`WinnerDrawnEvent.item`, as complete_round left it): no statement at all on the
+ * commit-to-socket path. An event without the item row loads the item by id.
  * Anything else (other relations, a Prisma `select`, a replayed event without the row) loads the
  * round as before. The row is the round as committed; what a round gains later (its Discord
  * announcement, a claim) arrives with later events and reads.
@@ -41,7 +42,11 @@ async function loadOnce(context: GraphQLContext, query: RoundQuery, event: Winne
   if (!event.round || !coveredByRow(query)) return refetch.round(context, query, event.roundId);
   const round = roundFromJson(event.round);
   if (!query.include?.item) return round;
-  const item: Item | null = round.itemId === null ? null : await context.services.db.item.findUnique({ where: { id: round.itemId } });
+  const item: Item | null = event.item
+    ? itemFromJson(event.item)
+    : round.itemId === null
+      ? null
+      : await context.services.db.item.findUnique({ where: { id: round.itemId } });
   return { ...round, item } as Round;
 }
 

@@ -1,7 +1,7 @@
-import type { Raffle, Round } from '../generated/prisma/client';
+import type { Item, Raffle, Round } from '../generated/prisma/client';
 import type { EventBus } from '../pubsub/event-bus';
 import type { RoundCommitMessage } from '../pubsub/topics';
-import { roundToJson } from './drawn-round-row';
+import { rowToJson } from './drawn-round-row';
 
 /** Told of every round right after it committed (in this process), e.g. to nudge the outbox. */
 export type RoundCommittedListener = (raffle: Raffle, round: Round) => void;
@@ -38,10 +38,13 @@ export class RaffleEvents {
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'COMMITTED', raffleId: raffle.id, roundId: null, number: commit.roundNumber, commit });
   }
 
-  roundDrawn(raffle: Raffle, round: Round): void {
+  /** `item`: the won item as the round's write left it (a WINNER), sent along with the round. */
+  roundDrawn(raffle: Raffle, round: Round, item: Item | null = null): void {
     const ids = { raffleId: raffle.id, roundId: round.id, number: round.number };
-    // With the committed row: receivers answer the contract's selection without reading it back.
-    if (round.outcome === 'WINNER') this.bus.publish('winnerDrawn', raffle.streamerId, { ...ids, round: roundToJson(round) });
+    // With the committed rows: receivers answer the contract's selection without reading them back.
+    if (round.outcome === 'WINNER') {
+      this.bus.publish('winnerDrawn', raffle.streamerId, { ...ids, round: rowToJson(round), ...(item ? { item: rowToJson(item) } : {}) });
+    }
     this.bus.publish('raffleEvents', raffle.streamerId, { kind: 'ROUND', ...ids });
     for (const listener of this.roundListeners) listener(raffle, round);
     for (const listener of this.scheduleListeners) listener(raffle);

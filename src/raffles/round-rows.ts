@@ -1,4 +1,4 @@
-import type { Prisma, Raffle, Round, RoundCommit, Streamer } from '../generated/prisma/client';
+import type { Item, Prisma, Raffle, Round, RoundCommit, Streamer } from '../generated/prisma/client';
 
 /*
  * Rows the round runner reads and writes in single SQL statements (round-load.ts,
@@ -75,6 +75,19 @@ export function roundFromRow(row: JsonRow): Round {
     claimStatus: textOrNull(row, 'claim_status') as Round['claimStatus'],
     claimDeadline: dateOrNull(row, 'claim_deadline'),
     claimedAt: dateOrNull(row, 'claimed_at'),
+  };
+}
+
+export function itemFromRow(row: JsonRow): Item {
+  return {
+    id: text(row, 'id'),
+    streamerId: text(row, 'streamer_id'),
+    name: text(row, 'name'),
+    weight: num(row, 'weight'),
+    stock: num(row, 'stock'),
+    remaining: num(row, 'remaining'),
+    removedAt: dateOrNull(row, 'removed_at'),
+    createdAt: date(row, 'created_at'),
   };
 }
 

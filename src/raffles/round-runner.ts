@@ -8,7 +8,7 @@ import type { Beacon } from '../fairness/drand-chain';
 import { deriveRound, roundSeed, type DerivedRound } from '../fairness/derivation';
 import { prepareCommit, type RoundCommit } from '../fairness/proof-bundle';
 import { sealedRoundRandomness } from '../fairness/sealed';
-import type { Raffle, Round, RoundCommit as RoundCommitRow, RoundOutcome, Streamer } from '../generated/prisma/client';
+import type { Item, Raffle, Round, RoundCommit as RoundCommitRow, RoundOutcome, Streamer } from '../generated/prisma/client';
 import type { EntrantSnapshots, StoredEntrant } from '../proofs/entrant-snapshots';
 import type { DrandBeacons } from './drand-beacons';
 import type { RaffleEvents } from './raffle-events';
@@ -122,9 +122,9 @@ export class RoundRunner {
         ? await this.heldCommit(raffle, start.heldCommit)
         : await this.newCommit(raffle, token, number, options.force, start);
       const randomness = await this.randomness(raffle, held);
-      const result = await this.write(raffle, token, held, randomness);
-      this.publish(result.raffle, result.round);
-      return { kind: 'round', ...result };
+      const { round, raffle: updated, item } = await this.write(raffle, token, held, randomness);
+      this.publish(updated, round, item);
+      return { kind: 'round', round, raffle: updated };
     } catch (error) {
       await this.release(raffleId, token, error);
       if (error instanceof ClaimLostError) return { kind: 'not-claimed' };
@@ -285,7 +285,7 @@ export class RoundRunner {
         'items changed after the commit: the derivation decides the prize',
       );
     }
-    return { round: completed.round, raffle: completed.raffle };
+    return { round: completed.round, raffle: completed.raffle, item: completed.item };
   }
 
   /**
@@ -319,8 +319,8 @@ export class RoundRunner {
     );
   }
 
-  private publish(raffle: Raffle, round: Round): void {
-    this.deps.events.roundDrawn(raffle, round);
+  private publish(raffle: Raffle, round: Round, item: Item | null): void {
+    this.deps.events.roundDrawn(raffle, round, item);
     if (raffle.status !== 'RUNNING') this.deps.events.raffleEnded(raffle);
   }
 }

@@ -1,6 +1,6 @@
-import { Prisma, type Raffle, type Round } from '../generated/prisma/client';
+import { Prisma, type Item, type Raffle, type Round } from '../generated/prisma/client';
 import type { Db } from '../db/database';
-import { raffleFromRow, roundFromRow, type JsonRow } from './round-rows';
+import { itemFromRow, raffleFromRow, roundFromRow, type JsonRow } from './round-rows';
 
 /*
  * The round runner's two writes, one statement each and no interactive transaction: the commit
@@ -93,6 +93,8 @@ export interface RoundWrite {
 export interface CompletedRound {
   round: Round;
   raffle: Raffle;
+  /** The won item as written (its copy taken); null unless the round is a WINNER. */
+  item: Item | null;
   /** make_raffle's answer over today's items (WINNER only; null when it found nothing). */
   made: { itemId: string; totalWeight: number } | null;
 }
@@ -101,8 +103,10 @@ export interface CompletedRound {
 export async function completeRound(db: Db, write: RoundWrite): Promise<CompletedRound | null> {
   const w = write.winner;
   // The rows as JSON text, parsed here: Prisma's value-by-value conversion of jsonb costs more.
-  const rows = await db.$queryRaw<{ round_row: string; raffle_row: string; made_item_id: string | null; made_total_weight: bigint | number | null }[]>`
-    SELECT round_row::text, raffle_row::text, made_item_id, made_total_weight FROM complete_round(
+  const rows = await db.$queryRaw<
+    { round_row: string; raffle_row: string; item_row: string | null; made_item_id: string | null; made_total_weight: bigint | number | null }[]
+  >`
+    SELECT round_row::text, raffle_row::text, item_row::text, made_item_id, made_total_weight FROM complete_round(
       ${write.raffleId}::text, ${write.token}::text, ${write.number}::int, ${write.forced}::boolean, ${write.outcome}::text,
       ${write.commitHash}::text, ${write.chanceValue}::double precision, ${write.eligibleCount}::int,
       ${write.beaconRandomness}::text, ${write.beaconSignature}::text,
@@ -115,6 +119,7 @@ export async function completeRound(db: Db, write: RoundWrite): Promise<Complete
   return {
     round: roundFromRow(JSON.parse(row.round_row) as JsonRow),
     raffle: raffleFromRow(JSON.parse(row.raffle_row) as JsonRow),
+    item: row.item_row === null ? null : itemFromRow(JSON.parse(row.item_row) as JsonRow),
     made: row.made_item_id === null ? null : { itemId: row.made_item_id, totalWeight: Number(row.made_total_weight) },
   };
 }

@@ -6,7 +6,7 @@ import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { principalAuthorizationKey } from '../../src/auth/subscription-key';
 import pino from 'pino';
 import { createErrorMasking } from '../../src/graphql/error-masking';
-import { roundFromJson, roundToJson } from '../../src/raffles/drawn-round-row';
+import { itemFromJson, roundFromJson, rowToJson } from '../../src/raffles/drawn-round-row';
 import { useSharedSubscriptionExecution, type DirectResultSink, type FeedMembership } from '../../src/graphql/plugins/shared-subscription-execution';
 import { SubscriberTooSlowError } from '../../src/pubsub/event-bus';
 import { addItems, createStreamer, startRaffle } from '../support/factories';
@@ -73,14 +73,15 @@ describe('shared subscription execution in the API (graphql-ws, contract WinnerD
           });
         }
       }
-      // The event carries the committed round row: nobody reads the round back. The contract's
-      // item is loaded once for the event, shared by both principal classes' executions (without
-      // sharing: one round load and one item load per subscriber, 6 each).
+      // The event carries the committed round row and the won item's row: nobody reads either
+      // back (before: one round load and one item load per subscriber, 6 each).
       expect(roundLoads).toHaveBeenCalledTimes(0);
-      expect(itemLoads).toHaveBeenCalledTimes(1);
-      // The row as it travels (JSON) comes back as the database returns it.
-      const stored = await api.services.db.round.findUniqueOrThrow({ where: { id: round.id } });
-      expect(roundFromJson(JSON.parse(JSON.stringify(roundToJson(stored))))).toEqual(stored);
+      expect(itemLoads).toHaveBeenCalledTimes(0);
+      // The rows as they travel (JSON) come back as the database returns them.
+      const stored = await api.services.db.round.findUniqueOrThrow({ where: { id: round.id }, include: { item: true } });
+      const { item: storedItem, ...storedRound } = stored;
+      expect(roundFromJson(JSON.parse(JSON.stringify(rowToJson(storedRound))))).toEqual(storedRound);
+      expect(itemFromJson(JSON.parse(JSON.stringify(rowToJson(storedItem!))))).toEqual(storedItem);
     } finally {
       roundLoads.mockRestore();
       itemLoads.mockRestore();

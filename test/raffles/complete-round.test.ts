@@ -12,6 +12,7 @@ import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { EntrantSnapshots } from '../../src/proofs/entrant-snapshots';
 import { createEventBus } from '../../src/pubsub/event-bus';
+import { itemFromJson, roundFromJson } from '../../src/raffles/drawn-round-row';
 import { DrandBeacons } from '../../src/raffles/drand-beacons';
 import { RaffleEvents } from '../../src/raffles/raffle-events';
 import { RoundRunner } from '../../src/raffles/round-runner';
@@ -114,7 +115,7 @@ function cases(open: () => Promise<Database>) {
         return result;
       };
     }
-    return { db, rounds, raffleId, streamer };
+    return { db, rounds, raffleId, streamer, bus };
   }
 
   it('returns the round and raffle rows exactly as Prisma reads them, with the outbox rows of a WINNER', async () => {
@@ -134,6 +135,20 @@ function cases(open: () => Promise<Database>) {
     const commit = await db.roundCommit.findUniqueOrThrow({ where: { raffleId_number: { raffleId, number: 1 } } });
     expect(result.round.commitHash).toBe(commit.commitHash);
     expect(await db.entrantSnapshot.count({ where: { entrantsHash: commit.entrantsHash } })).toBe(1);
+  });
+
+  it('publishes the won item as the write left it (its copy taken) with the round: receivers read neither back', async () => {
+    const { db, rounds, raffleId, streamer, bus } = await setup({ items: [{ weight: 2, stock: 3 }] });
+    const wins = bus.subscribe('winnerDrawn', streamer.id);
+    const win = wins.next();
+    const result = await rounds.run(raffleId, { force: true });
+    expect(result.kind === 'round' && result.round.outcome).toBe('WINNER');
+    const { value: event } = await win;
+    await wins.return?.();
+    const item = await db.item.findFirstOrThrow();
+    expect(item.remaining).toBe(2);
+    expect(roundFromJson(event.round)).toEqual(await db.round.findUniqueOrThrow({ where: { id: event.roundId } }));
+    expect(itemFromJson(event.item)).toEqual(item);
   });
 
   it('writes the outbox rows in the round transaction: when one fails, no round, no stock taken, no progress', async () => {

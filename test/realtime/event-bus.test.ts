@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus, SubscriberTooSlowError, type EventBus } from '../../src/pubsub/event-bus';
-import type { WinnerDrawnEvent } from '../../src/pubsub/topics';
+import { topicGuards, type WinnerDrawnEvent } from '../../src/pubsub/topics';
 import { describeWith } from '../support/describe-with';
 import { sleep, SpareRedis, until, waitForRedisSubscribers } from './realtime-support';
 
@@ -114,6 +114,20 @@ function boundedSubscriptionCases(makeBuses: () => Promise<Buses>) {
     }
   });
 }
+
+describe('winnerDrawn payloads', () => {
+  const round = { id: 5, raffleId: 'r1', itemId: 'i1', at: '2026-12-02T00:00:00.000Z' };
+  const fits = (value: unknown) => topicGuards.winnerDrawn(value);
+  it('carry the round row of their own round, and the item row only with it and of its item', () => {
+    expect(fits({ raffleId: 'r1', roundId: 5, number: 1 })).toBe(true);
+    expect(fits({ raffleId: 'r1', roundId: 5, number: 1, round })).toBe(true);
+    expect(fits({ raffleId: 'r1', roundId: 5, number: 1, round, item: { id: 'i1', name: 'skin' } })).toBe(true);
+    expect(fits({ raffleId: 'r1', roundId: 6, number: 1, round })).toBe(false);
+    expect(fits({ raffleId: 'r1', roundId: 5, number: 1, item: { id: 'i1' } })).toBe(false);
+    expect(fits({ raffleId: 'r1', roundId: 5, number: 1, round, item: { id: 'i2' } })).toBe(false);
+    expect(fits({ raffleId: 'r1', roundId: 5, number: 1, round, item: { id: 'i1', nested: {} } })).toBe(false);
+  });
+});
 
 describeWith({ redis: true }, 'redis bus: payloads that do not fit the topic', ({ redisUrl }) => {
   it('drops malformed and foreign messages on a channel, logs them, and delivers the valid ones', async () => {
