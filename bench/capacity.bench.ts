@@ -51,6 +51,9 @@ export interface CapacityOptions {
   refine: boolean;
   driftSeconds: number;
   pollMs: number;
+  /** The scheduler's own ceiling: this many raffles at a 1 s interval, measured this long. */
+  ceilingRaffles: number;
+  ceilingSeconds: number;
 }
 
 export interface CapacityStep {
@@ -79,6 +82,8 @@ export interface CapacityStep {
 export interface CapacityResult {
   lagLimitMs: number;
   byInstances: Array<{ instances: number; sustained: number; steps: CapacityStep[] }>;
+  /** The scheduler alone (a one-statement round), one instance: rounds per second it sustains. */
+  ceiling?: { raffles: number; demandPerSecond: number; roundsPerSecond: number; sweepsPerRound: number; concurrency: number; loadAverage: number };
   drift?: { seconds: number; rounds: number; slots: number; roundsPerMinute: number; driftSecondsPerHour: number; lagP50Ms: number; lagP99Ms: number };
   problems: string[];
 }
@@ -88,6 +93,7 @@ const LAG_LIMIT_MS = 1_000;
 const REPORT_WAIT_MS = LAG_LIMIT_MS + 500;
 
 const workerFile = new URL('./workers/scheduler-worker.ts', import.meta.url);
+const ceilingWorkerFile = new URL('./workers/scheduler-ceiling-worker.ts', import.meta.url);
 
 export async function runCapacity(context: BenchContext, options: CapacityOptions): Promise<CapacityResult> {
   const result: CapacityResult = { lagLimitMs: LAG_LIMIT_MS, byInstances: [], problems: [] };
@@ -95,6 +101,7 @@ export async function runCapacity(context: BenchContext, options: CapacityOption
     result.problems.push('capacity needs PostgreSQL (several instances on one database): skipped');
     return result;
   }
+  result.ceiling = await measureCeiling(context, options);
   const counts = context.redisUrl ? options.instanceCounts : [1];
   if (!context.redisUrl) context.notes.push('capacity: Redis did not answer, one instance only.');
   for (const instances of counts) {
@@ -163,7 +170,10 @@ async function measureStep(
     );
   }
   await sleep(REPORT_WAIT_MS);
-  const drawn = (await ledger.collect(workers)).filter((record) => record.dueAt >= from && record.dueAt < to);
+  const reported = await ledger.collect(workers);
+  const drawn = reported.filter((record) => record.dueAt >= from && record.dueAt < to);
+  // What this bench counted before: rounds committed in the window, whatever slot they were due in.
+  const committedInWindow = reported.filter((record) => record.at >= from && record.at < to).length;
   const slots = await slotsDue(client, from, to);
   if (drawn.length > slots) ledger.problems.push(`capacity ${step.instances} inst. × ${step.raffles}: ${drawn.length} rounds for ${slots} slots due`);
   const missing = Math.max(0, slots - drawn.length);
@@ -198,7 +208,7 @@ async function measureStep(
     loadAverage: os.loadavg()[0]!,
   };
   context.log(
-    `capacity ${step.instances} inst. × ${step.raffles} raffles: ${drawn.length}/${slots} slots drawn, lag p50 ${round(lag.p50)} ms ` +
+    `capacity ${step.instances} inst. × ${step.raffles} raffles: ${drawn.length}/${slots} slots drawn (${committedInWindow} rounds committed in the window), lag p50 ${round(lag.p50)} ms ` +
       `p99 ${Number.isFinite(lag.p99) ? `${round(lag.p99)} ms` : `∞ (${missing} missing)`} max ${round(drawnLag.max)} ms; ` +
       `due→claimed p50 ${round(claimWait.p50)} p99 ${round(claimWait.p99)} ms, queued p50 ${round(queued.p50)} p99 ${round(queued.p99)} ms, ` +
       `claimed→round p50 ${round(roundTime.p50)} p99 ${round(roundTime.p99)} ms; ` +
@@ -316,6 +326,46 @@ async function stopRaffles(client: pg.Client, count: number): Promise<void> {
                     ORDER BY n % 2, n LIMIT $1)`,
     [count],
   );
+}
+
+/**
+ * The scheduler's ceiling: the real scheduler and claim statement in an instance of its own, each
+ * round reduced to the statement that moves the raffle on (scheduler-ceiling-worker.ts), raffles
+ * at a 1 s interval so the demand is well above what the app's rounds sustain.
+ */
+async function measureCeiling(context: BenchContext, options: CapacityOptions): Promise<CapacityResult['ceiling']> {
+  const databaseUrl = (await context.scratchDatabase())!;
+  const worker = spawnWorker(ceilingWorkerFile, { name: 'scheduler-ceiling' });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    const { concurrency } = await worker.call<{ concurrency: number }>('start', { databaseUrl }, 120_000);
+    await client.connect();
+    await insertRaffles(client, options.ceilingRaffles, 1);
+    await sleep(Math.min(2, options.ceilingSeconds) * 1000); // the first rounds are due within 0.5–1.5 s
+    type Count = { rounds: number; sweeps: number; claimed: number };
+    const before = await worker.call<Count>('count');
+    const from = performance.now();
+    await sleep(options.ceilingSeconds * 1000);
+    const after = await worker.call<Count>('count');
+    const seconds = (performance.now() - from) / 1000;
+    const rounds = after.rounds - before.rounds;
+    const ceiling = {
+      raffles: options.ceilingRaffles,
+      demandPerSecond: options.ceilingRaffles,
+      roundsPerSecond: round(rounds / seconds, 0),
+      sweepsPerRound: rounds > 0 ? round((after.sweeps - before.sweeps) / rounds, 2) : 0,
+      concurrency,
+      loadAverage: os.loadavg()[0]!,
+    };
+    context.log(
+      `scheduler ceiling (one-statement rounds, concurrency ${concurrency}): ${ceiling.roundsPerSecond} rounds/s for ${ceiling.demandPerSecond}/s due, ` +
+        `${ceiling.sweepsPerRound} claims/round (load ${ceiling.loadAverage.toFixed(1)})`,
+    );
+    return ceiling;
+  } finally {
+    await client.end().catch(() => {});
+    await worker.stop();
+  }
 }
 
 async function measureDrift(context: BenchContext, client: pg.Client, worker: Worker, seconds: number): Promise<CapacityResult['drift']> {

@@ -67,7 +67,7 @@ const plan = smoke
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
       fairness: { drandRounds: 3, sealedRounds: 20, entrants: 1_000, proofEntrants: 10_000, periodSeconds: 1 },
-      capacity: { instanceCounts: [1], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, warmupSeconds: 0, refine: false, driftSeconds: 3, pollMs: 500 },
+      capacity: { instanceCounts: [1], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, warmupSeconds: 0, refine: false, driftSeconds: 3, pollMs: 500, ceilingRaffles: 300, ceilingSeconds: 1 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
@@ -92,6 +92,8 @@ const plan = smoke
         refine: true,
         driftSeconds: 30,
         pollMs: 500,
+        ceilingRaffles: 3_000,
+        ceilingSeconds: 5,
       },
     };
 
@@ -454,6 +456,19 @@ function tableRows(): Row[] {
             : entry.instances === 2
               ? check(gain >= TARGETS.capacityTwoInstancesGain)
               : undefined,
+      });
+    }
+    const ceiling = capacity.ceiling;
+    if (ceiling) {
+      const appRate = one ? one / plan.capacity.intervalSeconds : 0;
+      rows.push({
+        bench: 'capacity',
+        case: `scheduler ceiling: rounds/s one instance sustains with a one-statement round (${ceiling.demandPerSecond}/s due)`,
+        measured: `${ceiling.roundsPerSecond}/s`,
+        floor: `${ceiling.sweepsPerRound} claims/round, concurrency ${ceiling.concurrency} (load ${ceiling.loadAverage.toFixed(1)})`,
+        ratio: appRate > 0 ? `app's rounds at its 1-instance figure: ${appRate}/s (×${(ceiling.roundsPerSecond / appRate).toFixed(1)} headroom)` : '',
+        target: '',
+        ok: undefined,
       });
     }
     const drift = capacity.drift;
