@@ -113,6 +113,22 @@ describe('the scheduler', () => {
   });
 });
 
+describe('the claim statement on the embedded database (npm start without DATABASE_URL)', () => {
+  it('claims the due raffles and says when the next one is due', async () => {
+    const api = await start({ SCHEDULER_POLL_MS: '60000' }, { embedded: true });
+    const db = api.services.db;
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) ids.push((await runningRaffle(api, 3600)).id);
+    await db.$executeRaw`UPDATE raffles SET next_round_at = now() - interval '1 second' WHERE id = ANY(${ids.slice(0, 2)}::text[])`;
+    const { claimed, msUntilNextDue } = await claimDueRaffles(db, { instanceId: 'embedded', leaseSeconds: 30, limit: 5 });
+    expect(claimed.map((claim) => claim.id).sort()).toEqual(ids.slice(0, 2).sort());
+    expect(claimed.every((claim) => claim.claimedAt.getTime() > claim.dueAt.getTime())).toBe(true);
+    // The third raffle, an hour away (the two claimed are leased, so not before their lease ends).
+    expect(msUntilNextDue).toBeGreaterThan(30_000);
+    expect(msUntilNextDue).toBeLessThanOrEqual(3_600_000);
+  });
+});
+
 describe('several schedulers on one database', () => {
   const silent = pino({ level: 'silent' });
 
