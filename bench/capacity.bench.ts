@@ -10,14 +10,22 @@
  * time, whenever it committed. A slot with no round by 1.5 s after the window (skipped, or still
  * waiting) counts as over the limit. Counting rounds by their commit time instead (as this bench
  * did before 2026-12-02) let rounds due in the settle period but drawn late land in the window:
- * "2205/2002 rounds" at a cold start was that, not extra rounds. Every instance set warms up for
- * one interval before its first step (each raffle draws once), as the first set already did in
- * the drift phase; without it the new processes' cold start (JIT, empty pools) was measured.
+ * "2205/2002 rounds" at a cold start was that, not extra rounds (both counts are logged). Every
+ * instance set warms up for one interval before its first step (each raffle draws once): the
+ * first set had the drift phase before it, the others nothing, so the new processes' cold start
+ * (JIT, empty pools) was measured at their first step.
  *
  * Exactly once: every round any instance drew is checked against all others (no raffle drawn
- * twice for one due time or one number), the database's rounds must equal the rounds the
- * instances reported, and no raffle may have more rounds than slots due since it started. A
- * breach is a PROBLEM (the bench exits 1).
+ * twice for one due time or one number), the database must hold every round the instances
+ * reported (and no fewer), and no raffle may have more rounds than slots due since it started.
+ * A breach is a PROBLEM (the bench exits 1).
+ *
+ * The scheduler's ceiling, reported beside the app's figure (not a floor the app is held to): the
+ * real scheduler and claim statement in a process of their own, each round reduced to the one
+ * statement that moves a raffle on (bench/workers/scheduler-ceiling-worker.ts), 3,000 raffles
+ * at a 1 s interval; what it sustains is the most rounds per second scheduling lets one instance
+ * run. Added 2026-12-02 when the old refill (at most 2 × concurrency claims per 100 ms) turned out
+ * to cap an instance at ~155 rounds/s whatever a round cost.
  *
  * After the first step over the limit, one more step halfway between it and the last one held
  * (raffles stopped down to that count, one interval to settle) sharpens the figure.
