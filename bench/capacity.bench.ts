@@ -137,7 +137,7 @@ export async function runCapacity(context: BenchContext, options: CapacityOption
       }
       const held = steps.filter((step) => step.held).at(-1);
       const over = steps.find((step) => !step.held);
-      const halfway = held && over ? Math.round((held.raffles + over.raffles) / 200) * 100 : 0;
+      const halfway = held && over ? Math.round((held.raffles + over.raffles) / 20) * 10 : 0;
       if (options.refine && held && over && halfway > held.raffles && halfway < over.raffles) {
         await stopRaffles(client, over.raffles - halfway);
         // The backlog of the step over the limit drains within an interval (missed slots are skipped).
