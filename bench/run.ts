@@ -67,7 +67,7 @@ const plan = smoke
       api: { itemCounts: [5, 200], loadItemCounts: [5], seconds: 1, alternations: 1, connections: 10, warmupSeconds: 0.5 },
       dashboard: { trials: 1 },
       fairness: { drandRounds: 3, sealedRounds: 20, entrants: 1_000, proofEntrants: 10_000, periodSeconds: 1 },
-      capacity: { instanceCounts: [1], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, warmupSeconds: 0, refine: false, driftSeconds: 3, pollMs: 500, ceilingRaffles: 300, ceilingSeconds: 1 },
+      capacity: { instanceCounts: [1], steps: [100], intervalSeconds: 10, windowSeconds: 2, settleSeconds: 0.5, warmupSeconds: 0, refine: false, driftSeconds: 3, pollMs: 500, ceilingRaffles: 300, ceilingSeconds: 0.5 },
     }
   : {
       fanout: { sizes: [1_000, 5_000, 10_000], events: 10, clientProcesses: 3 },
