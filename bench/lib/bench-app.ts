@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createApp, type AppOptions } from '../../src/app/app';
+import { createApp, type AppOptions, type RunningApp } from '../../src/app/app';
 import type { Services } from '../../src/app/services';
 import { InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
 import { loadConfig, requireSecrets } from '../../src/config/config';
@@ -18,6 +18,7 @@ export interface BenchApp {
   url: string;
   services: Services;
   chatters: InMemoryChatterSource;
+  schedulerStats: RunningApp['schedulerStats'];
   stop(): Promise<void>;
 }
 
@@ -66,6 +67,7 @@ export async function startBenchApp(options: BenchAppOptions): Promise<BenchApp>
     url: running.url,
     services: running.services,
     chatters,
+    schedulerStats: running.schedulerStats,
     async stop() {
       await app.stop();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -1,15 +1,26 @@
 /**
  * One KinoYu API instance for the capacity bench, in its own process: the real createApp on the
  * bench's database and Redis, its scheduler running every raffle due. It records each scheduled
- * round's lag (round time − due time, both from the database) for the orchestrator.
+ * round (raffle, number, due / claim / round times from the database clock, its wait in the queue) for the orchestrator,
+ * which decides what falls in its window and checks that no round was drawn twice.
  */
 import { generateViewers } from '../../src/chatters/in-memory-chatter-source';
 import { startBenchApp, type BenchApp } from '../lib/bench-app';
 import { serveRpc } from '../lib/rpc';
 
+/** A scheduled round as this instance ran it; times are epoch ms, database clock. */
+export interface RoundRecord {
+  raffleId: string;
+  number: number;
+  dueAt: number;
+  claimedAt: number;
+  /** Process clock: how long the claim waited in the instance's queue. */
+  queuedMs: number;
+  at: number;
+}
+
 let app: BenchApp | undefined;
-/** Per scheduled round: its time (epoch ms, database clock) and its lag, ms. */
-const rounds: Array<{ at: number; lagMs: number }> = [];
+let rounds: RoundRecord[] = [];
 const viewers = generateViewers(50);
 
 serveRpc({
@@ -19,7 +30,8 @@ serveRpc({
       redisUrl,
       encryptionKey,
       schedulerPollMs: pollMs,
-      onScheduledRound: (round) => rounds.push({ at: round.at.getTime(), lagMs: round.lagMs }),
+      onScheduledRound: (round) =>
+        rounds.push({ raffleId: round.raffleId, number: round.number, dueAt: round.dueAt.getTime(), claimedAt: round.claimedAt.getTime(), queuedMs: round.queuedMs, at: round.at.getTime() }),
     });
     return { url: app.url };
   },
@@ -29,13 +41,16 @@ serveRpc({
     for (const id of streamerIds) app!.chatters.set(id, viewers);
   },
 
-  /** The lags of the rounds drawn in [from, to) (epoch ms, database clock); forgets older ones. */
-  lags({ from, to }: { from: number; to: number }) {
-    const inWindow = rounds.filter((round) => round.at >= from && round.at < to).map((round) => round.lagMs);
-    const keep = rounds.filter((round) => round.at >= to);
-    rounds.length = 0;
-    rounds.push(...keep);
-    return inWindow;
+  /** Every round recorded since the last call (and forgets them). */
+  drain(): RoundRecord[] {
+    const drained = rounds;
+    rounds = [];
+    return drained;
+  },
+
+  /** The scheduler's counters: claim statements and claims since start, rounds in flight. */
+  stats() {
+    return app!.schedulerStats();
   },
 
   async exit() {

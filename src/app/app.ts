@@ -14,7 +14,7 @@ import { ItemService } from '../items/item.service';
 import { createLogger } from '../logging/logger';
 import { createEventBus, type EventBus } from '../pubsub/event-bus';
 import { resolveRedisTarget } from '../pubsub/redis-target';
-import { RaffleScheduler, type RaffleSchedulerOptions } from '../raffles/raffle-scheduler';
+import { RaffleScheduler, type RaffleSchedulerOptions, type SchedulerStats } from '../raffles/raffle-scheduler';
 import { RaffleService } from '../raffles/raffle.service';
 import { DrandBeacons } from '../raffles/drand-beacons';
 import { ServerSeedVault } from '../raffles/server-seed-vault';
@@ -72,6 +72,8 @@ export interface RunningApp {
   url: string;
   port: number;
   services: Services;
+  /** The scheduler's counters (claim statements, claims, rounds in flight), for the capacity bench. */
+  schedulerStats(): SchedulerStats;
 }
 
 export interface App {
@@ -296,7 +298,8 @@ export function createApp(config: ResolvedConfig, options: AppOptions = {}): App
       },
       'KinoYu raffles API listening',
     );
-    return { url, port: listeningPort, services };
+    const running = scheduler;
+    return { url, port: listeningPort, services, schedulerStats: () => running.stats() };
   }
 
   let stopping: Promise<void> | undefined;
