@@ -1,11 +1,11 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { defaultSecurityHeaders } from './content-security';
 import type { OriginPolicy } from './origins';
+import { registerSecurityHeaders } from './security-headers';
 
 /**
  * Idle keep-alive connections live longer than a load balancer's usual 60 s idle timeout, so the
@@ -64,7 +64,7 @@ export async function createHttpApp(options: HttpAppOptions) {
     return reply.status(statusCode).send(error);
   });
 
-  await app.register(fastifyHelmet, defaultSecurityHeaders);
+  await registerSecurityHeaders(app, defaultSecurityHeaders);
   await app.register(fastifyCors, {
     origin: (origin, callback) => callback(null, options.origins.allows(origin)),
     credentials: true,
