@@ -52,8 +52,12 @@ export async function createHttpApp(options: HttpAppOptions) {
   });
   app.server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ ...requestSummary(request), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  // A callback hook, and the line built only when debug is on: this runs for every request.
+  app.addHook('onResponse', (request, reply, done) => {
+    if ((request.log as Logger).isLevelEnabled('debug')) {
+      request.log.debug({ ...requestSummary(request), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
   });
   app.setErrorHandler(async (error: { statusCode?: number; message: string }, request, reply) => {
     const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
