@@ -1,6 +1,6 @@
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
-import type { FastifyBaseLogger, FastifyInstance, onRequestHookHandler, RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, onRequestHookHandler, RawServerDefault } from 'fastify';
 import helmet from 'helmet';
 
 /**
@@ -15,7 +15,8 @@ import helmet from 'helmet';
  */
 export async function registerSecurityHeaders<Logger extends FastifyBaseLogger>(
   app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>,
-  defaults: FastifyHelmetOptions): Promise<void> {
+  defaults: FastifyHelmetOptions,
+): Promise<void> {
   const { enableCSPNonces, global, ...options } = defaults;
   if (enableCSPNonces || global === false) throw new Error('the default security headers hold no nonces and apply to every route');
   await app.register(fastifyHelmet, { ...options, global: false });
