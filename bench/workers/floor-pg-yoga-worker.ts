@@ -5,6 +5,12 @@
  * size, and maps the rows itself. What is left between it and the API: Prisma, Pothos (auth
  * scopes, complexity, selections), the app's plugins and Fastify. The overlay URL (an AES-GCM
  * decryption in the API) is taken as the API answered it.
+ *
+ * The API loads the streamer with its relations in one statement (Prisma's relationJoins: LATERAL
+ * subqueries that return the credential, items and raffles as JSON), so the floor sends that one
+ * statement too and reads the relations from its JSON columns. Should the API go back to one
+ * statement per relation (Prisma's `query` strategy), the floor replays those four instead: it
+ * always does what the API does, never less.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,14 +25,16 @@ export interface RecordedStatement {
 }
 
 type Row = Record<string, any>;
-type Statement = (ids: { guildId: string; streamerId: string }) => { text: string; values: unknown[] };
+type Ids = { guildId: string; streamerId: string };
+type Statement = (ids: Ids) => { text: string; values: unknown[] };
+type Part = 'joined' | 'streamer' | 'credential' | 'items' | 'raffle';
 
 let pool: pg.Pool | undefined;
-const statements = new Map<'streamer' | 'credential' | 'items' | 'raffle', Statement>();
+const statements = new Map<Part, Statement>();
 const overlayUrls = new Map<string, string>();
 
 /** A recorded statement as a template: its recorded guild and streamer ids become the request's. */
-function template(recorded: RecordedStatement, recordedIds: { guildId: string; streamerId: string }): Statement {
+function template(recorded: RecordedStatement, recordedIds: Ids): Statement {
   return (ids) => ({
     text: recorded.text,
     values: recorded.values.map((value) =>
@@ -35,48 +43,64 @@ function template(recorded: RecordedStatement, recordedIds: { guildId: string; s
   });
 }
 
-async function run(name: 'streamer' | 'credential' | 'items' | 'raffle', ids: { guildId: string; streamerId: string }): Promise<Row[]> {
+async function run(name: Part, ids: Ids): Promise<Row[]> {
   const statement = statements.get(name);
   if (!statement) throw new Error(`no recorded statement for ${name}`);
   return (await pool!.query(statement(ids))).rows as Row[];
 }
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
-const yoga = createYoga({
-  schema: createSchema({
-    typeDefs: streamerFloorTypeDefs,
-    resolvers: {
-      Query: {
-        streamerByGuild: async (_root: unknown, args: { guildId: string }) => {
-          const [row] = await run('streamer', { guildId: args.guildId, streamerId: '' });
-          return row ?? null;
-        },
-      },
-      Streamer: {
-        twitchUserId: (row: Row) => row.twitch_user_id,
-        displayName: (row: Row) => row.display_name,
-        guildId: (row: Row) => row.guild_id,
-        announceChannelId: (row: Row) => row.announce_channel_id,
-        linked: async (row: Row) => (await run('credential', { guildId: row.guild_id, streamerId: row.id })).length > 0,
-        overlayUrl: (row: Row) => overlayUrls.get(row.id),
-        items: async (row: Row) => run('items', { guildId: row.guild_id, streamerId: row.id }),
-        activeRaffle: async (row: Row) => (await run('raffle', { guildId: row.guild_id, streamerId: row.id }))[0] ?? null,
-      },
-      Raffle: {
-        intervalSeconds: (row: Row) => row.interval_seconds,
-        drawChance: (row: Row) => row.draw_chance,
-        startedAt: (row: Row) => iso(row.started_at),
-        endedAt: (row: Row) => iso(row.ended_at),
-        endReason: (row: Row) => row.end_reason,
-      },
-    },
-  }),
-  landingPage: false,
-  graphiql: false,
-  logging: false,
-});
-const server = createServer(yoga);
+/** One statement: camelCase columns, the relations as JSON (timestamps as JSON strings). */
+const joinedResolvers = {
+  Query: {
+    streamerByGuild: async (_root: unknown, args: { guildId: string }) => (await run('joined', { guildId: args.guildId, streamerId: '' }))[0] ?? null,
+  },
+  Streamer: {
+    linked: (row: Row) => row.credential !== null,
+    overlayUrl: (row: Row) => overlayUrls.get(row.id),
+    activeRaffle: (row: Row) => row.raffles[0] ?? null,
+  },
+  Raffle: {
+    startedAt: (row: Row) => iso(row.startedAt),
+    endedAt: (row: Row) => iso(row.endedAt),
+  },
+};
+
+/** One statement per table: snake_case columns. */
+const perTableResolvers = {
+  Query: {
+    streamerByGuild: async (_root: unknown, args: { guildId: string }) => (await run('streamer', { guildId: args.guildId, streamerId: '' }))[0] ?? null,
+  },
+  Streamer: {
+    twitchUserId: (row: Row) => row.twitch_user_id,
+    displayName: (row: Row) => row.display_name,
+    guildId: (row: Row) => row.guild_id,
+    announceChannelId: (row: Row) => row.announce_channel_id,
+    linked: async (row: Row) => (await run('credential', { guildId: row.guild_id, streamerId: row.id })).length > 0,
+    overlayUrl: (row: Row) => overlayUrls.get(row.id),
+    items: async (row: Row) => run('items', { guildId: row.guild_id, streamerId: row.id }),
+    activeRaffle: async (row: Row) => (await run('raffle', { guildId: row.guild_id, streamerId: row.id }))[0] ?? null,
+  },
+  Raffle: {
+    intervalSeconds: (row: Row) => row.interval_seconds,
+    drawChance: (row: Row) => row.draw_chance,
+    startedAt: (row: Row) => iso(row.started_at),
+    endedAt: (row: Row) => iso(row.ended_at),
+    endReason: (row: Row) => row.end_reason,
+  },
+};
+
+/** Which part of StreamerByGuild a recorded statement is. */
+function partOf(recorded: RecordedStatement, count: number): Part {
+  if (count === 1 && /LEFT JOIN LATERAL/.test(recorded.text)) return 'joined';
+  const table = /FROM "public"\."(\w+)"/.exec(recorded.text)?.[1];
+  const part = ({ streamers: 'streamer', twitch_credentials: 'credential', items: 'items', raffles: 'raffle' } as const)[table ?? ''];
+  if (!part || count !== 4) throw new Error(`unexpected statement in StreamerByGuild (${count} in all): ${recorded.text.slice(0, 120)}`);
+  return part;
+}
+
+let server: ReturnType<typeof createServer> | undefined;
 
 serveRpc({
   /**
@@ -87,23 +111,25 @@ serveRpc({
     databaseUrl: string;
     poolSize: number;
     recorded: RecordedStatement[];
-    recordedIds: { guildId: string; streamerId: string };
+    recordedIds: Ids;
     overlayUrls: Record<string, string>;
   }) {
     pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
-    for (const recorded of options.recorded) {
-      const table = /FROM "public"\."(\w+)"/.exec(recorded.text)?.[1];
-      const name = ({ streamers: 'streamer', twitch_credentials: 'credential', items: 'items', raffles: 'raffle' } as const)[table ?? ''];
-      if (!name) throw new Error(`unexpected statement in StreamerByGuild: ${recorded.text.slice(0, 120)}`);
-      statements.set(name, template(recorded, options.recordedIds));
-    }
+    for (const recorded of options.recorded) statements.set(partOf(recorded, options.recorded.length), template(recorded, options.recordedIds));
     for (const [id, url] of Object.entries(options.overlayUrls)) overlayUrls.set(id, url);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: streamerFloorTypeDefs, resolvers: statements.has('joined') ? joinedResolvers : perTableResolvers }),
+      landingPage: false,
+      graphiql: false,
+      logging: false,
+    });
+    server = createServer(yoga);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, statements: statements.size };
   },
   async exit() {
-    server.closeAllConnections();
-    server.close();
+    server?.closeAllConnections();
+    server?.close();
     await pool?.end();
     setTimeout(() => process.exit(0), 20);
   },

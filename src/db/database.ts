@@ -10,6 +10,13 @@ import { ensurePrivateDirectory, restrictTree } from '../fs/private-paths';
 
 export type Db = PrismaClient;
 
+/**
+ * Prisma's other formats point an error at the caller's line, for which every query, also every
+ * one that succeeds, captures a stack trace (new Error()) up front. Errors keep their class, code
+ * and message; logs keep the stack of where they were handled.
+ */
+const ERROR_FORMAT = 'minimal';
+
 export interface Database {
   kind: 'postgres' | 'pglite';
   prisma: Db;
@@ -36,7 +43,7 @@ function openPostgres(url: string): Database {
     // An idle client lost its connection (database restart). The pool replaces it; the query that
     // needs it reports the error where it can be handled.
   });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), errorFormat: ERROR_FORMAT });
   return {
     kind: 'postgres',
     prisma,
@@ -70,7 +77,7 @@ async function openPglite(directory: string): Promise<Database> {
   // first query); DATA_DIR at 0700 already keeps others out, this keeps the files owner-only too.
   await pglite.query('SELECT 1');
   await restrictTree(directory);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), errorFormat: ERROR_FORMAT });
   return {
     kind: 'pglite',
     prisma,

@@ -34,11 +34,29 @@ export function graphqlRoutes(yoga: GraphQLServer, graphiql: OfflineGraphiQL, de
       handler: async (req, reply) => {
         if (wantsEventStream(req)) return serveEventStream(req, reply, yoga, deps);
         const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-        if (response.headers.get('content-type')?.startsWith('text/html')) reply.helmet(graphiql.security());
-        return response;
+        const contentType = response.headers.get('content-type') ?? '';
+        if (contentType.startsWith('text/html')) reply.helmet(graphiql.security());
+        return completeBody(contentType) ? sendComplete(reply, response) : response;
       },
     });
   };
+}
+
+/**
+ * A single result (JSON) or a page: one body yoga already holds as a string. Fastify would send
+ * a Response's body as a web stream (a stream made from the string, read chunk by chunk); sent as
+ * the string it is one write. Incremental delivery (multipart, SSE) stays a stream.
+ */
+function completeBody(contentType: string): boolean {
+  return contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json') || contentType.startsWith('text/html');
+}
+
+async function sendComplete(reply: FastifyReply, response: Response) {
+  reply.code(response.status);
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') reply.header(name, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) reply.header('set-cookie', cookies);
+  return reply.send(await response.text());
 }
 
 function wantsEventStream(req: FastifyRequest): boolean {

@@ -22,13 +22,22 @@ export function useRejectNulCharacters(): Plugin {
 }
 
 function containsNul(document: DocumentNode, variables: unknown): boolean {
-  let found = valueContainsNul(variables);
-  if (!found) {
+  return valueContainsNul(variables) || literalsContainNul(document);
+}
+
+/** Per document: yoga's parser cache hands out the same DocumentNode for the same text. */
+const literalsChecked = new WeakMap<DocumentNode, boolean>();
+
+function literalsContainNul(document: DocumentNode): boolean {
+  let found = literalsChecked.get(document);
+  if (found === undefined) {
+    found = false;
     visit(document, {
       [Kind.STRING]: (node) => {
         if (node.value.includes('\u0000')) found = true;
       },
     });
+    literalsChecked.set(document, found);
   }
   return found;
 }
