@@ -217,14 +217,19 @@ describeWith({ postgres: true, redis: true }, 'a stalled instance that outlives 
     const streamer = await createStreamer(b!.url);
     cluster.chatters.set(streamer.id, generateViewers(30));
     await addItems(b!.url, streamer.id, [{ name: 'keychain', weight: 1, stock: 100 }]);
-    const raffle = await startRaffle(b!.url, { streamerId: streamer.id, intervalSeconds: 1 });
+    // A long interval: no scheduled round races the two forced draws below, so A stalls exactly
+    // once, for as long as B takes to get the lease (a 1 s raffle let A's own scheduler win the
+    // expired lease again and again while the gate was shut, past the draw's 10 s wait).
+    const raffle = await startRaffle(b!.url, { streamerId: streamer.id, intervalSeconds: 3600 });
 
     gated.close();
-    // A forced draw on A claims the lease and stalls; after the lease expires B's scheduler goes on.
+    // A forced draw on A claims the lease and stalls; once the lease expires B draws.
     const stalledDraw = execute(a!.url, contractOperation('DrawRound'), { raffleId: raffle.id });
     await until('A stalled inside its draw', () => gated.waiting >= 1);
     const before = (await allRounds(b!.url, raffle.id)).rounds.length;
-    await until('B to draw a round while A is stalled', async () => (await allRounds(b!.url, raffle.id)).rounds.length >= before + 1, 20_000, 100);
+    const { drawRound: onB } = await execute(b!.url, contractOperation('DrawRound'), { raffleId: raffle.id });
+    expect(onB.__typename).toBe('Round');
+    expect(onB.number).toBe(before + 1);
     gated.open();
     const { drawRound } = await stalledDraw;
     expect(drawRound.__typename).toBe('Round');
