@@ -3,7 +3,9 @@
  * one PostgreSQL database, Redis), N raised step by step until the scheduler's lag (round time −
  * due time, both database clock) passes 1 s at p99; reports the largest N that held, per instance
  * count. Raffles, streamers and prizes are inserted with SQL (50 chatters each, every round draws
- * a winner), their due times spread evenly over one interval.
+ * a winner), their due times spread evenly over one interval. The steps are per instance: k
+ * instances try the plan's counts × k, so more instances are never capped by a plan sized for
+ * one (2,000 … 6,000 capped two instances at ×1.5 once one instance held 4,000).
  *
  * What a step counts: the slots DUE in its window (each raffle's grid startedAt + k × interval,
  * computed from the database), and for each the round drawn for it, matched by raffle and due
@@ -47,7 +49,7 @@ import type { SchedulerStats } from '../src/raffles/raffle-scheduler';
 
 export interface CapacityOptions {
   instanceCounts: number[];
-  /** Raffle counts tried in order, per instance count, until one fails. */
+  /** Raffle counts per instance tried in order until one fails: k instances run these × k. */
   steps: number[];
   intervalSeconds: number;
   /** Lag measured over this long at each step (after `settleSeconds`). */
@@ -85,6 +87,8 @@ export interface CapacityStep {
   perInstance: Array<{ rounds: number; sweepsPerRound: number }>;
   held: boolean;
   loadAverage: number;
+  /** The machine's CPU busy over the window, as a fraction of all its cores (every process: instances, PostgreSQL, Redis, this bench). */
+  machineCpuBusy: number;
 }
 
 export interface CapacityResult {
@@ -128,7 +132,7 @@ export async function runCapacity(context: BenchContext, options: CapacityOption
         return step;
       };
       let running = 0;
-      for (const [index, raffles] of options.steps.entries()) {
+      for (const [index, raffles] of options.steps.map((perInstance) => perInstance * instances).entries()) {
         const streamerIds = await insertRaffles(client, raffles - running, options.intervalSeconds);
         running = raffles;
         await Promise.all(workers.map((worker) => worker.call('setChatters', { streamerIds })));
@@ -167,7 +171,9 @@ async function measureStep(
   if (profileDir) await Promise.all(workers.map((worker) => worker.call('cpuProfileStart')));
   const statsBefore = await Promise.all(workers.map((worker) => worker.call<SchedulerStats>('stats')));
   const from = await dbNowMs(client);
+  const cpuBefore = machineCpuTimes();
   await sleep(step.windowSeconds * 1000);
+  const machineCpuBusy = busyBetween(cpuBefore, machineCpuTimes());
   const to = await dbNowMs(client);
   const statsAfter = await Promise.all(workers.map((worker) => worker.call<SchedulerStats>('stats')));
   if (profileDir) {
@@ -215,6 +221,7 @@ async function measureStep(
     perInstance,
     held,
     loadAverage: os.loadavg()[0]!,
+    machineCpuBusy,
   };
   context.log(
     `capacity ${step.instances} inst. × ${step.raffles} raffles: ${drawn.length}/${slots} slots drawn (${committedInWindow} rounds committed in the window), lag p50 ${round(lag.p50)} ms ` +
@@ -222,9 +229,26 @@ async function measureStep(
       `due→claimed p50 ${round(claimWait.p50)} p99 ${round(claimWait.p99)} ms, queued p50 ${round(queued.p50)} p99 ${round(queued.p99)} ms, ` +
       `claimed→round p50 ${round(roundTime.p50)} p99 ${round(roundTime.p99)} ms; ` +
       `per instance ${perInstance.map((entry) => `${entry.rounds} (${entry.sweepsPerRound} claims/round)`).join(', ')} ` +
-      `(load ${result.loadAverage.toFixed(1)})${held ? '' : ' — over'}`,
+      `(load ${result.loadAverage.toFixed(1)}, CPU ${Math.round(machineCpuBusy * 100)} % of ${os.cpus().length} cores busy)${held ? '' : ' — over'}`,
   );
   return result;
+}
+
+/** CPU time of all cores so far (os.cpus(), ms): busy and in all. */
+function machineCpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}
+
+function busyBetween(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+  const total = after.total - before.total;
+  return total > 0 ? (after.busy - before.busy) / total : 0;
 }
 
 /**

@@ -86,7 +86,8 @@ const plan = smoke
       fairness: { drandRounds: 20, sealedRounds: 200, entrants: 1_000, proofEntrants: 100_000, periodSeconds: 1 },
       capacity: {
         instanceCounts: [1, 2, 3],
-        steps: [1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000, 6_000],
+        // Per instance (× the instance count); one step halfway after the first over.
+        steps: [1_000, 2_000, 3_000, 4_000, 5_000, 6_000],
         intervalSeconds: 10,
         windowSeconds: 20,
         settleSeconds: 5,
@@ -101,7 +102,7 @@ const plan = smoke
 
 // Local experiments: BENCH_FANOUT_SIZES=5000 (comma-separated) replaces the plan's fan-out sizes.
 if (process.env.BENCH_FANOUT_SIZES) plan.fanout.sizes = process.env.BENCH_FANOUT_SIZES.split(',').map(Number);
-// BENCH_CAPACITY_STEPS=1000,2000 and BENCH_CAPACITY_INSTANCES=1 replace the capacity plan's raffle counts and instance counts.
+// BENCH_CAPACITY_STEPS=1000,2000 and BENCH_CAPACITY_INSTANCES=1 replace the capacity plan's raffle counts (per instance) and instance counts.
 // BENCH_DRAW_SIZES=20 (or empty: no make_raffle sizes) and BENCH_ROUND_SECONDS=2 shorten the draw bench (rounds experiments).
 if (process.env.BENCH_DRAW_SIZES !== undefined) plan.draw.sizes = process.env.BENCH_DRAW_SIZES.split(',').filter(Boolean).map(Number);
 if (process.env.BENCH_ROUND_SECONDS) plan.draw.roundSeconds = Number(process.env.BENCH_ROUND_SECONDS);
@@ -444,7 +445,7 @@ function tableRows(): Row[] {
         case: `raffles at 10 s held with lag p99 ≤ 1 s, ${entry.instances} instance${entry.instances > 1 ? 's' : ''}`,
         measured: String(entry.sustained),
         floor: last
-          ? `lag p99 ${ms(last.lagP99Ms, 0)}, rounds ${last.perInstance.map((share) => share.rounds).join('+')} (load ${last.loadAverage.toFixed(1)})`
+          ? `lag p99 ${ms(last.lagP99Ms, 0)}, rounds ${last.perInstance.map((share) => share.rounds).join('+')}, CPU ${Math.round(last.machineCpuBusy * 100)} % busy (load ${last.loadAverage.toFixed(1)})`
           : '',
         ratio: [
           entry.instances > 1 && one ? `${times(gain)} one instance` : '',
