@@ -197,7 +197,13 @@ describe('keyword entry over EventSub', () => {
     await execute(api.url, `mutation($id: ID!) { stopRaffle(raffleId: $id) { __typename } }`, { id: raffle.id });
     await eventually(() => expect(chat.consuming).toEqual([]));
     await eventually(() => expect(fake.twitch.eventsub.sessionIds()).toEqual([]));
-    const { streamer: status } = await execute(api.url, TWITCH_CHAT, { id: streamer.id });
-    expect(status.twitchChat.state).toBe('IDLE');
+    // IDLE is recorded after the session closed; it is never overwritten by a late subscribe.
+    await eventually(async () => {
+      const { streamer: status } = await execute(api.url, TWITCH_CHAT, { id: streamer.id });
+      expect(status.twitchChat.state).toBe('IDLE');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { streamer: later } = await execute(api.url, TWITCH_CHAT, { id: streamer.id });
+    expect(later.twitchChat.state).toBe('IDLE');
   });
 });

@@ -215,6 +215,9 @@ export class ChatConsumer {
       broadcasterId: chat.raffle.broadcasterId,
       token: this.options.credentials.tokenSource(streamerId),
     });
+    // The raffle may have stopped (and IDLE been recorded) while Twitch answered: a late
+    // CONNECTED would then claim a chat that nothing reads.
+    if (this.chats.get(streamerId) !== chat) return 'stop';
     switch (result.kind) {
       case 'subscribed':
         await this.status(streamerId, 'CONNECTED', null);
