@@ -6,6 +6,7 @@
  * alternate between the three. Plus the SQL statements one request costs, counted
  * at the pg driver in the API process, for a streamer with 5 and with 200 items (no N+1: equal).
  */
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { contractOperation } from '../test/support/graphql';
 import { TEST_API_TOKEN } from '../test/support/test-app';
@@ -150,9 +151,15 @@ export async function runApi(context: BenchContext, options: ApiOptions): Promis
       const sides = (['app', 'floor', 'pgFloor'] as const).filter((side) => urls[side] !== undefined);
       for (const side of sides) await load(urls[side]!, options.warmupSeconds);
       const runs = { app: [] as autocannon.Result[], floor: [] as autocannon.Result[], pgFloor: [] as autocannon.Result[] };
+      // BENCH_CPU_PROF_DIR: a CPU profile of the API and of the pg floor over their timed runs.
+      const profileDir = process.env.BENCH_CPU_PROF_DIR;
+      const profiled = { app: api, floor: undefined, pgFloor } as const;
       for (let alternation = 0; alternation < options.alternations; alternation += 1) {
         for (const side of alternation % 2 === 0 ? sides : [...sides].reverse()) {
+          const worker = profileDir && alternation === 0 ? profiled[side] : undefined;
+          if (worker) await worker.call('cpuProfileStart');
           runs[side].push(await load(urls[side]!, options.seconds));
+          if (worker) await worker.call('cpuProfileStop', { file: path.join(profileDir!, `api-${items}-${side}.cpuprofile`) });
           await sleep(200);
         }
       }

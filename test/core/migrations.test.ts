@@ -2,32 +2,15 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '../../src/db/migrate';
-import { embeddedDataDir } from '../support/embedded-database';
 import { describeWith } from '../support/describe-with';
+import { useDatabases } from '../support/started';
 import { createScratchDatabase } from '../support/services';
 
 const logger = pino({ level: 'silent' });
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function embedded(): Promise<Database> {
-  const { dataDir, remove } = await embeddedDataDir();
-  const database = await openDatabase({ database: { url: undefined, dataDir } });
-  cleanups.push(remove, () => database.close());
-  return database;
-}
-
-async function postgres(postgresUrl: string): Promise<Database> {
-  const scratch = await createScratchDatabase(postgresUrl);
-  const database = await openDatabase({ database: { url: scratch.url, dataDir: '' } });
-  cleanups.push(() => scratch.drop(), () => database.close());
-  return database;
-}
+const { embedded, postgres, defer } = useDatabases();
 
 async function migrateOnce(database: Database, directory = MIGRATIONS_DIR) {
   const runner = await database.openSqlRunner();
@@ -95,7 +78,7 @@ function migrationCases(open: () => Promise<Database>) {
   it('refuses to start when an applied migration was edited', async () => {
     const database = await open();
     const copy = await mkdtemp(path.join(tmpdir(), 'kinoyu-migrations-'));
-    cleanups.push(() => rm(copy, { recursive: true, force: true }));
+    defer(() => rm(copy, { recursive: true, force: true }));
     await cp(MIGRATIONS_DIR, copy, { recursive: true });
     await migrateOnce(database, copy);
     const [first] = await readMigrations(copy);
@@ -107,9 +90,9 @@ function migrationCases(open: () => Promise<Database>) {
 describeWith({ postgres: true }, 'concurrent start-up on PostgreSQL', ({ postgresUrl }) => {
   it('lets instances that start together take turns (advisory lock): each migration runs once', async () => {
     const scratch = await createScratchDatabase(postgresUrl);
-    cleanups.push(() => scratch.drop());
+    defer(() => scratch.drop());
     const databases = await Promise.all([1, 2, 3].map(() => openDatabase({ database: { url: scratch.url, dataDir: '' } })));
-    cleanups.push(...databases.map((database) => () => database.close()));
+    for (const database of databases) defer(() => database.close());
     const applied = await Promise.all(databases.map((database) => migrateOnce(database)));
     expect(applied.flat().sort()).toEqual((await readMigrations()).map((migration) => migration.name));
   });

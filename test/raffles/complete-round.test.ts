@@ -6,9 +6,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateViewers, InMemoryChatterSource } from '../../src/chatters/in-memory-chatter-source';
-import { openDatabase, type Database } from '../../src/db/database';
+import type { Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { EntrantSnapshots } from '../../src/proofs/entrant-snapshots';
 import { createEventBus } from '../../src/pubsub/event-bus';
@@ -19,29 +19,11 @@ import { RoundRunner } from '../../src/raffles/round-runner';
 import { nextRoundAt } from '../../src/raffles/round-schedule';
 import { completeRound } from '../../src/raffles/round-writes';
 import { ServerSeedVault } from '../../src/raffles/server-seed-vault';
-import { embeddedDataDir } from '../support/embedded-database';
 import { describeWith } from '../support/describe-with';
-import { createScratchDatabase } from '../support/services';
+import { useDatabases } from '../support/started';
 
 const logger = pino({ level: 'silent' });
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function embedded(): Promise<Database> {
-  const { dataDir, remove } = await embeddedDataDir();
-  const database = await openDatabase({ database: { url: undefined, dataDir } });
-  cleanups.push(remove, () => database.close());
-  return database;
-}
-
-async function postgres(postgresUrl: string): Promise<Database> {
-  const scratch = await createScratchDatabase(postgresUrl);
-  const database = await openDatabase({ database: { url: scratch.url, dataDir: '' } });
-  cleanups.push(() => scratch.drop(), () => database.close());
-  return database;
-}
+const { embedded, postgres, defer } = useDatabases();
 
 describe('complete_round on embedded PGlite', () => cases(embedded));
 describeWith({ postgres: true }, 'complete_round on PostgreSQL', ({ postgresUrl }) => cases(() => postgres(postgresUrl)));
@@ -87,7 +69,7 @@ function cases(open: () => Promise<Database>) {
     const chatters = new InMemoryChatterSource();
     chatters.set(streamer.id, generateViewers(20));
     const bus = createEventBus(undefined, logger);
-    cleanups.push(() => bus.close());
+    defer(() => bus.close());
     const warnings = options.warnings;
     const runnerLogger = warnings
       ? pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) })
