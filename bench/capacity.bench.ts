@@ -42,6 +42,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { benchEncryptionKey } from './lib/bench-app';
 import type { BenchContext } from './lib/context';
+import { coresByGroup, cpuSnapshot } from './lib/cpu-by-process';
 import { spawnWorker, type Worker } from './lib/rpc';
 import { round, sleep, summarize } from './lib/stats';
 import type { RoundRecord } from './workers/scheduler-worker';
@@ -89,6 +90,8 @@ export interface CapacityStep {
   loadAverage: number;
   /** The machine's CPU busy over the window, as a fraction of all its cores (every process: instances, PostgreSQL, Redis, this bench). */
   machineCpuBusy: number;
+  /** Cores used over the window by the instances, PostgreSQL, Redis and everything else (Linux; undefined elsewhere). */
+  coresUsed: Record<'instances' | 'postgres' | 'redis' | 'other', number> | undefined;
 }
 
 export interface CapacityResult {
@@ -172,8 +175,18 @@ async function measureStep(
   const statsBefore = await Promise.all(workers.map((worker) => worker.call<SchedulerStats>('stats')));
   const from = await dbNowMs(client);
   const cpuBefore = machineCpuTimes();
+  const processesBefore = cpuSnapshot();
   await sleep(step.windowSeconds * 1000);
   const machineCpuBusy = busyBetween(cpuBefore, machineCpuTimes());
+  const processesAfter = cpuSnapshot();
+  const coresUsed =
+    processesBefore && processesAfter
+      ? (coresByGroup(processesBefore, processesAfter, [
+          { name: 'instances', pids: new Set(workers.map((worker) => worker.pid)) },
+          { name: 'postgres', comm: 'postgres' },
+          { name: 'redis', comm: 'redis-server' },
+        ]) as NonNullable<CapacityStep['coresUsed']>)
+      : undefined;
   const to = await dbNowMs(client);
   const statsAfter = await Promise.all(workers.map((worker) => worker.call<SchedulerStats>('stats')));
   if (profileDir) {
@@ -222,6 +235,7 @@ async function measureStep(
     held,
     loadAverage: os.loadavg()[0]!,
     machineCpuBusy,
+    coresUsed,
   };
   context.log(
     `capacity ${step.instances} inst. × ${step.raffles} raffles: ${drawn.length}/${slots} slots drawn (${committedInWindow} rounds committed in the window), lag p50 ${round(lag.p50)} ms ` +
@@ -229,7 +243,9 @@ async function measureStep(
       `due→claimed p50 ${round(claimWait.p50)} p99 ${round(claimWait.p99)} ms, queued p50 ${round(queued.p50)} p99 ${round(queued.p99)} ms, ` +
       `claimed→round p50 ${round(roundTime.p50)} p99 ${round(roundTime.p99)} ms; ` +
       `per instance ${perInstance.map((entry) => `${entry.rounds} (${entry.sweepsPerRound} claims/round)`).join(', ')} ` +
-      `(load ${result.loadAverage.toFixed(1)}, CPU ${Math.round(machineCpuBusy * 100)} % of ${os.cpus().length} cores busy)${held ? '' : ' — over'}`,
+      `(load ${result.loadAverage.toFixed(1)}, CPU ${Math.round(machineCpuBusy * 100)} % of ${os.cpus().length} cores busy` +
+      (coresUsed ? `; cores used: instances ${coresUsed.instances.toFixed(2)}, PostgreSQL ${coresUsed.postgres.toFixed(2)}, Redis ${coresUsed.redis.toFixed(2)}, other ${coresUsed.other.toFixed(2)}` : '') +
+      `)${held ? '' : ' — over'}`,
   );
   return result;
 }

@@ -445,7 +445,9 @@ function tableRows(): Row[] {
         case: `raffles at 10 s held with lag p99 ≤ 1 s, ${entry.instances} instance${entry.instances > 1 ? 's' : ''}`,
         measured: String(entry.sustained),
         floor: last
-          ? `lag p99 ${ms(last.lagP99Ms, 0)}, rounds ${last.perInstance.map((share) => share.rounds).join('+')}, CPU ${Math.round(last.machineCpuBusy * 100)} % busy (load ${last.loadAverage.toFixed(1)})`
+          ? `lag p99 ${ms(last.lagP99Ms, 0)}, rounds ${last.perInstance.map((share) => share.rounds).join('+')}, CPU ${Math.round(last.machineCpuBusy * 100)} % busy` +
+            (last.coresUsed ? ` (cores: API ${last.coresUsed.instances.toFixed(2)}, pg ${last.coresUsed.postgres.toFixed(2)}, Redis ${last.coresUsed.redis.toFixed(2)}, rest ${last.coresUsed.other.toFixed(2)})` : '') +
+            ` (load ${last.loadAverage.toFixed(1)})`
           : '',
         ratio: [
           entry.instances > 1 && one ? `${times(gain)} one instance` : '',
