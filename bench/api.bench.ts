@@ -151,16 +151,20 @@ export async function runApi(context: BenchContext, options: ApiOptions): Promis
       const sides = (['app', 'floor', 'pgFloor'] as const).filter((side) => urls[side] !== undefined);
       for (const side of sides) await load(urls[side]!, options.warmupSeconds);
       const runs = { app: [] as autocannon.Result[], floor: [] as autocannon.Result[], pgFloor: [] as autocannon.Result[] };
-      // BENCH_CPU_PROF_DIR: a CPU profile of the API and of the pg floor over their timed runs.
-      const profileDir = process.env.BENCH_CPU_PROF_DIR;
-      const profiled = { app: api, floor: undefined, pgFloor } as const;
       for (let alternation = 0; alternation < options.alternations; alternation += 1) {
         for (const side of alternation % 2 === 0 ? sides : [...sides].reverse()) {
-          const worker = profileDir && alternation === 0 ? profiled[side] : undefined;
-          if (worker) await worker.call('cpuProfileStart');
           runs[side].push(await load(urls[side]!, options.seconds));
-          if (worker) await worker.call('cpuProfileStop', { file: path.join(profileDir!, `api-${items}-${side}.cpuprofile`) });
           await sleep(200);
+        }
+      }
+      // BENCH_CPU_PROF_DIR: one more run each of the API and the pg floor under a CPU profile (not counted).
+      const profileDir = process.env.BENCH_CPU_PROF_DIR;
+      if (profileDir) {
+        for (const [side, worker] of [['app', api], ['pgFloor', pgFloor]] as const) {
+          if (!worker || !urls[side]) continue;
+          await worker.call('cpuProfileStart');
+          await load(urls[side], options.seconds);
+          await worker.call('cpuProfileStop', { file: path.join(profileDir, `api-${items}-${side}.cpuprofile`) });
         }
       }
       const app = figures(runs.app);
