@@ -39,6 +39,8 @@ import { deriveRound, roundSeed } from '../src/fairness/derivation';
 import { sealedRoundRandomness } from '../src/fairness/sealed';
 import { generateViewers, InMemoryChatterSource } from '../src/chatters/in-memory-chatter-source';
 import { openDatabase, type Database } from '../src/db/database';
+import { statementNames } from '../src/db/statement-names';
+import { DEFAULT_PREPARED_STATEMENTS } from '../src/config/config';
 import { migrate, type SqlRunner } from '../src/db/migrate';
 import { createEventBus, type EventBus } from '../src/pubsub/event-bus';
 import { drawPrize } from '../src/raffles/prize-draw';
@@ -120,17 +122,19 @@ export async function runDraw(context: BenchContext, options: DrawOptions): Prom
   const runner = await database.openSqlRunner();
   const bus = createEventBus(context.redisUrl, logger);
   const problems: string[] = [];
+  let floorSession: { query: Query; close(): Promise<void> } | undefined;
   if (database.kind === 'pglite') {
     context.notes.push('draw: without a PostgreSQL server the floor runs the bare SQL on the same embedded PGlite session (there is no pg client to use).');
   }
   try {
     await migrate(runner, logger);
-    const statement = await measureStatement(database, runner, options.iterations(0));
+    floorSession = await openFloorSession(databaseUrl, runner);
+    const statement = await measureStatement(database, floorSession.query, options.iterations(0));
     context.log(`SELECT 1: ${round(statement.prisma.p50, 3)} ms through Prisma vs ${round(statement.floor.p50, 3)} ms plain`);
     const draws: DrawSizeResult[] = [];
     for (const items of options.sizes) {
       context.log(`draw: ${items} items`);
-      draws.push(await measureDraw(database, runner, items, options.iterations(items), problems));
+      draws.push(await measureDraw(database, runner, floorSession.query, items, options.iterations(items), problems));
       const last = draws.at(-1)!;
       context.log(`draw ${items}: ${round(last.prisma.p50, 3)} ms vs floor ${round(last.floor.p50, 3)} ms (×${round(last.ratioMedian)})`);
     }
@@ -144,6 +148,7 @@ export async function runDraw(context: BenchContext, options: DrawOptions): Prom
     }
     return { database: database.kind, statement, draws, rounds, problems };
   } finally {
+    await floorSession?.close();
     await bus.close();
     await runner.close();
     await database.close();
@@ -182,20 +187,31 @@ async function alternate(calls: number, a: () => Promise<unknown>, b: () => Prom
   return { a: summarize(times.a), b: summarize(times.b) };
 }
 
-async function measureStatement(database: Database, runner: SqlRunner, calls: number) {
-  await alternate(50, () => database.prisma.$queryRaw`SELECT 1 AS one`, () => runner.query('SELECT 1 AS one'));
-  const { a, b } = await alternate(calls, () => database.prisma.$queryRaw`SELECT 1 AS one`, () => runner.query('SELECT 1 AS one'));
+/**
+ * The floor's own session for the statement and draw cases: on PostgreSQL a plain pg client whose
+ * statements are named as the app's are (prepared once); on PGlite the migration runner's session.
+ */
+async function openFloorSession(databaseUrl: string | undefined, runner: SqlRunner): Promise<{ query: Query; close(): Promise<void> }> {
+  if (!databaseUrl) return { query: (sql, params) => runner.query(sql, params), close: async () => {} };
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  return { query: async (sql, params) => (await client.query(named(sql, params))).rows, close: () => client.end() };
+}
+
+async function measureStatement(database: Database, floor: Query, calls: number) {
+  await alternate(50, () => database.prisma.$queryRaw`SELECT 1 AS one`, () => floor('SELECT 1 AS one'));
+  const { a, b } = await alternate(calls, () => database.prisma.$queryRaw`SELECT 1 AS one`, () => floor('SELECT 1 AS one'));
   return { prisma: a, floor: b };
 }
 
-async function measureDraw(database: Database, runner: SqlRunner, items: number, calls: number, problems: string[]): Promise<DrawSizeResult> {
+async function measureDraw(database: Database, runner: SqlRunner, floorQuery: Query, items: number, calls: number, problems: string[]): Promise<DrawSizeResult> {
   const streamerId = await seedStreamer(runner, items, 1);
   const [sum] = await runner.query<{ total: string | number }>(`SELECT sum("weight") AS total FROM "items" WHERE "streamer_id" = $1`, [streamerId]);
   const total = Number(sum!.total);
   // The derivation's integer target t = floor(u × total) for a uniform u (make_raffle takes t).
   const viaPrisma = (u: number) => drawPrize(database.prisma, streamerId, Math.floor(u * total));
   const bare = async (u: number) => {
-    const [row] = await runner.query<{ item_id: string; item_weight: number; total_weight: string | number }>(BARE_DRAW_SQL, [streamerId, Math.floor(u * total)]);
+    const [row] = await floorQuery<{ item_id: string; item_weight: number; total_weight: string | number }>(BARE_DRAW_SQL, [streamerId, Math.floor(u * total)]);
     return row ? { itemId: row.item_id, itemWeight: row.item_weight, totalWeight: Number(row.total_weight) } : null;
   };
   // Same prize for the same u, or the floor is not the same computation.
@@ -265,10 +281,11 @@ async function measureRounds(
     excludedLogins: [],
     outboxChannels: () => [OUTBOX_CHANNEL],
   });
-  // The floor's connections: one plain client per raffle at once (the app's pool has 10).
+  // The floor's connections: one plain client per raffle at once (the app's pool has 10). Its
+  // statements are named as the app's are (src/db/statement-names.ts): each prepared once per connection.
   const pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: Math.max(1, raffles) }) : undefined;
   const floorSql: FloorSql = pool
-    ? { query: async (sql, params) => (await pool.query(sql, params)).rows, transaction: (work) => pgTransaction(pool, work) }
+    ? { query: async (sql, params) => (await pool.query(named(sql, params))).rows, transaction: (work) => pgTransaction(pool, work) }
     : { query: (sql, params) => runner.query(sql, params), transaction: (work) => runnerTransaction(runner, work) };
 
   const appRound = async (target: RoundTarget) => {
@@ -341,6 +358,9 @@ async function countStatements(work: () => Promise<void>, times: number): Promis
 
 type Query = <Row = any>(sql: string, params?: unknown[]) => Promise<Row[]>;
 
+const floorStatementName = statementNames(DEFAULT_PREPARED_STATEMENTS);
+const named = (text: string, values: unknown[] = []): pg.QueryConfig => ({ name: floorStatementName(text) || undefined, text, values });
+
 interface FloorSql {
   query: Query;
   transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
@@ -350,7 +370,7 @@ async function pgTransaction<T>(pool: pg.Pool, work: (query: Query) => Promise<T
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const result = await work(async (sql, params) => (await client.query(sql, params)).rows);
+    const result = await work(async (sql, params) => (await client.query(named(sql, params))).rows);
     await client.query('COMMIT');
     return result;
   } catch (error) {

@@ -60,7 +60,7 @@ export interface Worker {
 
 /** Forks `file` (a .ts module beside the caller) under tsx, with --expose-gc for memory probes. */
 export function spawnWorker(file: URL, options: { name: string; heapMb?: number } = { name: 'worker' }): Worker {
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter(Boolean)];
   if (options.heapMb) execArgv.push(`--max-old-space-size=${options.heapMb}`);
   const child = fork(fileURLToPath(file), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   let next = 0;

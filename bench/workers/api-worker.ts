@@ -11,13 +11,14 @@ import type { TopicName } from '../../src/pubsub/topics';
 import { addItems, createStreamer, startRaffle } from '../../test/support/factories';
 import { startBenchApp, type BenchApp } from '../lib/bench-app';
 import { nowMs, serveRpc, settledMemory } from '../lib/rpc';
+import type { RecordedStatement } from './floor-pg-yoga-worker';
 
 let app: BenchApp | undefined;
 /** round id → time stamp taken when the round runner publishes, i.e. right after its commit. */
 const committedAt = new Map<number, number>();
 let statements = 0;
 /** While set: the text and values of every statement sent through pg (see `recordStatements`). */
-let recording: Array<{ text: string; values: unknown[] }> | undefined;
+let recording: RecordedStatement[] | undefined;
 
 function requireApp(): BenchApp {
   if (!app) throw new Error('start first');
@@ -128,9 +129,13 @@ serveRpc({
   },
 });
 
-function statementOf(args: unknown[]): { text: string; values: unknown[] } {
+function statementOf(args: unknown[]): RecordedStatement {
   const [first, second] = args;
   if (typeof first === 'string') return { text: first, values: Array.isArray(second) ? second : [] };
-  const config = first as { text?: string; values?: unknown[] };
-  return { text: config.text ?? String(first), values: config.values ?? (Array.isArray(second) ? second : []) };
+  const config = first as { text?: string; values?: unknown[]; name?: string };
+  return {
+    text: config.text ?? String(first),
+    values: config.values ?? (Array.isArray(second) ? second : []),
+    ...(config.name ? { name: config.name } : {}),
+  };
 }

@@ -22,11 +22,13 @@ import { streamerFloorTypeDefs } from '../lib/streamer-floor-schema';
 export interface RecordedStatement {
   text: string;
   values: unknown[];
+  /** The prepared statement's name, when the API named it (prepared once per connection). */
+  name?: string;
 }
 
 type Row = Record<string, any>;
 type Ids = { guildId: string; streamerId: string };
-type Statement = (ids: Ids) => { text: string; values: unknown[] };
+type Statement = (ids: Ids) => RecordedStatement;
 type Part = 'joined' | 'streamer' | 'credential' | 'items' | 'raffle';
 
 let pool: pg.Pool | undefined;
@@ -36,6 +38,7 @@ const overlayUrls = new Map<string, string>();
 /** A recorded statement as a template: its recorded guild and streamer ids become the request's. */
 function template(recorded: RecordedStatement, recordedIds: Ids): Statement {
   return (ids) => ({
+    ...(recorded.name ? { name: recorded.name } : {}),
     text: recorded.text,
     values: recorded.values.map((value) =>
       value === recordedIds.guildId ? ids.guildId : value === recordedIds.streamerId ? ids.streamerId : value,

@@ -27,6 +27,9 @@ const redisNode = z.string().refine((value) => /^rediss?:\/\/[^\s]+$/.test(value
   message: 'each node must be a redis:// URL or host:port',
 });
 
+/** DATABASE_PREPARED_STATEMENTS' default, also for a database opened without a Config (tests, benches). */
+export const DEFAULT_PREPARED_STATEMENTS = 200;
+
 const optionalNonEmpty = z
   .string()
   .optional()
@@ -42,6 +45,8 @@ const environmentSchema = z
     DATA_DIR: z.string().default('./.data'),
     /** Production runs on DATABASE_URL; this opts in to the embedded PGlite under DATA_DIR instead. */
     ALLOW_EMBEDDED_DATABASE: booleanString.default(false),
+    /** Distinct SQL texts prepared once per pooled PostgreSQL connection (named statements); 0: none (a pooler that cannot keep them). */
+    DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_PREPARED_STATEMENTS),
     REDIS_URL: optionalNonEmpty.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     /** A Redis Cluster's nodes (redis:// URLs or host:port, comma-separated); pub/sub on sharded channels. */
     REDIS_CLUSTER_NODES: optionalNonEmpty.pipe(commaList.pipe(z.array(redisNode).min(1)).optional()),
@@ -174,7 +179,8 @@ export interface Config {
   webSocket: { connectionInitTimeoutMs: number; keepAliveMs: number; maxBufferedBytes: number };
   /** Caps on live connections (graphql-ws sockets and SSE streams together): excess is refused with 429 / 4429. */
   liveConnections: { maxPerOverlayKey: number; maxPerAddress: number };
-  database: { url: string | undefined; dataDir: string };
+  /** preparedStatements: how many distinct SQL texts each PostgreSQL connection prepares (src/db/statement-names.ts); unset in tests: the default. */
+  database: { url: string | undefined; dataDir: string; preparedStatements?: number };
   /** One Redis server, or a node of a cluster (found out at start, see src/pubsub/redis-target.ts). */
   redisUrl: string | undefined;
   /** REDIS_CLUSTER_NODES: a Redis Cluster (wins over REDIS_URL). */
@@ -233,7 +239,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
     },
     liveConnections: { maxPerOverlayKey: env.LIVE_MAX_PER_OVERLAY_KEY, maxPerAddress: env.LIVE_MAX_PER_ADDRESS },
-    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, preparedStatements: env.DATABASE_PREPARED_STATEMENTS },
     redisUrl: env.REDIS_URL,
     redisClusterNodes: env.REDIS_CLUSTER_NODES,
     apiToken: env.API_TOKEN,

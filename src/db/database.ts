@@ -3,9 +3,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { Config } from '../config/config';
+import { DEFAULT_PREPARED_STATEMENTS, type Config } from '../config/config';
 import { PrismaClient } from '../generated/prisma/client';
 import type { SqlRunner } from './migrate';
+import { statementNames } from './statement-names';
 import { ensurePrivateDirectory, restrictTree } from '../fs/private-paths';
 
 export type Db = PrismaClient;
@@ -32,18 +33,24 @@ export interface Database {
  * directories 0700, the files 0600).
  */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<Database> {
-  if (config.database.url) return openPostgres(config.database.url);
+  if (config.database.url) return openPostgres(config.database.url, config.database.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
   await ensurePrivateDirectory(config.database.dataDir);
   return openPglite(path.join(config.database.dataDir, 'pglite'));
 }
 
-function openPostgres(url: string): Database {
+function namedStatements(max: number): ConstructorParameters<typeof PrismaPg>[1] {
+  if (max === 0) return undefined;
+  const nameOf = statementNames(max);
+  return { statementNameGenerator: ({ sql }) => nameOf(sql) };
+}
+
+function openPostgres(url: string, preparedStatements: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   pool.on('error', () => {
     // An idle client lost its connection (database restart). The pool replaces it; the query that
     // needs it reports the error where it can be handled.
   });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), errorFormat: ERROR_FORMAT });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, namedStatements(preparedStatements)), errorFormat: ERROR_FORMAT });
   return {
     kind: 'postgres',
     prisma,

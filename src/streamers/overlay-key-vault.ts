@@ -14,9 +14,17 @@
  * instance has started with the new list, the same rule as for the Twitch tokens.
  */
 import { createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { createTokenCipher, keyIdOfKey, type SealBinding, type TokenCipher } from '../crypto/token-cipher';
 
 const LOOKUP_INFO = 'kinoyu overlay-key lookup v1';
+
+/**
+ * Opened keys kept in memory, by streamer id and sealed value: `overlayUrl` is on the bot's and the
+ * dashboard's hot queries, and an AES-GCM open per answer was a measurable part of one. A rotated
+ * key is a new sealed value (a miss); the old entry ages out.
+ */
+const OPENED_KEYS_CACHED = 10_000;
 
 export interface SealedOverlayKey {
   overlayKeyEnc: string;
@@ -34,6 +42,7 @@ export function overlayKeyBinding(streamerId: string): SealBinding {
 export class OverlayKeyVault {
   private readonly cipher: TokenCipher;
   private readonly lookupKeys: Array<{ keyId: string; key: Buffer }>;
+  private readonly opened = new LRUCache<string, string>({ max: OPENED_KEYS_CACHED });
 
   constructor(encryptionKeys: readonly Buffer[]) {
     this.cipher = createTokenCipher(encryptionKeys);
@@ -60,7 +69,12 @@ export class OverlayKeyVault {
 
   /** The key of this streamer; throws TokenCipherError when the value was not sealed for this row. */
   open(streamerId: string, overlayKeyEnc: string): string {
-    return this.cipher.decrypt(overlayKeyEnc, overlayKeyBinding(streamerId));
+    const cacheKey = `${streamerId}\n${overlayKeyEnc}`;
+    const cached = this.opened.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const overlayKey = this.cipher.decrypt(overlayKeyEnc, overlayKeyBinding(streamerId));
+    this.opened.set(cacheKey, overlayKey);
+    return overlayKey;
   }
 
   /** Every hash the presented key may be stored under (one per configured key). */

@@ -81,6 +81,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES/);
   });
 
+  it('reads DATABASE_PREPARED_STATEMENTS (default 200, 0 turns them off) and refuses a negative or fractional count', () => {
+    expect(loadConfig({}).database.preparedStatements).toBe(200);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: '0' }).database.preparedStatements).toBe(0);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: '-1' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: '2.5' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(4000);

@@ -42,7 +42,7 @@ export interface TestDatabases {
   /** A new embedded PGlite database in its own data directory (not migrated). */
   embedded(): Promise<Database>;
   /** A new scratch database on the PostgreSQL server at `postgresUrl` (not migrated). */
-  postgres(postgresUrl: string): Promise<Database>;
+  postgres(postgresUrl: string, options?: { preparedStatements?: number }): Promise<Database>;
   /** Runs `cleanup` after the current test, before what was set up earlier is taken down. */
   defer(cleanup: () => Promise<void>): void;
 }
@@ -60,9 +60,9 @@ export function useDatabases(): TestDatabases {
       cleanups.push(remove, () => database.close());
       return database;
     },
-    async postgres(postgresUrl) {
+    async postgres(postgresUrl, options = {}) {
       const scratch = await createScratchDatabase(postgresUrl);
-      const database = await openDatabase({ database: { url: scratch.url, dataDir: '' } });
+      const database = await openDatabase({ database: { url: scratch.url, dataDir: '', ...options } });
       cleanups.push(() => scratch.drop(), () => database.close());
       return database;
     },
