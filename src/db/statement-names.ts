@@ -1,4 +1,3 @@
-
 /**
  * Names for Prisma's statements, so that each pg connection prepares a statement once (Parse, and
  * PostgreSQL's parse analysis and planning) and then only binds and executes it. The hot queries
