@@ -97,7 +97,11 @@ export async function runApi(context: BenchContext, options: ApiOptions): Promis
       const first = data[firstGuild!] as { id: string };
       await api.call('recordStatements', { on: true });
       await post(apiUrl, query, { guildId: firstGuild! });
-      const recorded = await api.call<RecordedStatement[]>('recordStatements', { on: false });
+      // The recording holds whatever the process sent meanwhile, the scheduler's polls included:
+      // keep the statements that name this streamer (by guild, or by id for its relations).
+      const recorded = (await api.call<RecordedStatement[]>('recordStatements', { on: false })).filter((statement) =>
+        statement.values.some((value) => value === firstGuild || value === first.id),
+      );
       const overlayUrls = Object.fromEntries(Object.values(data).map((streamer) => [(streamer as any).id, (streamer as any).overlayUrl]));
       ({ url: pgFloorUrl } = await pgFloor.call<{ url: string }>('start', {
         databaseUrl,

@@ -6,7 +6,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { runInNewContext } from 'node:vm';
 
@@ -155,6 +156,7 @@ function cpuProfiler(): Record<string, Handler> {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();
       session = undefined;
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(file, JSON.stringify(profile));
     },
     /** Sampling heap profiler: what was allocated from now on and is still alive at the stop. */

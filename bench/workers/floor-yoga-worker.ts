@@ -10,7 +10,6 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { serveRpc } from '../lib/rpc';
 import { streamerFloorTypeDefs as typeDefs } from '../lib/streamer-floor-schema';
 
-
 const streamers = new Map<string, unknown>();
 const yoga = createYoga({
   schema: createSchema({
@@ -20,6 +19,7 @@ const yoga = createYoga({
   landingPage: false,
   graphiql: false,
   logging: false,
+  maxRequestBodySize: false, // as the API, which leaves the body limit to Fastify
 });
 const server = createServer(yoga);
 

@@ -32,6 +32,7 @@ export function graphqlRoutes(yoga: GraphQLServer, graphiql: OfflineGraphiQL, de
       url: yoga.graphqlEndpoint,
       method: ['GET', 'POST', 'OPTIONS'],
       handler: async (req, reply) => {
+        if (req.method === 'POST' && isEmpty(req.body)) return badRequest(reply, 'The POST body is empty: send the GraphQL request (query, variables) as JSON');
         if (wantsEventStream(req)) return serveEventStream(req, reply, yoga, deps);
         const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
         const contentType = response.headers.get('content-type') ?? '';
@@ -150,6 +151,21 @@ function cuttable(source: ReadableStream<Uint8Array>, onEnd: () => void) {
       reader.cancel('overlay key rotated').catch(() => {});
     },
   };
+}
+
+/**
+ * Fastify has read the body by then; handed no bytes, yoga's fetch adapter would wait on the
+ * spent request stream for a body that never comes.
+ */
+function isEmpty(body: unknown): boolean {
+  return body == null || (Buffer.isBuffer(body) && body.length === 0);
+}
+
+function badRequest(reply: FastifyReply, message: string) {
+  return reply
+    .code(400)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 }
 
 function tooMany(reply: FastifyReply, message: string) {

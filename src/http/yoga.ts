@@ -47,6 +47,10 @@ export function createGraphQLServer(services: GraphQLServerServices, graphiql: O
     graphiql: config.isProduction ? false : { title: 'KinoYu raffles', subscriptionsProtocol: 'WS' },
     renderGraphiQL: graphiql.render,
     cors: false,
+    // Fastify's bodyLimit (http-app.ts) bounds every body before yoga sees it, and SSE and
+    // graphql-ws have no request body. Yoga's own limit would stream each already-collected body
+    // through a counting TransformStream again (about 8 % of a small query's CPU).
+    maxRequestBodySize: false,
     maskedErrors: true,
     logging: yogaLogger(graphqlLogger),
     plugins: [
