@@ -2,6 +2,7 @@ import { print, type DocumentNode } from 'graphql';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Announcements, type AnnouncedRound, type Publish } from '../../clients/discord-bot/announcer/announcer';
+import { StreamerFeed } from '../../clients/discord-bot/announcer/feed';
 import { ApiUnavailableError, type ApiClient } from '../../clients/discord-bot/graphql/api-client';
 import { eventually } from './support/harness';
 
@@ -173,5 +174,52 @@ describe('announcer catch-up', () => {
       { id: 's-new', guildId: '111111' },
       { id: 's-other', guildId: '222222' },
     ]);
+  });
+});
+
+describe('announcer live wins', () => {
+  function feedOver(api: ApiClient, posted: string[]): StreamerFeed {
+    return new StreamerFeed({ id: 's1', guildId: '111111' }, {
+      api,
+      logger: pino({ level: 'silent' }),
+      publish: async (round) => {
+        posted.push(round.id);
+        return 'posted';
+      },
+      pageSize: 2,
+    });
+  }
+
+  it('posts a win missed live before the live one that followed it', async () => {
+    const rounds: FakeRound[] = [{ id: '1', announced: false, channel: 'c1' }];
+    const { api } = fakeApi(rounds);
+    const posted: string[] = [];
+    const feed = feedOver(api, posted);
+    feed.catchUp();
+    await feed.idle();
+    // Win 2 is committed while the subscription is away; win 3 arrives live.
+    rounds.push({ id: '2', announced: false, channel: 'c1' }, { id: '3', announced: false, channel: 'c1' });
+    feed.live(toRound(rounds[2]!));
+    await feed.idle();
+    expect(posted).toEqual(['1', '2', '3']);
+    expect(rounds.every((round) => round.announced)).toBe(true);
+    feed.live(toRound({ id: '2', announced: false, channel: 'c1' }));
+    feed.catchUp();
+    await feed.idle();
+    expect(posted).toEqual(['1', '2', '3']);
+  });
+
+  it('posts a live win as it came when the wins before it cannot be read', async () => {
+    const rounds: FakeRound[] = [{ id: '1', announced: false, channel: 'c1' }];
+    const { api } = fakeApi(rounds, { listFails: 1 });
+    const posted: string[] = [];
+    const feed = feedOver(api, posted);
+    feed.live(toRound(rounds[0]!));
+    await feed.idle();
+    expect(posted).toEqual(['1']);
+    expect(rounds[0]!.announced).toBe(true);
+    feed.catchUp();
+    await feed.idle();
+    expect(posted).toEqual(['1']);
   });
 });

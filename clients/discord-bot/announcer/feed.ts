@@ -40,12 +40,13 @@ export interface FeedOptions {
 }
 
 /**
- * The wins of one streamer, posted once each. Live events and catch-ups run in one queue, so
- * they never post the same win twice. The catch-up reads the wins after the cursor with
- * `roundsSince(onlyWinners: true)`, skips those with `discordAnnouncedAt` (recorded before a
- * restart) or handled by this process, posts the rest in order and records them with
- * `markRoundsAnnouncedInDiscord`. The cursor only moves in the catch-up, past wins it has
- * handled, so a win missed live is never skipped.
+ * The wins of one streamer, posted once each and in order. Live events and catch-ups run in one
+ * queue, so they never post the same win twice. Both read the wins after the cursor with
+ * `roundsSince(onlyWinners: true)`, skip those with `discordAnnouncedAt` (recorded before a
+ * restart) or handled by this process, post the rest in order and record them with
+ * `markRoundsAnnouncedInDiscord`; a live event is the cue, so a win missed live (committed while
+ * the subscription was being sent again) goes out before the one after it. The cursor only
+ * moves past wins read back from the server and handled, so a win missed live is never skipped.
  *
  * Claims: a win posted with a PENDING claim is watched; a CLAIM event edits its message (then it
  * is no longer watched). A watched claim still unseen some seconds past its deadline (an event
@@ -92,17 +93,7 @@ export class StreamerFeed {
     this.enqueue(async () => {
       this.catchUpQueued = false;
       await this.flushMarks();
-      const first = this.options.pageSize;
-      for (;;) {
-        const { roundsSince } = await this.options.api.request(WinsSince, { streamerId: this.streamer.id, afterRoundId: this.cursor ?? null, first });
-        for (const round of roundsSince) {
-          if (round.discordAnnouncedAt === null && !this.handled.has(round.id)) await this.announce(round);
-          else if (!this.handled.has(round.id)) await this.reconcileClaim(round);
-          this.cursor = round.id;
-        }
-        if (roundsSince.length < first) break;
-      }
-      this.forgetBehindCursor();
+      await this.announceAfterCursor();
       await this.recheckOverdueClaims();
     });
   }
@@ -112,10 +103,39 @@ export class StreamerFeed {
     return this.chain;
   }
 
+  /**
+   * A live win is a cue to read every win after the cursor, so wins go out in the server's order
+   * even when an earlier one was missed live (committed while the subscription was being sent
+   * again after a reconnect). When that read fails, the live win is posted as it came.
+   */
   private async handleLive(round: AnnouncedRound): Promise<void> {
-    if (round.discordAnnouncedAt !== null || this.handled.has(round.id)) return;
-    if (this.cursor !== undefined && compareIds(round.id, this.cursor) <= 0) return;
-    await this.announce(round);
+    if (!this.isNew(round)) return;
+    try {
+      await this.announceAfterCursor();
+    } catch (error) {
+      this.logger.warn({ roundId: round.id, err: describeError(error) }, 'could not read the wins before a live one; posting it as it came');
+    }
+    if (this.isNew(round)) await this.announce(round);
+  }
+
+  private isNew(round: AnnouncedRound): boolean {
+    if (round.discordAnnouncedAt !== null || this.handled.has(round.id)) return false;
+    return this.cursor === undefined || compareIds(round.id, this.cursor) > 0;
+  }
+
+  /** Reads the wins after the cursor, page by page, and posts those not posted yet, in order. */
+  private async announceAfterCursor(): Promise<void> {
+    const first = this.options.pageSize;
+    for (;;) {
+      const { roundsSince } = await this.options.api.request(WinsSince, { streamerId: this.streamer.id, afterRoundId: this.cursor ?? null, first });
+      for (const round of roundsSince) {
+        if (round.discordAnnouncedAt === null && !this.handled.has(round.id)) await this.announce(round);
+        else if (!this.handled.has(round.id)) await this.reconcileClaim(round);
+        this.cursor = round.id;
+      }
+      if (roundsSince.length < first) break;
+    }
+    this.forgetBehindCursor();
   }
 
   /** Posts one win (a passing failure throws and leaves it for the next catch-up), then records it. */
