@@ -3,7 +3,9 @@
  * entries land in PostgreSQL; duplicates, reconnects (session_reconnect, a dropped socket, a
  * silent one), revocation, the transport limit and Shared Chat behave as Twitch documents.
  */
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { describeWith } from '../support/describe-with.js';
 import { execute } from '../support/graphql.js';
 import { linkedStreamer, useFakeTwitch } from './support.js';
 import {
@@ -205,5 +207,41 @@ describe('keyword entry over EventSub', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { streamer: later } = await execute(api.url, TWITCH_CHAT, { id: streamer.id });
     expect(later.twitchChat.state).toBe('IDLE');
+  });
+});
+
+describeWith({ postgres: true }, 'keyword entry over EventSub: a revocation during a poll', () => {
+  it('a poll that read the raffles before the revocation does not open the chat again', async () => {
+    const databaseUrl = await fake.sharedDatabase();
+    // A long poll period: the only polls are the ones this test makes.
+    const api = await fake.app({ databaseUrl, env: { TWITCH_CHAT_POLL_MS: '60000' } });
+    const streamer = await linkedStreamer(api, fake.twitch);
+    await startKeywordRaffle(api, streamer.id);
+    await waitForChatSubscriptions(fake.twitch, streamer.twitchUserId);
+    const chat = chatOf(api);
+    await eventually(() => expect(chat.consuming).toEqual([streamer.id]));
+
+    // Hold the streamer's chat row: the next poll reads the raffles (the row still says
+    // CONNECTED) and then waits on its lease renewal, and the revocation lands meanwhile.
+    const lock = new pg.Client({ connectionString: databaseUrl });
+    await lock.connect();
+    fake.defer(() => lock.end());
+    await lock.query('BEGIN');
+    await lock.query('SELECT 1 FROM twitch_chat_streams WHERE streamer_id = $1 FOR UPDATE', [streamer.id]);
+    const polled = chat.pollNow();
+    await eventually(async () => {
+      const { rows } = await lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      expect(rows[0].n).toBe(1);
+    });
+    expect(fake.twitch.eventsub.revoke(streamer.twitchUserId, 'authorization_revoked')).toBe(4);
+    await eventually(() => expect(chat.consuming).toEqual([]));
+    await lock.query('COMMIT');
+    await polled;
+
+    await chat.pollNow();
+    expect(chat.consuming).toEqual([]);
+    expect(fake.twitch.eventsub.subscriptions.size).toBe(0);
+    const { streamer: status } = await execute(api.url, TWITCH_CHAT, { id: streamer.id });
+    expect(status.twitchChat.state).toBe('REVOKED');
   });
 });

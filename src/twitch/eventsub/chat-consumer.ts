@@ -81,6 +81,14 @@ export class ChatConsumer {
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private stopped = false;
+  /**
+   * Revocations seen here, numbered: a poll that read the raffles before a revocation (its row
+   * still says CONNECTED) must not open that chat again. A poll first waits for the REVOKED
+   * writes in flight, so the rows it reads include them.
+   */
+  private revocations = 0;
+  private readonly revokedAt = new Map<string, number>();
+  private readonly revocationWrites = new Set<Promise<void>>();
   /** Chat lines seen, ignored because of Shared Chat, too early, or entered. */
   readonly stats = { lines: 0, otherChannel: 0, beforeStart: 0, matched: 0 };
 
@@ -139,6 +147,8 @@ export class ChatConsumer {
 
   private async poll(): Promise<void> {
     const { db } = this.options;
+    await Promise.all(this.revocationWrites);
+    const revocationsBefore = this.revocations;
     // Running raffles that read chat, of linked streamers; a revoked chat waits for a new link.
     const wanted = await db.$queryRaw<WantedRow[]>`
       SELECT r.id AS raffle_id, r.streamer_id, s.twitch_user_id, r.entry_keyword, r.shared_chat, r.started_at,
@@ -154,7 +164,7 @@ export class ChatConsumer {
     );
     const held = this.stopped ? new Set<string>() : await this.leases.acquire(usable.map((row) => row.streamer_id));
     for (const row of usable) {
-      if (!held.has(row.streamer_id)) continue;
+      if (!held.has(row.streamer_id) || (this.revokedAt.get(row.streamer_id) ?? 0) > revocationsBefore) continue;
       const raffle: RaffleChat = {
         raffleId: row.raffle_id,
         streamerId: row.streamer_id,
@@ -183,6 +193,8 @@ export class ChatConsumer {
         await this.status(streamerId, 'IDLE', null);
       }
     }
+    // Revocations recorded before this poll's read are in the rows from now on.
+    for (const [streamerId, number] of this.revokedAt) if (number <= revocationsBefore) this.revokedAt.delete(streamerId);
   }
 
   private open(raffle: RaffleChat): void {
@@ -198,7 +210,11 @@ export class ChatConsumer {
       onNotification: (message) => this.onNotification(streamerId, message),
       onRevocation: (subscription) => {
         log.warn({ type: subscription.type, status: subscription.status }, 'eventsub subscription revoked');
-        void this.status(streamerId, 'REVOKED', `Twitch revoked the chat subscription (${subscription.status}): reconnect Twitch (/link) to read the chat again`);
+        this.revokedAt.set(streamerId, ++this.revocations);
+        const write = this.status(streamerId, 'REVOKED', `Twitch revoked the chat subscription (${subscription.status}): reconnect Twitch (/link) to read the chat again`).finally(
+          () => this.revocationWrites.delete(write),
+        );
+        this.revocationWrites.add(write);
         void this.close(streamerId);
       },
       onStopped: () => void this.close(streamerId),
