@@ -51,6 +51,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
+    // A production-mode app in a test keeps its embedded database (no server here).
+    ALLOW_EMBEDDED_DATABASE: dataDir ? 'true' : undefined,
     SCHEDULER_POLL_MS: '50',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
