@@ -12,10 +12,6 @@ export default defineConfig({
     // Most suites wait on sockets, databases and timers rather than the CPU: on the 2-core CI
     // machine three files at a time halve the run without starving the timing-sensitive ones.
     maxWorkers: 3,
-    // Files share their worker's module cache: importing the server's modules (Prisma, the
-    // schema) once per worker instead of once per file takes about a third off the run. No
-    // suite mocks modules or edits process.env, and each starts its own apps and databases.
-    isolate: false,
     globalSetup: ['test/support/global-setup.ts'],
   },
 });
