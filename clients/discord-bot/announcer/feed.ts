@@ -56,7 +56,7 @@ export interface FeedOptions {
  * idempotent), so a claim that ended while the bot was down is shown too.
  */
 export class StreamerFeed {
-  /** Id of the last win the catch-up handled; wins after it are read with roundsSince. Undefined: from the first. */
+  /** Id of the last win read back and handled (catch-up or live cue); wins after it are read with roundsSince. Undefined: from the first. */
   private cursor: string | undefined;
   /** Wins posted (or dropped) by this process and not yet behind the cursor. */
   private readonly handled = new Set<string>();
