@@ -391,7 +391,15 @@ async function insertRaffles(client: pg.Client, count: number, intervalSeconds: 
      SELECT id FROM s`,
     [count, intervalSeconds],
   );
-  return rows.map((row) => row.id);
+  const streamerIds = rows.map((row) => row.id);
+  // Evenly spread, to the millisecond: never more raffles on one due time than the spacing gives.
+  const { rows: [clump] } = await client.query<{ largest: number }>(
+    `SELECT coalesce(max(n), 0)::int AS largest FROM (SELECT count(*) AS n FROM raffles WHERE streamer_id = ANY($1::text[]) GROUP BY next_round_at) due`,
+    [streamerIds],
+  );
+  const allowed = Math.ceil(count / (intervalSeconds * 1000)) + 1;
+  if (clump!.largest > allowed) throw new Error(`capacity: ${clump!.largest} of ${count} new raffles share one due time (at most ${allowed} when spread evenly)`);
+  return streamerIds;
 }
 
 /** Stops `count` running raffles, spread over the interval (every other due time first). */
